@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The NHRP cache: protocol (tunnel) address -> NBMA (underlay) address.
+ *
+ * An rhashtable keyed by protocol address, read under RCU on the transmit
+ * path and written under cache->lock.  Unlike the neighbour table there is
+ * no NUD state machine and no per-entry timer, so it scales to hundreds of
+ * thousands of entries; expiry is driven by the NHRP engine.
+ */
+#ifndef _MGRE_CACHE_H
+#define _MGRE_CACHE_H
+
+#include <linux/rhashtable.h>
+#include <linux/spinlock.h>
+#include <linux/netlink.h>
+
+#define MGRE_CACHE_MAX_DEFAULT	1048576
+
+struct mgre_entry {
+	struct rhash_head node;
+	__be32 proto;		/* key */
+	__be32 nbma;		/* READ_ONCE(): rewritten in place */
+	u8 type;		/* enum mgre_entry_type */
+	u8 prefixlen;
+	u32 flags;		/* MGRE_F_* */
+	unsigned long created;	/* jiffies */
+	unsigned long expires;	/* jiffies; 0 = never */
+	unsigned long used;	/* jiffies of last transmit; 0 = never */
+	struct rcu_head rcu;
+};
+
+struct mgre_cache {
+	struct rhashtable ht;
+	spinlock_t lock;	/* serialises writers */
+	u32 max;		/* entry limit */
+};
+
+int mgre_cache_init(struct mgre_cache *cache);
+void mgre_cache_destroy(struct mgre_cache *cache);
+
+/* Caller holds rcu_read_lock(). */
+struct mgre_entry *mgre_cache_lookup(struct mgre_cache *cache, __be32 proto);
+
+int mgre_cache_add_static(struct mgre_cache *cache, __be32 proto, u8 prefixlen,
+			  __be32 nbma, struct netlink_ext_ack *extack);
+int mgre_cache_del_static(struct mgre_cache *cache, __be32 proto,
+			  struct netlink_ext_ack *extack);
+
+static inline u32 mgre_cache_count(struct mgre_cache *cache)
+{
+	return atomic_read(&cache->ht.nelems);
+}
+
+/* Mark an entry as having carried a packet; cheap enough for the fast path. */
+static inline void mgre_entry_touch(struct mgre_entry *e)
+{
+	unsigned long now = jiffies;
+
+	if (READ_ONCE(e->used) != now)
+		WRITE_ONCE(e->used, now);
+}
+
+#endif /* _MGRE_CACHE_H */

@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The mgre netdevice: rtnetlink link kind "mgre", its lifetime, and the
+ * per-netns state.  Built on the ip_tunnel core like ip_gre: struct
+ * ip_tunnel is the first member of struct mgre_device and struct
+ * ip_tunnel_net the first member of struct mgre_net.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/if_arp.h>
+#include <linux/rtnetlink.h>
+#include <net/gre.h>
+#include <net/gro_cells.h>
+#include <net/ip.h>
+#include <net/netns/generic.h>
+#include <net/rtnetlink.h>
+
+#include "device.h"
+#include "xmit.h"
+
+unsigned int mgre_net_id __read_mostly;
+
+#define MGRE_DEFAULT_TTL	255	/* as Cisco IOS sends GRE */
+
+#define MGRE_FEATURES (NETIF_F_SG | NETIF_F_FRAGLIST | NETIF_F_HIGHDMA | \
+		       NETIF_F_HW_CSUM)
+
+void mgre_stats_read(const struct mgre_device *md, u64 *out)
+{
+	int cpu, i;
+
+	memset(out, 0, sizeof(*out) * __MGRE_STAT_MAX);
+	for_each_possible_cpu(cpu) {
+		const struct mgre_pcpu_stats *s = per_cpu_ptr(md->stats, cpu);
+		u64 v[__MGRE_STAT_MAX];
+		unsigned int start;
+
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			for (i = 0; i < __MGRE_STAT_MAX; i++)
+				v[i] = u64_stats_read(&s->cnt[i]);
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+		for (i = 0; i < __MGRE_STAT_MAX; i++)
+			out[i] += v[i];
+	}
+}
+
+/* Header length, headroom and offloads follow the GRE flags (key or not). */
+static void mgre_update_hlen(struct net_device *dev)
+{
+	struct ip_tunnel *t = netdev_priv(dev);
+
+	t->tun_hlen = gre_calc_hlen(t->parms.o_flags);
+	t->hlen = t->tun_hlen + t->encap_hlen;
+	dev->needed_headroom = t->hlen + sizeof(struct iphdr);
+}
+
+static void mgre_dev_free(struct net_device *dev)
+{
+	struct mgre_device *md = netdev_priv(dev);
+
+	/*
+	 * Runs after the last reference is gone and an RCU grace period has
+	 * passed since the device stopped being reachable, so nothing else
+	 * can see the tables any more.
+	 */
+	mgre_nhs_destroy(&md->nhs);
+	mgre_mcast_destroy(&md->mcast);
+	mgre_cache_destroy(&md->cache);
+	free_percpu(md->stats);
+
+	/* What ip_tunnel_dev_free() does; ip_tunnel_init() installed it. */
+	gro_cells_destroy(&md->t.gro_cells);
+	dst_cache_destroy(&md->t.dst_cache);
+	free_percpu(dev->tstats);
+}
+
+static int mgre_dev_init(struct net_device *dev)
+{
+	struct mgre_device *md = netdev_priv(dev);
+	struct iphdr *iph = &md->t.parms.iph;
+	int ret;
+
+	md->stats = netdev_alloc_pcpu_stats(struct mgre_pcpu_stats);
+	if (!md->stats)
+		return -ENOMEM;
+	ret = mgre_cache_init(&md->cache);
+	if (ret)
+		goto err_cache;
+	mgre_mcast_init(&md->mcast);
+	mgre_nhs_init(&md->nhs);
+
+	iph->protocol = IPPROTO_GRE;
+	mgre_update_hlen(dev);
+
+	dev->features |= MGRE_FEATURES | NETIF_F_LLTX | NETIF_F_GSO_SOFTWARE;
+	dev->hw_features |= MGRE_FEATURES | NETIF_F_GSO_SOFTWARE;
+
+	__dev_addr_set(dev, &iph->saddr, 4);
+	memcpy(dev->broadcast, &iph->daddr, 4);
+	dev->addr_len = 4;
+	dev->flags = IFF_NOARP | IFF_MULTICAST;
+	if (iph->daddr)
+		dev->flags |= IFF_POINTOPOINT;
+	/* Transmit needs the route to find the protocol next hop. */
+	netif_keep_dst(dev);
+
+	ret = ip_tunnel_init(dev);
+	if (ret)
+		goto err_tunnel;
+	dev->priv_destructor = mgre_dev_free;
+	return 0;
+
+err_tunnel:
+	mgre_cache_destroy(&md->cache);
+err_cache:
+	free_percpu(md->stats);
+	return ret;
+}
+
+static void mgre_dev_uninit(struct net_device *dev)
+{
+	struct mgre_device *md = netdev_priv(dev);
+
+	ASSERT_RTNL();
+	/* Empty when register_netdevice() failed before newlink linked it. */
+	if (!list_empty(&md->net_node))
+		list_del_rcu(&md->net_node);
+	ip_tunnel_uninit(dev);
+}
+
+static const struct net_device_ops mgre_netdev_ops = {
+	.ndo_init		= mgre_dev_init,
+	.ndo_uninit		= mgre_dev_uninit,
+	.ndo_start_xmit		= mgre_xmit,
+	.ndo_change_mtu		= ip_tunnel_change_mtu,
+	.ndo_get_stats64	= dev_get_tstats64,
+	.ndo_get_iflink		= ip_tunnel_get_iflink,
+};
+
+static void mgre_setup(struct net_device *dev)
+{
+	struct mgre_device *md = netdev_priv(dev);
+
+	dev->netdev_ops = &mgre_netdev_ops;
+	dev->type = ARPHRD_IPGRE;
+	ip_tunnel_setup(dev, mgre_net_id);
+	INIT_LIST_HEAD(&md->net_node);
+}
+
+static const struct nla_policy mgre_policy[IFLA_MGRE_MAX + 1] = {
+	[IFLA_MGRE_LINK]	= { .type = NLA_U32 },
+	[IFLA_MGRE_LOCAL]	= { .type = NLA_BE32 },
+	[IFLA_MGRE_REMOTE]	= { .type = NLA_BE32 },
+	[IFLA_MGRE_KEY]		= { .type = NLA_U32 },
+	[IFLA_MGRE_TTL]		= { .type = NLA_U8 },
+	[IFLA_MGRE_TOS]		= { .type = NLA_U8 },
+	[IFLA_MGRE_PMTUDISC]	= NLA_POLICY_MAX(NLA_U8, 1),
+};
+
+static int mgre_validate(struct nlattr *tb[], struct nlattr *data[],
+			 struct netlink_ext_ack *extack)
+{
+	__be32 addr;
+
+	if (!data)
+		return 0;
+	if (data[IFLA_MGRE_REMOTE]) {
+		addr = nla_get_be32(data[IFLA_MGRE_REMOTE]);
+		if (ipv4_is_multicast(addr) || ipv4_is_lbcast(addr)) {
+			NL_SET_ERR_MSG_ATTR(extack, data[IFLA_MGRE_REMOTE],
+					    "remote must be a unicast address");
+			return -EINVAL;
+		}
+	}
+	if (data[IFLA_MGRE_LOCAL]) {
+		addr = nla_get_be32(data[IFLA_MGRE_LOCAL]);
+		if (ipv4_is_multicast(addr) || ipv4_is_lbcast(addr)) {
+			NL_SET_ERR_MSG_ATTR(extack, data[IFLA_MGRE_LOCAL],
+					    "local must be a unicast address");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static void mgre_parms_default(struct ip_tunnel_parm *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->iph.version = 4;
+	p->iph.ihl = 5;
+	p->iph.protocol = IPPROTO_GRE;
+	p->iph.ttl = MGRE_DEFAULT_TTL;
+	p->iph.frag_off = htons(IP_DF);
+}
+
+/* Apply the attributes present in @data on top of @p. */
+static void mgre_parms_apply(struct ip_tunnel_parm *p, struct nlattr *data[])
+{
+	if (!data)
+		return;
+	if (data[IFLA_MGRE_LINK])
+		p->link = nla_get_u32(data[IFLA_MGRE_LINK]);
+	if (data[IFLA_MGRE_LOCAL])
+		p->iph.saddr = nla_get_be32(data[IFLA_MGRE_LOCAL]);
+	if (data[IFLA_MGRE_REMOTE])
+		p->iph.daddr = nla_get_be32(data[IFLA_MGRE_REMOTE]);
+	if (data[IFLA_MGRE_KEY]) {
+		p->i_key = cpu_to_be32(nla_get_u32(data[IFLA_MGRE_KEY]));
+		p->o_key = p->i_key;
+		p->i_flags |= TUNNEL_KEY;
+		p->o_flags |= TUNNEL_KEY;
+	}
+	if (data[IFLA_MGRE_TTL])
+		p->iph.ttl = nla_get_u8(data[IFLA_MGRE_TTL]);
+	if (data[IFLA_MGRE_TOS])
+		p->iph.tos = nla_get_u8(data[IFLA_MGRE_TOS]);
+	if (data[IFLA_MGRE_PMTUDISC])
+		p->iph.frag_off = nla_get_u8(data[IFLA_MGRE_PMTUDISC]) ?
+				  htons(IP_DF) : 0;
+}
+
+static int mgre_newlink(struct net *src_net, struct net_device *dev,
+			struct nlattr *tb[], struct nlattr *data[],
+			struct netlink_ext_ack *extack)
+{
+	struct mgre_device *md = netdev_priv(dev);
+	struct ip_tunnel_parm p;
+	int ret;
+
+	mgre_parms_default(&p);
+	mgre_parms_apply(&p, data);
+	ret = ip_tunnel_newlink(dev, tb, &p, 0);
+	if (ret == -EEXIST)
+		NL_SET_ERR_MSG_MOD(extack,
+				   "an mgre device with the same local, remote and key exists");
+	if (ret)
+		return ret;
+	list_add_tail_rcu(&md->net_node, &mgre_pernet(md->t.net)->devices);
+	return 0;
+}
+
+static int mgre_changelink(struct net_device *dev, struct nlattr *tb[],
+			   struct nlattr *data[],
+			   struct netlink_ext_ack *extack)
+{
+	struct ip_tunnel *t = netdev_priv(dev);
+	int old_hlen = t->tun_hlen;
+	struct ip_tunnel_parm p;
+	int ret;
+
+	p = t->parms;
+	mgre_parms_apply(&p, data);
+	if (!!p.iph.daddr != !!t->parms.iph.daddr) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "cannot switch between multipoint and point-to-point; recreate the device");
+		return -EINVAL;
+	}
+	ret = ip_tunnel_changelink(dev, tb, &p, t->fwmark);
+	if (ret == -EEXIST)
+		NL_SET_ERR_MSG_MOD(extack,
+				   "an mgre device with the same local, remote and key exists");
+	if (ret)
+		return ret;
+
+	/* ip_tunnel_changelink() leaves the GRE flags alone. */
+	t->parms.i_flags = p.i_flags;
+	t->parms.o_flags = p.o_flags;
+	mgre_update_hlen(dev);
+	if (!tb[IFLA_MTU])
+		dev->mtu = max_t(int, dev->mtu - (t->tun_hlen - old_hlen),
+				 IPV4_MIN_MTU);
+	return 0;
+}
+
+static size_t mgre_get_size(const struct net_device *dev)
+{
+	return nla_total_size(4) +	/* IFLA_MGRE_LINK */
+	       nla_total_size(4) +	/* IFLA_MGRE_LOCAL */
+	       nla_total_size(4) +	/* IFLA_MGRE_REMOTE */
+	       nla_total_size(4) +	/* IFLA_MGRE_KEY */
+	       nla_total_size(1) +	/* IFLA_MGRE_TTL */
+	       nla_total_size(1) +	/* IFLA_MGRE_TOS */
+	       nla_total_size(1) +	/* IFLA_MGRE_PMTUDISC */
+	       0;
+}
+
+static int mgre_fill_info(struct sk_buff *skb, const struct net_device *dev)
+{
+	const struct ip_tunnel *t = netdev_priv(dev);
+	const struct ip_tunnel_parm *p = &t->parms;
+
+	if (nla_put_u32(skb, IFLA_MGRE_LINK, READ_ONCE(p->link)) ||
+	    nla_put_in_addr(skb, IFLA_MGRE_LOCAL, p->iph.saddr) ||
+	    nla_put_u8(skb, IFLA_MGRE_TTL, p->iph.ttl) ||
+	    nla_put_u8(skb, IFLA_MGRE_TOS, p->iph.tos) ||
+	    nla_put_u8(skb, IFLA_MGRE_PMTUDISC,
+		       !!(p->iph.frag_off & htons(IP_DF))))
+		return -EMSGSIZE;
+	if (p->iph.daddr &&
+	    nla_put_in_addr(skb, IFLA_MGRE_REMOTE, p->iph.daddr))
+		return -EMSGSIZE;
+	if ((p->o_flags & TUNNEL_KEY) &&
+	    nla_put_u32(skb, IFLA_MGRE_KEY, be32_to_cpu(p->o_key)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+struct rtnl_link_ops mgre_link_ops __read_mostly = {
+	.kind		= MGRE_KIND,
+	.maxtype	= IFLA_MGRE_MAX,
+	.policy		= mgre_policy,
+	.priv_size	= sizeof(struct mgre_device),
+	.setup		= mgre_setup,
+	.validate	= mgre_validate,
+	.newlink	= mgre_newlink,
+	.changelink	= mgre_changelink,
+	.dellink	= ip_tunnel_dellink,
+	.get_size	= mgre_get_size,
+	.fill_info	= mgre_fill_info,
+	.get_link_net	= ip_tunnel_get_link_net,
+};
+
+static int __net_init mgre_init_net(struct net *net)
+{
+	struct mgre_net *mn = mgre_pernet(net);
+
+	INIT_LIST_HEAD(&mn->devices);
+	/* No fallback device: mgre devices only exist when asked for. */
+	return ip_tunnel_init_net(net, mgre_net_id, NULL, NULL);
+}
+
+static void __net_exit mgre_exit_batch_net(struct list_head *net_list)
+{
+	ip_tunnel_delete_nets(net_list, mgre_net_id, &mgre_link_ops);
+}
+
+static struct pernet_operations mgre_net_ops = {
+	.init		= mgre_init_net,
+	.exit_batch	= mgre_exit_batch_net,
+	.id		= &mgre_net_id,
+	.size		= sizeof(struct mgre_net),
+};
+
+int __init mgre_device_init(void)
+{
+	int ret;
+
+	ret = register_pernet_device(&mgre_net_ops);
+	if (ret < 0)
+		return ret;
+	ret = rtnl_link_register(&mgre_link_ops);
+	if (ret < 0)
+		goto err_link;
+	return 0;
+
+err_link:
+	unregister_pernet_device(&mgre_net_ops);
+	return ret;
+}
+
+void mgre_device_uninit(void)
+{
+	rtnl_link_unregister(&mgre_link_ops);
+	unregister_pernet_device(&mgre_net_ops);
+}

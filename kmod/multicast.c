@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The multicast map and in-kernel replication.  See multicast.h.
+ */
+
+#include <linux/slab.h>
+#include <uapi/mgre.h>
+
+#include "device.h"
+#include "xmit.h"
+
+void mgre_mcast_init(struct mgre_mcast_map *map)
+{
+	INIT_LIST_HEAD(&map->list);
+	spin_lock_init(&map->lock);
+	map->count = 0;
+	map->dynamic = false;
+}
+
+/* No readers or writers are left (see mgre_dev_free()). */
+void mgre_mcast_destroy(struct mgre_mcast_map *map)
+{
+	struct mgre_mcast *m, *tmp;
+
+	list_for_each_entry_safe(m, tmp, &map->list, node) {
+		list_del(&m->node);
+		kfree(m);
+	}
+	map->count = 0;
+}
+
+static struct mgre_mcast *mgre_mcast_find(struct mgre_mcast_map *map,
+					  __be32 nbma)
+{
+	struct mgre_mcast *m;
+
+	lockdep_assert_held(&map->lock);
+	list_for_each_entry(m, &map->list, node)
+		if (m->nbma == nbma)
+			return m;
+	return NULL;
+}
+
+int mgre_mcast_add(struct mgre_mcast_map *map, __be32 nbma, u8 type,
+		   struct netlink_ext_ack *extack)
+{
+	struct mgre_mcast *m;
+	int ret = 0;
+
+	m = kzalloc(sizeof(*m), GFP_ATOMIC);
+	if (!m)
+		return -ENOMEM;
+	m->nbma = nbma;
+	m->type = type;
+
+	spin_lock_bh(&map->lock);
+	if (mgre_mcast_find(map, nbma)) {
+		NL_SET_ERR_MSG(extack, "this NBMA address is already in the multicast map");
+		ret = -EEXIST;
+	} else if (map->count >= MGRE_MCAST_MAX) {
+		NL_SET_ERR_MSG(extack, "the multicast map is full");
+		ret = -ENOSPC;
+	} else {
+		list_add_tail_rcu(&m->node, &map->list);
+		map->count++;
+		m = NULL;
+	}
+	spin_unlock_bh(&map->lock);
+	kfree(m);
+	return ret;
+}
+
+int mgre_mcast_del(struct mgre_mcast_map *map, __be32 nbma, u8 type,
+		   struct netlink_ext_ack *extack)
+{
+	struct mgre_mcast *m;
+	int ret = 0;
+
+	spin_lock_bh(&map->lock);
+	m = mgre_mcast_find(map, nbma);
+	if (!m || m->type != type) {
+		NL_SET_ERR_MSG(extack, "this NBMA address is not in the multicast map");
+		ret = -ENOENT;
+	} else {
+		list_del_rcu(&m->node);
+		map->count--;
+		kfree_rcu(m, rcu);
+	}
+	spin_unlock_bh(&map->lock);
+	return ret;
+}
+
+int mgre_mcast_set_dynamic(struct mgre_mcast_map *map, bool on,
+			   struct netlink_ext_ack *extack)
+{
+	int ret = 0;
+
+	spin_lock_bh(&map->lock);
+	if (map->dynamic && on) {
+		NL_SET_ERR_MSG(extack, "multicast dynamic is already set");
+		ret = -EEXIST;
+	} else if (!map->dynamic && !on) {
+		NL_SET_ERR_MSG(extack, "multicast dynamic is not set");
+		ret = -ENOENT;
+	} else {
+		WRITE_ONCE(map->dynamic, on);
+	}
+	spin_unlock_bh(&map->lock);
+	return ret;
+}
+
+/*
+ * Send one copy of @skb to every NBMA address in the map: clones share the
+ * payload; each gets a private header in mgre_xmit_one().  Consumes @skb.
+ */
+void mgre_mcast_xmit(struct mgre_device *md, struct sk_buff *skb)
+{
+	struct mgre_mcast *m;
+	__be32 prev = 0;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(m, &md->mcast.list, node) {
+		struct sk_buff *nskb;
+
+		if (!prev) {
+			prev = m->nbma;
+			continue;
+		}
+		nskb = skb_clone(skb, GFP_ATOMIC);
+		if (!nskb) {
+			mgre_xmit_drop(md, NULL, MGRE_STAT_TX_NOMEM);
+			continue;
+		}
+		mgre_stat_inc(md, MGRE_STAT_TX_MCAST_COPIES);
+		mgre_xmit_one(md, nskb, prev);
+		prev = m->nbma;
+	}
+	rcu_read_unlock();
+
+	if (!prev) {
+		mgre_xmit_drop(md, skb, MGRE_STAT_TX_NO_MCAST_MAP);
+		return;
+	}
+	mgre_stat_inc(md, MGRE_STAT_TX_MCAST_COPIES);
+	mgre_xmit_one(md, skb, prev);
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The multicast map ("ip nhrp map multicast NBMA|dynamic"): the NBMA
+ * addresses that receive a copy of every multicast or broadcast packet the
+ * device sends.  Replication happens here, in the kernel.
+ */
+#ifndef _MGRE_MULTICAST_H
+#define _MGRE_MULTICAST_H
+
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/netlink.h>
+#include <linux/skbuff.h>
+
+#define MGRE_MCAST_MAX	4096
+
+struct mgre_device;
+
+struct mgre_mcast {
+	struct list_head node;
+	__be32 nbma;
+	u8 type;		/* MGRE_ENTRY_STATIC or MGRE_ENTRY_DYNAMIC */
+	struct rcu_head rcu;
+};
+
+struct mgre_mcast_map {
+	struct list_head list;	/* of struct mgre_mcast; RCU readers */
+	spinlock_t lock;	/* serialises writers */
+	unsigned int count;
+	bool dynamic;		/* "ip nhrp map multicast dynamic" */
+};
+
+void mgre_mcast_init(struct mgre_mcast_map *map);
+void mgre_mcast_destroy(struct mgre_mcast_map *map);
+int mgre_mcast_add(struct mgre_mcast_map *map, __be32 nbma, u8 type,
+		   struct netlink_ext_ack *extack);
+int mgre_mcast_del(struct mgre_mcast_map *map, __be32 nbma, u8 type,
+		   struct netlink_ext_ack *extack);
+int mgre_mcast_set_dynamic(struct mgre_mcast_map *map, bool on,
+			   struct netlink_ext_ack *extack);
+void mgre_mcast_xmit(struct mgre_device *md, struct sk_buff *skb);
+
+#endif /* _MGRE_MULTICAST_H */

@@ -1,0 +1,491 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Generic netlink family "mgre": program and read the NHRP cache, the
+ * multicast map and the NHS list, and read counters.  The commands and
+ * attributes are documented in uapi/mgre.h.
+ */
+
+#include <linux/jiffies.h>
+#include <linux/slab.h>
+#include <net/genetlink.h>
+#include <net/netlink.h>
+
+#include "device.h"
+#include "netlink.h"
+
+static struct genl_family mgre_genl_family;
+
+static const struct nla_policy mgre_genl_policy[MGRE_A_MAX + 1] = {
+	[MGRE_A_IFINDEX]	= { .type = NLA_U32 },
+	[MGRE_A_IFNAME]		= { .type = NLA_NUL_STRING,
+				    .len = IFNAMSIZ - 1 },
+	[MGRE_A_PROTO]		= NLA_POLICY_EXACT_LEN(sizeof(__be32)),
+	[MGRE_A_PREFIXLEN]	= NLA_POLICY_MAX(NLA_U8, 32),
+	[MGRE_A_NBMA]		= { .type = NLA_BE32 },
+	[MGRE_A_MCAST_DYNAMIC]	= { .type = NLA_FLAG },
+	[MGRE_A_PRIORITY]	= { .type = NLA_U8 },
+};
+
+/* Returns a held device, or an ERR_PTR with extack set. */
+static struct mgre_device *mgre_genl_dev(struct net *net,
+					 struct nlattr **attrs,
+					 struct netlink_ext_ack *extack)
+{
+	struct net_device *dev = NULL;
+
+	if (attrs[MGRE_A_IFINDEX]) {
+		dev = dev_get_by_index(net, nla_get_u32(attrs[MGRE_A_IFINDEX]));
+	} else if (attrs[MGRE_A_IFNAME]) {
+		dev = dev_get_by_name(net, nla_data(attrs[MGRE_A_IFNAME]));
+	} else {
+		NL_SET_ERR_MSG(extack, "no device given");
+		return ERR_PTR(-EINVAL);
+	}
+	if (!dev) {
+		NL_SET_ERR_MSG(extack, "no such device");
+		return ERR_PTR(-ENODEV);
+	}
+	if (dev->rtnl_link_ops != &mgre_link_ops) {
+		dev_put(dev);
+		NL_SET_ERR_MSG(extack, "not an mgre device");
+		return ERR_PTR(-EOPNOTSUPP);
+	}
+	return netdev_priv(dev);
+}
+
+static void mgre_genl_dev_put(struct mgre_device *md)
+{
+	dev_put(mgre_to_dev(md));
+}
+
+static __be32 mgre_genl_proto(struct nlattr *attr)
+{
+	__be32 proto;
+
+	memcpy(&proto, nla_data(attr), sizeof(proto));
+	return proto;
+}
+
+static int mgre_genl_map_add(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mgre_device *md;
+	u8 plen = 32;
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, MGRE_A_PROTO) ||
+	    GENL_REQ_ATTR_CHECK(info, MGRE_A_NBMA))
+		return -EINVAL;
+	if (info->attrs[MGRE_A_PREFIXLEN])
+		plen = nla_get_u8(info->attrs[MGRE_A_PREFIXLEN]);
+
+	md = mgre_genl_dev(genl_info_net(info), info->attrs, info->extack);
+	if (IS_ERR(md))
+		return PTR_ERR(md);
+	ret = mgre_cache_add_static(&md->cache,
+				    mgre_genl_proto(info->attrs[MGRE_A_PROTO]),
+				    plen, nla_get_be32(info->attrs[MGRE_A_NBMA]),
+				    info->extack);
+	mgre_genl_dev_put(md);
+	return ret;
+}
+
+static int mgre_genl_map_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mgre_device *md;
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, MGRE_A_PROTO))
+		return -EINVAL;
+	md = mgre_genl_dev(genl_info_net(info), info->attrs, info->extack);
+	if (IS_ERR(md))
+		return PTR_ERR(md);
+	ret = mgre_cache_del_static(&md->cache,
+				    mgre_genl_proto(info->attrs[MGRE_A_PROTO]),
+				    info->extack);
+	mgre_genl_dev_put(md);
+	return ret;
+}
+
+static int mgre_genl_mcast_change(struct genl_info *info, bool add)
+{
+	struct nlattr *nbma = info->attrs[MGRE_A_NBMA];
+	bool dyn = nla_get_flag(info->attrs[MGRE_A_MCAST_DYNAMIC]);
+	struct mgre_device *md;
+	int ret;
+
+	if (!!nbma == dyn) {
+		NL_SET_ERR_MSG(info->extack,
+			       "give exactly one of NBMA address or dynamic");
+		return -EINVAL;
+	}
+	md = mgre_genl_dev(genl_info_net(info), info->attrs, info->extack);
+	if (IS_ERR(md))
+		return PTR_ERR(md);
+	if (dyn)
+		ret = mgre_mcast_set_dynamic(&md->mcast, add, info->extack);
+	else if (add)
+		ret = mgre_mcast_add(&md->mcast, nla_get_be32(nbma),
+				     MGRE_ENTRY_STATIC, info->extack);
+	else
+		ret = mgre_mcast_del(&md->mcast, nla_get_be32(nbma),
+				     MGRE_ENTRY_STATIC, info->extack);
+	mgre_genl_dev_put(md);
+	return ret;
+}
+
+static int mgre_genl_mcast_add(struct sk_buff *skb, struct genl_info *info)
+{
+	return mgre_genl_mcast_change(info, true);
+}
+
+static int mgre_genl_mcast_del(struct sk_buff *skb, struct genl_info *info)
+{
+	return mgre_genl_mcast_change(info, false);
+}
+
+static int mgre_genl_nhs_add(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **attrs = info->attrs;
+	struct mgre_device *md;
+	__be32 nbma = 0;
+	u8 prio = 0;
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, MGRE_A_PROTO))
+		return -EINVAL;
+	if (attrs[MGRE_A_NBMA])
+		nbma = nla_get_be32(attrs[MGRE_A_NBMA]);
+	if (attrs[MGRE_A_PRIORITY])
+		prio = nla_get_u8(attrs[MGRE_A_PRIORITY]);
+	md = mgre_genl_dev(genl_info_net(info), attrs, info->extack);
+	if (IS_ERR(md))
+		return PTR_ERR(md);
+	ret = mgre_nhs_add(&md->nhs, mgre_genl_proto(attrs[MGRE_A_PROTO]),
+			   nbma, prio, info->extack);
+	mgre_genl_dev_put(md);
+	return ret;
+}
+
+static int mgre_genl_nhs_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mgre_device *md;
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, MGRE_A_PROTO))
+		return -EINVAL;
+	md = mgre_genl_dev(genl_info_net(info), info->attrs, info->extack);
+	if (IS_ERR(md))
+		return PTR_ERR(md);
+	ret = mgre_nhs_del(&md->nhs, mgre_genl_proto(info->attrs[MGRE_A_PROTO]),
+			   info->extack);
+	mgre_genl_dev_put(md);
+	return ret;
+}
+
+/* Put the counters nest: attribute type = stat index + 1, 0 pads. */
+static int mgre_put_stats(struct sk_buff *skb, const u64 *v)
+{
+	struct nlattr *nest;
+	int i;
+
+	nest = nla_nest_start(skb, MGRE_A_STATS);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < __MGRE_STAT_MAX; i++)
+		if (nla_put_u64_64bit(skb, i + 1, v[i], 0))
+			return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int mgre_genl_stats_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mgre_device *md = NULL;
+	u64 v[__MGRE_STAT_MAX];
+	struct sk_buff *msg;
+	void *hdr;
+	int i, ret;
+
+	if (info->attrs[MGRE_A_IFINDEX] || info->attrs[MGRE_A_IFNAME]) {
+		md = mgre_genl_dev(genl_info_net(info), info->attrs,
+				   info->extack);
+		if (IS_ERR(md))
+			return PTR_ERR(md);
+		mgre_stats_read(md, v);
+	} else {
+		struct mgre_net *mn = mgre_pernet(genl_info_net(info));
+
+		for (i = 0; i < __MGRE_STAT_MAX; i++)
+			v[i] = atomic_long_read(&mn->stats[i]);
+	}
+
+	ret = -ENOMEM;
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		goto out;
+	hdr = genlmsg_put_reply(msg, info, &mgre_genl_family, 0,
+				MGRE_CMD_STATS_GET);
+	if (!hdr)
+		goto err_free;
+	ret = -EMSGSIZE;
+	if (md && nla_put_u32(msg, MGRE_A_IFINDEX, mgre_to_dev(md)->ifindex))
+		goto err_free;
+	if (mgre_put_stats(msg, v))
+		goto err_free;
+	genlmsg_end(msg, hdr);
+	ret = genlmsg_reply(msg, info);
+	goto out;
+
+err_free:
+	nlmsg_free(msg);
+out:
+	if (md)
+		mgre_genl_dev_put(md);
+	return ret;
+}
+
+/*
+ * Dumps.  One message per object.  The device is held from start to done;
+ * the cache is walked with an rhashtable iterator (a resize during a dump
+ * restarts the walk, so an entry may then be reported twice), the small
+ * lists by position.
+ */
+struct mgre_dump {
+	struct mgre_device *md;
+	struct rhashtable_iter iter;
+	bool walking;
+	unsigned long pos;
+};
+
+static int mgre_dump_start(struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct mgre_dump *d;
+
+	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	if (!d)
+		return -ENOMEM;
+	d->md = mgre_genl_dev(sock_net(cb->skb->sk), info->attrs, cb->extack);
+	if (IS_ERR(d->md)) {
+		int ret = PTR_ERR(d->md);
+
+		kfree(d);
+		return ret;
+	}
+	cb->args[0] = (long)d;
+	return 0;
+}
+
+static int mgre_dump_done(struct netlink_callback *cb)
+{
+	struct mgre_dump *d = (struct mgre_dump *)cb->args[0];
+
+	if (!d)
+		return 0;
+	if (d->walking)
+		rhashtable_walk_exit(&d->iter);
+	mgre_genl_dev_put(d->md);
+	kfree(d);
+	return 0;
+}
+
+static void *mgre_dump_hdr(struct sk_buff *skb, struct netlink_callback *cb,
+			   const struct mgre_device *md, u8 cmd)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &mgre_genl_family, NLM_F_MULTI, cmd);
+	if (hdr && nla_put_u32(skb, MGRE_A_IFINDEX, mgre_to_dev(md)->ifindex)) {
+		genlmsg_cancel(skb, hdr);
+		return NULL;
+	}
+	return hdr;
+}
+
+static u32 mgre_secs_since(unsigned long then)
+{
+	return jiffies_to_msecs(jiffies - then) / MSEC_PER_SEC;
+}
+
+static int mgre_fill_entry(struct sk_buff *skb, struct netlink_callback *cb,
+			   const struct mgre_device *md,
+			   const struct mgre_entry *e)
+{
+	unsigned long expires = READ_ONCE(e->expires);
+	unsigned long used = READ_ONCE(e->used);
+	void *hdr;
+
+	hdr = mgre_dump_hdr(skb, cb, md, MGRE_CMD_MAP_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put(skb, MGRE_A_PROTO, sizeof(e->proto), &e->proto) ||
+	    nla_put_u8(skb, MGRE_A_PREFIXLEN, e->prefixlen) ||
+	    nla_put_in_addr(skb, MGRE_A_NBMA, READ_ONCE(e->nbma)) ||
+	    nla_put_u8(skb, MGRE_A_TYPE, e->type) ||
+	    nla_put_u32(skb, MGRE_A_FLAGS, READ_ONCE(e->flags)) ||
+	    nla_put_u64_64bit(skb, MGRE_A_AGE, mgre_secs_since(e->created),
+			      MGRE_A_PAD))
+		goto cancel;
+	if (expires &&
+	    nla_put_u32(skb, MGRE_A_EXPIRES,
+			time_after(expires, jiffies) ?
+			jiffies_to_msecs(expires - jiffies) / MSEC_PER_SEC : 0))
+		goto cancel;
+	if (used && nla_put_u32(skb, MGRE_A_USED, mgre_secs_since(used)))
+		goto cancel;
+	genlmsg_end(skb, hdr);
+	return 0;
+
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+static int mgre_dump_map(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct mgre_dump *d = (struct mgre_dump *)cb->args[0];
+	struct mgre_entry *e;
+	int ret = 0;
+
+	if (!d->walking) {
+		rhashtable_walk_enter(&d->md->cache.ht, &d->iter);
+		d->walking = true;
+	}
+	rhashtable_walk_start(&d->iter);
+	for (e = rhashtable_walk_peek(&d->iter); e;
+	     e = rhashtable_walk_next(&d->iter)) {
+		if (IS_ERR(e)) {
+			if (PTR_ERR(e) == -EAGAIN)
+				continue;
+			ret = PTR_ERR(e);
+			break;
+		}
+		/* Full: the next call resumes at this entry. */
+		if (mgre_fill_entry(skb, cb, d->md, e))
+			break;
+	}
+	rhashtable_walk_stop(&d->iter);
+	return skb->len ? skb->len : ret;
+}
+
+static int mgre_fill_mcast(struct sk_buff *skb, struct netlink_callback *cb,
+			   const struct mgre_device *md, __be32 nbma, u8 type)
+{
+	void *hdr = mgre_dump_hdr(skb, cb, md, MGRE_CMD_MCAST_GET);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u8(skb, MGRE_A_TYPE, type) ||
+	    (nbma && nla_put_in_addr(skb, MGRE_A_NBMA, nbma)) ||
+	    (!nbma && nla_put_flag(skb, MGRE_A_MCAST_DYNAMIC))) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int mgre_dump_mcast(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct mgre_dump *d = (struct mgre_dump *)cb->args[0];
+	struct mgre_mcast_map *map = &d->md->mcast;
+	unsigned long i = 0;
+	struct mgre_mcast *m;
+
+	/* Position 0 is the "dynamic" setting, then the list. */
+	if (d->pos == 0) {
+		if (READ_ONCE(map->dynamic) &&
+		    mgre_fill_mcast(skb, cb, d->md, 0, MGRE_ENTRY_DYNAMIC))
+			return skb->len;
+		d->pos++;
+	}
+	rcu_read_lock();
+	list_for_each_entry_rcu(m, &map->list, node) {
+		if (++i < d->pos)
+			continue;
+		if (mgre_fill_mcast(skb, cb, d->md, m->nbma, m->type))
+			break;
+		d->pos++;
+	}
+	rcu_read_unlock();
+	return skb->len;
+}
+
+static int mgre_fill_nhs(struct sk_buff *skb, struct netlink_callback *cb,
+			 const struct mgre_device *md, const struct mgre_nhs *n)
+{
+	void *hdr = mgre_dump_hdr(skb, cb, md, MGRE_CMD_NHS_GET);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put(skb, MGRE_A_PROTO, sizeof(n->proto), &n->proto) ||
+	    nla_put_in_addr(skb, MGRE_A_NBMA, n->nbma) ||
+	    nla_put_u8(skb, MGRE_A_PRIORITY, n->priority) ||
+	    nla_put_u8(skb, MGRE_A_NHS_STATE, READ_ONCE(n->state))) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int mgre_dump_nhs(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct mgre_dump *d = (struct mgre_dump *)cb->args[0];
+	unsigned long i = 0;
+	struct mgre_nhs *n;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(n, &d->md->nhs.list, node) {
+		if (i++ < d->pos)
+			continue;
+		if (mgre_fill_nhs(skb, cb, d->md, n))
+			break;
+		d->pos++;
+	}
+	rcu_read_unlock();
+	return skb->len;
+}
+
+#define MGRE_DO(_cmd, _fn)						\
+	{ .cmd = _cmd, .doit = _fn, .flags = GENL_UNS_ADMIN_PERM }
+#define MGRE_DUMP(_cmd, _fn)						\
+	{ .cmd = _cmd, .start = mgre_dump_start, .dumpit = _fn,		\
+	  .done = mgre_dump_done }
+
+static const struct genl_ops mgre_genl_ops[] = {
+	MGRE_DO(MGRE_CMD_MAP_ADD, mgre_genl_map_add),
+	MGRE_DO(MGRE_CMD_MAP_DEL, mgre_genl_map_del),
+	MGRE_DUMP(MGRE_CMD_MAP_GET, mgre_dump_map),
+	MGRE_DO(MGRE_CMD_MCAST_ADD, mgre_genl_mcast_add),
+	MGRE_DO(MGRE_CMD_MCAST_DEL, mgre_genl_mcast_del),
+	MGRE_DUMP(MGRE_CMD_MCAST_GET, mgre_dump_mcast),
+	MGRE_DO(MGRE_CMD_NHS_ADD, mgre_genl_nhs_add),
+	MGRE_DO(MGRE_CMD_NHS_DEL, mgre_genl_nhs_del),
+	MGRE_DUMP(MGRE_CMD_NHS_GET, mgre_dump_nhs),
+	{ .cmd = MGRE_CMD_STATS_GET, .doit = mgre_genl_stats_get },
+};
+
+static struct genl_family mgre_genl_family __ro_after_init = {
+	.name		= MGRE_GENL_NAME,
+	.version	= MGRE_GENL_VERSION,
+	.maxattr	= MGRE_A_MAX,
+	.policy		= mgre_genl_policy,
+	.netnsok	= true,
+	.parallel_ops	= true,
+	.ops		= mgre_genl_ops,
+	.n_ops		= ARRAY_SIZE(mgre_genl_ops),
+	.resv_start_op	= MGRE_CMD_STATS_GET + 1,
+	.module		= THIS_MODULE,
+};
+
+int __init mgre_genetlink_init(void)
+{
+	return genl_register_family(&mgre_genl_family);
+}
+
+void mgre_genetlink_uninit(void)
+{
+	genl_unregister_family(&mgre_genl_family);
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Next-hop servers ("ip nhrp nhs PROTO [nbma NBMA] [priority N]").
+ */
+#ifndef _MGRE_NHS_H
+#define _MGRE_NHS_H
+
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/netlink.h>
+
+#define MGRE_NHS_MAX	64
+
+struct mgre_nhs {
+	struct list_head node;
+	__be32 proto;
+	__be32 nbma;		/* 0: take it from the NHRP cache */
+	u8 priority;		/* 0 = most preferred */
+	u8 state;		/* enum mgre_nhs_state */
+	struct rcu_head rcu;
+};
+
+struct mgre_nhs_list {
+	struct list_head list;	/* sorted by priority; RCU readers */
+	spinlock_t lock;	/* serialises writers */
+	unsigned int count;
+};
+
+void mgre_nhs_init(struct mgre_nhs_list *nhs);
+void mgre_nhs_destroy(struct mgre_nhs_list *nhs);
+int mgre_nhs_add(struct mgre_nhs_list *nhs, __be32 proto, __be32 nbma,
+		 u8 priority, struct netlink_ext_ack *extack);
+int mgre_nhs_del(struct mgre_nhs_list *nhs, __be32 proto,
+		 struct netlink_ext_ack *extack);
+
+#endif /* _MGRE_NHS_H */

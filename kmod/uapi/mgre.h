@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * mgre: Cisco-DMVPN-compatible multipoint GRE for Linux.
+ *
+ * This header is the one contract between the kernel module (kmod/), the
+ * nhrpctl tool (tools/nhrpctl) and the iproute2 plugin (tools/iproute2).
+ * It uses only fixed-width types from <linux/types.h> so that it can be
+ * included from both kernel and userspace.
+ *
+ * Two netlink interfaces:
+ *
+ * 1. rtnetlink link kind "mgre" (IFLA_INFO_KIND "mgre"); its
+ *    IFLA_INFO_DATA carries the IFLA_MGRE_* attributes below.
+ *
+ *        ip link add tun0 type mgre local 192.1.1.1 key 10000
+ *
+ * 2. generic netlink family MGRE_GENL_NAME ("mgre"), version
+ *    MGRE_GENL_VERSION, which programs and reads the NHRP cache, the
+ *    multicast map and the NHS list of one mgre device.  Every request names
+ *    the device with MGRE_A_IFINDEX (preferred) or MGRE_A_IFNAME.
+ *    Commands that change state need CAP_NET_ADMIN in the device's netns.
+ *
+ * Addresses travel in network byte order.  Protocol (tunnel) addresses and
+ * NBMA addresses are IPv4 (4 bytes) in this version.
+ */
+#ifndef _UAPI_LINUX_MGRE_H
+#define _UAPI_LINUX_MGRE_H
+
+#include <linux/const.h>
+#include <linux/types.h>
+
+#define MGRE_KIND		"mgre"
+#define MGRE_GENL_NAME		"mgre"
+#define MGRE_GENL_VERSION	1
+
+/* GRE protocol type of NHRP packets (RFC 2332, Cisco DMVPN). */
+#define MGRE_ETH_P_NHRP		0x2001
+
+/* ---------------------------------------------------------------------- */
+/* rtnetlink: IFLA_INFO_DATA of link kind "mgre"                           */
+/* ---------------------------------------------------------------------- */
+
+enum {
+	IFLA_MGRE_UNSPEC,
+	IFLA_MGRE_LINK,		/* u32: ifindex of the underlay device
+				 * ("dev PHYS", Cisco "tunnel source IF"):
+				 * outer packets leave through it and their
+				 * source follows its primary address.
+				 */
+	IFLA_MGRE_LOCAL,	/* be32: outer source ("local A",
+				 * Cisco "tunnel source A"); 0 = any
+				 */
+	IFLA_MGRE_REMOTE,	/* be32: point-to-point peer ("remote A",
+				 * Cisco "tunnel destination A"); absent or
+				 * 0 = multipoint (Cisco "tunnel mode gre
+				 * multipoint")
+				 */
+	IFLA_MGRE_KEY,		/* u32 (host order): GRE key, RFC 2890
+				 * (Cisco "tunnel key K"); absent = no key
+				 */
+	IFLA_MGRE_TTL,		/* u8: outer TTL, 0 = inherit from inner */
+	IFLA_MGRE_TOS,		/* u8: outer TOS, 1 = inherit from inner */
+	IFLA_MGRE_PMTUDISC,	/* u8: 1 (default) = set DF on outer packets
+				 * and answer frag-needed; 0 = "nopmtudisc"
+				 */
+	__IFLA_MGRE_MAX
+};
+
+#define IFLA_MGRE_MAX	(__IFLA_MGRE_MAX - 1)
+
+/* ---------------------------------------------------------------------- */
+/* generic netlink family "mgre"                                          */
+/* ---------------------------------------------------------------------- */
+
+enum mgre_cmd {
+	MGRE_CMD_UNSPEC,
+	/* NHRP cache ("ip nhrp map PROTO NBMA", "show ip nhrp") */
+	MGRE_CMD_MAP_ADD,	/* IFINDEX, PROTO, NBMA [, PREFIXLEN]:
+				 * add a static entry.  EEXIST if a static
+				 * entry for PROTO exists; a dynamic or
+				 * cached entry for PROTO is replaced.
+				 * ENOSPC when the cache is full.
+				 */
+	MGRE_CMD_MAP_DEL,	/* IFINDEX, PROTO: delete the static entry
+				 * for PROTO.  ENOENT if there is none.
+				 */
+	MGRE_CMD_MAP_GET,	/* dump, IFINDEX: one message per entry with
+				 * IFINDEX, PROTO, PREFIXLEN, NBMA, TYPE,
+				 * FLAGS, AGE [, EXPIRES] [, USED]
+				 */
+	/* multicast map ("ip nhrp map multicast NBMA|dynamic") */
+	MGRE_CMD_MCAST_ADD,	/* IFINDEX, NBMA | MCAST_DYNAMIC. EEXIST */
+	MGRE_CMD_MCAST_DEL,	/* IFINDEX, NBMA | MCAST_DYNAMIC. ENOENT */
+	MGRE_CMD_MCAST_GET,	/* dump, IFINDEX: one message per static
+				 * NBMA (IFINDEX, NBMA, TYPE), one with
+				 * MCAST_DYNAMIC when "dynamic" is set, and
+				 * one per dynamically learned NBMA (TYPE
+				 * MGRE_ENTRY_DYNAMIC)
+				 */
+	/* next-hop servers ("ip nhrp nhs PROTO [nbma NBMA] [priority N]") */
+	MGRE_CMD_NHS_ADD,	/* IFINDEX, PROTO [, NBMA] [, PRIORITY].
+				 * EEXIST
+				 */
+	MGRE_CMD_NHS_DEL,	/* IFINDEX, PROTO.  ENOENT */
+	MGRE_CMD_NHS_GET,	/* dump, IFINDEX: one message per NHS with
+				 * IFINDEX, PROTO, NBMA, PRIORITY, NHS_STATE
+				 */
+	/* counters ("show ip nhrp traffic") */
+	MGRE_CMD_STATS_GET,	/* do: with IFINDEX, the device's counters;
+				 * without, the netns-wide receive counters
+				 * (packets that matched no device).
+				 * Reply: [IFINDEX,] STATS (nest of u64
+				 * indexed by enum mgre_stat)
+				 */
+	__MGRE_CMD_MAX
+};
+
+#define MGRE_CMD_MAX	(__MGRE_CMD_MAX - 1)
+
+enum mgre_attr {
+	MGRE_A_UNSPEC,
+	MGRE_A_IFINDEX,		/* u32 */
+	MGRE_A_IFNAME,		/* string, < IFNAMSIZ */
+	MGRE_A_PROTO,		/* binary, 4 bytes: protocol (tunnel)
+				 * address in network byte order
+				 */
+	MGRE_A_PREFIXLEN,	/* u8: 32 for host entries (default) */
+	MGRE_A_NBMA,		/* be32: NBMA (underlay) address */
+	MGRE_A_TYPE,		/* u8: enum mgre_entry_type */
+	MGRE_A_FLAGS,		/* u32: MGRE_F_* */
+	MGRE_A_AGE,		/* u64: seconds since the entry was created */
+	MGRE_A_EXPIRES,		/* u32: seconds until the entry expires;
+				 * absent = never
+				 */
+	MGRE_A_MCAST_DYNAMIC,	/* flag: the "dynamic" multicast map */
+	MGRE_A_PRIORITY,	/* u8: NHS priority, 0 = most preferred */
+	MGRE_A_NHS_STATE,	/* u8: enum mgre_nhs_state */
+	MGRE_A_STATS,		/* nest: u64 attributes indexed by
+				 * enum mgre_stat (attr type = stat + 1;
+				 * type 0 is padding)
+				 */
+	MGRE_A_USED,		/* u32: seconds since the entry last carried
+				 * a packet; absent = never used
+				 */
+	MGRE_A_PAD,
+	__MGRE_A_MAX
+};
+
+#define MGRE_A_MAX	(__MGRE_A_MAX - 1)
+
+/* NHRP cache entry types, as in Cisco "show ip nhrp" */
+enum mgre_entry_type {
+	MGRE_ENTRY_STATIC,	/* configured ("ip nhrp map") */
+	MGRE_ENTRY_DYNAMIC,	/* learned from a registration */
+	MGRE_ENTRY_CACHED,	/* learned from a resolution reply */
+	MGRE_ENTRY_INCOMPLETE,	/* resolution in progress */
+	MGRE_ENTRY_NEGATIVE,	/* resolution failed; held down */
+	MGRE_ENTRY_LOCAL,	/* one of our own addresses */
+	__MGRE_ENTRY_MAX
+};
+
+/* NHRP cache entry flags (MGRE_A_FLAGS), bit numbers */
+enum mgre_entry_flag_bit {
+	MGRE_F_UNIQUE_BIT,	/* registered with the U bit */
+	MGRE_F_REGISTERED_BIT,	/* registered with an NHS */
+	MGRE_F_USED_BIT,	/* carried data recently */
+	MGRE_F_NAT_BIT,		/* peer is behind NAT */
+	MGRE_F_ROUTER_BIT,	/* peer is a router (R bit) */
+	__MGRE_F_BIT_MAX
+};
+
+#define MGRE_F_UNIQUE		_BITUL(MGRE_F_UNIQUE_BIT)
+#define MGRE_F_REGISTERED	_BITUL(MGRE_F_REGISTERED_BIT)
+#define MGRE_F_USED		_BITUL(MGRE_F_USED_BIT)
+#define MGRE_F_NAT		_BITUL(MGRE_F_NAT_BIT)
+#define MGRE_F_ROUTER		_BITUL(MGRE_F_ROUTER_BIT)
+
+/* NHS states, as in Cisco "show ip nhrp nhs" (E/R/W) */
+enum mgre_nhs_state {
+	MGRE_NHS_WAITING,	/* W: not yet tried / waiting for reply */
+	MGRE_NHS_RESPONDING,	/* R: answered the last registration */
+	MGRE_NHS_EXPECTING,	/* E: expecting replies, none seen yet */
+	MGRE_NHS_DOWN,		/* gave up after retries */
+	__MGRE_NHS_STATE_MAX
+};
+
+/*
+ * Counters (MGRE_A_STATS).  Every packet the module drops is counted in
+ * exactly one of the *_drop or error counters below, and also in the
+ * device's standard rx_dropped/tx_dropped so "ip -s link" sees it.
+ */
+enum mgre_stat {
+	/* transmit */
+	MGRE_STAT_TX_UNICAST,		/* data packets sent to one peer */
+	MGRE_STAT_TX_MCAST_COPIES,	/* per-peer copies of mcast/bcast */
+	MGRE_STAT_TX_CACHE_MISS,	/* no NHRP entry for the next hop:
+					 * dropped
+					 */
+	MGRE_STAT_TX_NO_MCAST_MAP,	/* mcast/bcast with an empty
+					 * multicast map: dropped
+					 */
+	MGRE_STAT_TX_UNSUPPORTED,	/* payload protocol the multipoint
+					 * device cannot route: dropped
+					 */
+	MGRE_STAT_TX_NOMEM,		/* clone/headroom failure: dropped */
+	/* receive, per device */
+	MGRE_STAT_RX_DATA,		/* data packets decapsulated */
+	MGRE_STAT_RX_NHRP,		/* NHRP packets received */
+	MGRE_STAT_RX_NHRP_DROP,		/* NHRP packets not processed */
+	MGRE_STAT_RX_KEY_MISMATCH,	/* GRE for our local address with
+					 * another key (or missing key)
+					 */
+	/* receive, netns-wide (STATS_GET without IFINDEX) */
+	MGRE_STAT_RX_NO_TUNNEL,		/* GRE that matched no device */
+	MGRE_STAT_RX_BAD_HEADER,	/* malformed GRE header */
+	MGRE_STAT_RX_CSUM_ERR,		/* GRE checksum failed */
+	__MGRE_STAT_MAX
+};
+
+#define MGRE_STAT_MAX	(__MGRE_STAT_MAX - 1)
+
+#endif /* _UAPI_LINUX_MGRE_H */
