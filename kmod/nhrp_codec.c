@@ -271,18 +271,22 @@ int nhrp_decode_flags(const u8 *buf, size_t len, struct nhrp_pkt *p,
 	p->sstl = buf[OFF_SSTL];
 
 	pktsz = p->pktsz;
-	if (pktsz > len)
-		return nhrp_fail(p, OFF_PKTSZ, NHRP_E_PKTSZ_BIG);
+	if (pktsz > len) {
+		if (!(flags & NHRP_DECODE_HDR_ONLY))
+			return nhrp_fail(p, OFF_PKTSZ, NHRP_E_PKTSZ_BIG);
+		pktsz = len;	/* truncated copy */
+	}
 	if (pktsz < OFF_ADDRS)
 		return nhrp_fail(p, OFF_PKTSZ, NHRP_E_PKTSZ_SMALL);
 	if (p->version != NHRP_VERSION)
 		return nhrp_fail(p, OFF_VERSION, NHRP_E_VERSION);
 	if (p->type < NHRP_TYPE_RES_REQ || p->type > NHRP_TYPE_TRAFFIC_IND)
 		return nhrp_fail(p, OFF_TYPE, NHRP_E_TYPE);
-	if (!(flags & NHRP_DECODE_NO_CSUM) && nhrp_csum(buf, pktsz))
+	if (!(flags & (NHRP_DECODE_NO_CSUM | NHRP_DECODE_HDR_ONLY)) &&
+	    nhrp_csum(buf, pktsz))
 		return nhrp_fail(p, OFF_CSUM, NHRP_E_CSUM);
 
-	extoff = p->extoff;
+	extoff = flags & NHRP_DECODE_HDR_ONLY ? 0 : p->extoff;
 	if (extoff) {
 		if (extoff > pktsz)
 			return nhrp_fail(p, OFF_EXTOFF, NHRP_E_EXTOFF_PKT);
@@ -324,6 +328,8 @@ int nhrp_decode_flags(const u8 *buf, size_t len, struct nhrp_pkt *p,
 	off += p->src_proto_len;
 	p->dst_proto = p->dst_proto_len ? buf + off : NULL;
 	off += p->dst_proto_len;
+	if (flags & NHRP_DECODE_HDR_ONLY)
+		return 0;
 
 	if (nhrp_has_cies(p->type)) {
 		err = nhrp_parse_cies(p, buf, off, end, &p->mand_cies);
@@ -452,7 +458,7 @@ int nhrp_encode(const struct nhrp_pkt *p, u8 *buf, size_t len)
 	if (nhrp_has_cies(p->type)) {
 		size += nhrp_cies_size(p, 0, p->mand_cies, &bad);
 	} else {
-		if (p->payload_len && !p->payload)
+		if ((p->payload_len && !p->payload) || p->mand_cies)
 			return -NHRP_E_INVAL;
 		size += p->payload_len;
 	}
@@ -596,8 +602,8 @@ struct nhrp_ext *nhrp_ext_add(struct nhrp_pkt *p, u16 type)
 void nhrp_ext_del(struct nhrp_pkt *p, struct nhrp_ext *e)
 {
 	unsigned int idx = (unsigned int)(e - p->ext);
-	unsigned int first = e->cie_first;
-	unsigned int cnt = e->cie_cnt, i;
+	unsigned int first = e->cie_first, i;
+	u8 cnt = e->cie_cnt;
 
 	if (idx >= p->next)
 		return;

@@ -254,11 +254,27 @@ struct nhrp_pkt {
 
 /* nhrp_decode_flags() flags */
 #define NHRP_DECODE_NO_CSUM	0x01	/* do not verify the checksum */
+/*
+ * Parse only the fixed header, the mandatory header and its addresses,
+ * accept ar$pktsz > @len (a truncated copy) and skip the checksum: for
+ * the packet quoted by an Error Indication (e.g. to find the request id
+ * and destination of the request that failed).  The body, CIEs and
+ * extensions are left empty.
+ */
+#define NHRP_DECODE_HDR_ONLY	0x02
 
 /*
- * Decode the NHRP packet at @buf (@len bytes available, the packet is
- * ar$pktsz bytes; extra trailing bytes are ignored).  nhrp_decode()
- * verifies the checksum.  Returns 0 or -NHRP_E_xxx.
+ * Decode the NHRP packet at @buf (@len linear bytes available, the
+ * packet is ar$pktsz bytes; extra trailing bytes are ignored).
+ * nhrp_decode() verifies the checksum.  Returns 0 or -NHRP_E_xxx.
+ *
+ * Checked: sizes, version 1, type 1..8, checksum, extoff, every length
+ * against its section and the NHRP_MAX_* bounds, CIE/extension counts,
+ * exactly one End (length 0) closing the extension part, Cisco auth
+ * (>= 4 bytes) and vendor (>= 3 bytes) lengths, at most one responder
+ * CIE, unknown extensions with the compulsory bit.  Not checked (the
+ * engine's business): afn/protocol type vs address lengths, hop count,
+ * flags, which extensions a packet type may carry.
  *
  * On failure p->err_off holds the offset of the offending field (usable
  * as the Error Offset of an Error Indication).  When the error comes
@@ -275,8 +291,11 @@ int nhrp_decode_flags(const u8 *buf, size_t len, struct nhrp_pkt *p,
  * Encode @p into @buf (at most @len bytes), computing ar$pktsz, ar$extoff
  * and ar$chksum.  The extension part (the extensions plus End, written
  * with p->end_type) is emitted when p->next > 0 or NHRP_PKT_EXTS is set.
- * With @buf NULL only computes the size.  Returns the number of bytes
- * (written) or -NHRP_E_NOSPACE / -NHRP_E_TOO_BIG / -NHRP_E_INVAL.
+ * Types 1-6 carry the mandatory CIEs, types 7 and 8 the payload (and
+ * must have no mandatory CIEs).  Nothing else is validated: the encoder
+ * writes whatever type, flags and hop count it is given.  With @buf NULL
+ * only computes the size.  Returns the number of bytes (written) or
+ * -NHRP_E_NOSPACE / -NHRP_E_TOO_BIG / -NHRP_E_INVAL.
  */
 int nhrp_encode(const struct nhrp_pkt *p, u8 *buf, size_t len);
 
@@ -360,12 +379,12 @@ static inline unsigned int nhrp_ext_ncie(const struct nhrp_pkt *p,
 /* Error Indication: error code and offset share the request-id word. */
 static inline u16 nhrp_ei_code(const struct nhrp_pkt *p)
 {
-	return p->reqid >> 16;
+	return (u16)(p->reqid >> 16);
 }
 
 static inline u16 nhrp_ei_offset(const struct nhrp_pkt *p)
 {
-	return p->reqid & 0xffff;
+	return (u16)(p->reqid & 0xffff);
 }
 
 static inline void nhrp_set_ei(struct nhrp_pkt *p, u16 code, u16 offset)
@@ -376,7 +395,7 @@ static inline void nhrp_set_ei(struct nhrp_pkt *p, u16 code, u16 offset)
 /* Traffic Indication: traffic code in the upper half of that word. */
 static inline u16 nhrp_ti_code(const struct nhrp_pkt *p)
 {
-	return p->reqid >> 16;
+	return (u16)(p->reqid >> 16);
 }
 
 static inline void nhrp_set_ti_code(struct nhrp_pkt *p, u16 code)

@@ -45,18 +45,18 @@ static inline void put_unaligned_be16(u16 v, void *p)
 {
 	u8 *b = p;
 
-	b[0] = v >> 8;
-	b[1] = v & 0xff;
+	b[0] = (u8)(v >> 8);
+	b[1] = (u8)(v & 0xff);
 }
 
 static inline void put_unaligned_be32(u32 v, void *p)
 {
 	u8 *b = p;
 
-	b[0] = v >> 24;
-	b[1] = (v >> 16) & 0xff;
-	b[2] = (v >> 8) & 0xff;
-	b[3] = v & 0xff;
+	b[0] = (u8)(v >> 24);
+	b[1] = (u8)((v >> 16) & 0xff);
+	b[2] = (u8)((v >> 8) & 0xff);
+	b[3] = (u8)(v & 0xff);
 }
 
 #endif /* __KERNEL__ */

@@ -1,0 +1,127 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# mgre: multipoint GRE (DMVPN-compatible) for Linux.
+#
+#   make            build the module (kmod/mgre.ko), nhrpctl and the ip plugin
+#   make deps       install the Debian packages needed (scripts/deps.sh)
+#   make check      deps + build + unit tests + VM selftests (selftests/run.sh)
+#   make unit       host-side unit tests (selftests/unit)
+#   make fuzz       fuzzers (selftests/fuzz), FUZZ_SECONDS=60 each
+#   make demo       boot the test VM and run scripts/demo.sh in it
+#   make bench      boot the test VM and run bench/run.sh in it
+#   make vm-shell   interactive shell in the test VM (Ctrl-A x quits)
+#   make checkpatch checkpatch.pl --strict on kmod/
+#   make sparse     sparse (C=2) on kmod/, fails on any kmod/ warning
+#   make lint       shellcheck on the shell scripts
+#   make install    install module, nhrpctl and the ip plugin
+#   make clean
+#
+# KDIR defaults to the newest /lib/modules/*/build (the host's running
+# kernel may have none); KVER is read from it.
+
+SHELL := /bin/bash
+
+ifndef KDIR
+KDIR := $(shell ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n 1)
+endif
+ifndef KVER
+KVER := $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+endif
+BUILD := $(CURDIR)/.build
+FUZZ_SECONDS ?= 60
+TOOL_DIRS := tools/nhrpctl tools/iproute2
+MULTIARCH := $(or $(shell gcc -print-multiarch 2>/dev/null),x86_64-linux-gnu)
+# Debian's iproute2 loads link_<kind>.so from $IP_LIB_DIR, default:
+IP_LIB_DIR ?= /usr/lib/$(MULTIARCH)/ip
+PREFIX ?= /usr/local
+KSRC_TAR := $(lastword $(sort $(wildcard /usr/src/linux-source-*.tar.xz)))
+CHECKPATCH := $(BUILD)/ksrc/scripts/checkpatch.pl
+VM_RUN := scripts/vm/run.sh
+
+.PHONY: all module tools deps check unit fuzz demo bench vm-shell checkpatch \
+	sparse lint install clean kdir-check
+
+all: module tools
+
+kdir-check:
+	@if [ -z "$(KDIR)" ] || [ ! -d "$(KDIR)" ]; then \
+		echo "error: no kernel build tree (KDIR='$(KDIR)'): run 'make deps' or pass KDIR=" >&2; \
+		exit 1; \
+	fi
+
+module: kdir-check
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+tools:
+	@set -e; for d in $(TOOL_DIRS); do \
+		if [ -f $$d/Makefile ]; then \
+			$(MAKE) -C $$d; \
+		else \
+			echo "make: skipping $$d (no Makefile yet)"; \
+		fi; \
+	done
+
+deps:
+	scripts/deps.sh
+
+check:
+	selftests/run.sh
+
+unit:
+	$(MAKE) -C selftests/unit check
+
+fuzz:
+	$(MAKE) -C selftests/fuzz run FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+demo: deps
+	$(MAKE) all
+	$(VM_RUN) -- scripts/demo.sh
+
+bench: all
+	$(VM_RUN) -- bench/run.sh
+
+vm-shell:
+	$(VM_RUN)
+
+# checkpatch.pl comes from Debian's linux-source tarball (installed by deps);
+# only its scripts/ directory is extracted, once.
+$(CHECKPATCH):
+	@if [ -z "$(KSRC_TAR)" ]; then \
+		echo "error: /usr/src/linux-source-*.tar.xz missing: run 'make deps'" >&2; exit 1; \
+	fi
+	rm -rf $(BUILD)/ksrc.tmp && mkdir -p $(BUILD)/ksrc.tmp
+	tar -xJf $(KSRC_TAR) -C $(BUILD)/ksrc.tmp --strip-components=1 --wildcards '*/scripts'
+	rm -rf $(BUILD)/ksrc && mv $(BUILD)/ksrc.tmp $(BUILD)/ksrc
+
+checkpatch: $(CHECKPATCH)
+	$(CHECKPATCH) --no-tree --strict --show-types -f \
+		$(wildcard kmod/*.c kmod/*.h kmod/uapi/*.h)
+
+# sparse: C=2 checks every file even if up to date; warnings in kmod/ fail.
+sparse: kdir-check
+	@mkdir -p $(BUILD)
+	@set -o pipefail; \
+	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 CF=-D__CHECK_ENDIAN__ modules 2>&1 | tee $(BUILD)/sparse.log
+	@if grep -E '(^|/)kmod/[^:]+:[0-9]+:[0-9]+: (warning|error)' $(BUILD)/sparse.log; then \
+		echo "sparse: warnings in kmod/ (see above)" >&2; exit 1; \
+	else \
+		echo "sparse: clean"; \
+	fi
+
+lint:
+	shellcheck -x scripts/*.sh scripts/vm/*.sh selftests/*.sh selftests/mgre/*.sh .ci/run
+
+install: all
+	install -D -m 0644 kmod/mgre.ko $(DESTDIR)/lib/modules/$(KVER)/extra/mgre.ko
+	@if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); fi
+	@if [ -f tools/nhrpctl/nhrpctl ]; then \
+		install -D -m 0755 tools/nhrpctl/nhrpctl $(DESTDIR)$(PREFIX)/sbin/nhrpctl; fi
+	@if [ -f tools/iproute2/link_mgre.so ]; then \
+		install -D -m 0644 tools/iproute2/link_mgre.so $(DESTDIR)$(IP_LIB_DIR)/link_mgre.so; fi
+
+clean:
+	@if [ -n "$(KDIR)" ] && [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
+	@for d in $(TOOL_DIRS) selftests/unit selftests/fuzz; do \
+		if [ -f $$d/Makefile ]; then $(MAKE) -C $$d clean || true; fi; \
+	done
+	rm -rf $(BUILD)

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# timeout: 180
+#
+# The seed topology with static NHRP maps: every router reaches every
+# other router's tunnel address and LAN; on the wire, spoke-to-spoke
+# traffic goes straight between the spokes' NBMA addresses with GRE key
+# 10000, and the hub sees none of it.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/topo.sh"
+
+topo_seed_static
+
+for i in 1 2 3; do
+	for j in 1 2 3; do
+		[ "$i" = "$j" ] && continue
+		ping_ok "${TOPO_NS[$i]}" "$(topo_tun "$j")" ||
+			fail "${TOPO_NS[$i]} cannot ping tunnel address $(topo_tun "$j")"
+		ping_ok "${TOPO_NS[$i]}" "$(topo_lan "$j")" -I "$(topo_lan "$i")" ||
+			fail "${TOPO_NS[$i]} LAN cannot ping LAN $(topo_lan "$j")"
+	done
+done
+
+# On the wire: 5 spoke-to-spoke echo requests, outer 192.1.1.2 -> .3, key
+# 10000, GRE protocol IPv4; nothing of it at the hub's port.
+capture_start wan p-sp1 "ip proto 47" "$TMPD/sp1.pcap"
+capture_start wan p-hub "ip proto 47" "$TMPD/hub.pcap"
+in_ns sp1 ping -c 5 -i 0.2 -I 192.168.2.1 192.168.3.1 >/dev/null ||
+	fail "spoke-to-spoke LAN ping lost packets"
+capture_stop
+n=$(capture_count "$TMPD/sp1.pcap" \
+	'ip.src==192.1.1.2 && ip.dst==192.1.1.3 && gre.key==10000 && gre.proto==0x0800 && icmp.type==8 && ip.src==192.168.2.1')
+expect_eq 5 "$n" "GRE-encapsulated echo requests 192.1.1.2 -> 192.1.1.3 key 10000"
+n=$(capture_count "$TMPD/sp1.pcap" \
+	'ip.src==192.1.1.3 && ip.dst==192.1.1.2 && gre.key==10000 && icmp.type==0')
+expect_eq 5 "$n" "GRE-encapsulated echo replies 192.1.1.3 -> 192.1.1.2 key 10000"
+n=$(capture_count "$TMPD/hub.pcap" 'icmp')
+expect_eq 0 "$n" "spoke-to-spoke packets seen at the hub"
+
+# State: the spoke's cache holds two static entries; Cisco-style text.
+n=$(nhrpctl_in sp1 -j show dev tun0 |
+	python3 -c 'import json,sys; print(sum(1 for e in json.load(sys.stdin) if e["type"]=="static"))')
+expect_eq 2 "$n" "static entries in sp1's cache"
+out=$(nhrpctl_in sp1 show dev tun0)
+grep -q "^172.1.1.1/32 via 172.1.1.1" <<<"$out" || fail "show lacks hub entry: $out"
+grep -q "NBMA address: 192.1.1.1" <<<"$out" || fail "show lacks hub NBMA: $out"
+# The device counters agree with what was sent.
+n=$(stat_get sp1 tun0 tx_unicast)
+[ "$n" -ge 5 ] || fail "tx_unicast is $n, expected >= 5"
+n=$(stat_get sp1 tun0 tx_cache_miss)
+expect_eq 0 "$n" "cache misses on sp1"
+
+exit_status

@@ -1,0 +1,245 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Host-side test runner behind "make check" (and so .ci/run):
+#   1. scripts/deps.sh                      (SKIP_DEPS=1 skips)
+#   2. make -k                              (SKIP_BUILD=1 skips)
+#   3. make -C selftests/unit check         (if that Makefile exists; SKIP_UNIT=1 skips)
+#   4. one VM running selftests/vm_runner.sh (SKIP_VM=1 skips)
+# then prints a summary ending in the line
+#   N passed, N failed[, N skipped]
+# and exits non-zero if anything failed (a build failure, a unit or VM
+# test failure, a VM that died or timed out).
+#
+# Environment:
+#   TESTS="words"     only VM tests whose name contains a word (see vm_runner.sh)
+#   TEST_TIMEOUT      default per-test timeout in the VM (300 s)
+#   VM_TIMEOUT        whole-VM limit (default: sum of the selected tests'
+#                     timeouts + 300 s, at most VM_TIMEOUT_MAX=4200 s)
+#   VM_ARGS           extra scripts/vm/run.sh options (word-split)
+#   RESULTS_DIR       where logs go (default .build/check)
+set -uo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$REPO" || exit 1
+RESULTS_DIR=${RESULTS_DIR:-$REPO/.build/check}
+rm -rf "$RESULTS_DIR"
+mkdir -p "$RESULTS_DIR"
+T0=$(date +%s)
+
+PASS=0 FAIL=0 SKIP=0
+ROWS=()		# "STATUS|NAME|SECONDS|NOTE"
+row() {		# row STATUS NAME [SECONDS] [NOTE]
+	case $1 in
+	PASS) PASS=$((PASS + 1)) ;;
+	FAIL) FAIL=$((FAIL + 1)) ;;
+	SKIP) SKIP=$((SKIP + 1)) ;;
+	esac
+	ROWS+=("$1|$2|${3:-}|${4:-}")
+}
+section() { printf '\n===== %s =====\n' "$*"; }
+elapsed() { echo $(( $(date +%s) - $1 )); }
+
+# --- 1. dependencies ------------------------------------------------------------------
+if [ "${SKIP_DEPS:-0}" != 1 ]; then
+	section "dependencies"
+	if ! scripts/deps.sh; then
+		row FAIL deps "" "scripts/deps.sh failed"
+	fi
+fi
+
+# --- 2. build ----------------------------------------------------------------------------
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+	section "build"
+	t=$(date +%s)
+	make -k -j"$(nproc)" 2>&1 | tee "$RESULTS_DIR/build.log"
+	rc=${PIPESTATUS[0]}
+	if [ "$rc" = 0 ]; then
+		row PASS build "$(elapsed "$t")"
+	else
+		row FAIL build "$(elapsed "$t")" "make exited $rc (see $RESULTS_DIR/build.log)"
+	fi
+fi
+
+# --- 3. host unit tests --------------------------------------------------------------------
+# Counts KTAP/TAP result lines.  For nested KTAP, a parent's line is not
+# counted when it has children (a failing parent without failing children,
+# e.g. a crashed suite, still counts as one failure).
+parse_tap() {	# parse_tap FILE PREFIX -> lines "STATUS|NAME||NOTE"
+	awk -v prefix="$2" '
+	function bump(D,   d) { for (d = 0; d < D; d++) failsince[d]++ }
+	{
+		sub(/\r$/, "")
+		line = $0
+		match(line, /^[ \t]*/)
+		depth = RLENGTH
+		rest = substr(line, depth + 1)
+		if (rest !~ /^(not ok|ok)( |$)/)
+			next
+		st = (rest ~ /^not ok/) ? "FAIL" : "PASS"
+		sub(/^(not ok|ok) */, "", rest)
+		sub(/^[0-9]+ */, "", rest)
+		sub(/^- */, "", rest)
+		name = rest; note = ""
+		if ((i = index(rest, "# ")) > 0) {
+			name = substr(rest, 1, i - 1)
+			note = substr(rest, i + 2)
+			sub(/ +$/, "", name)
+			if (toupper(note) ~ /^SKIP/) st = "SKIP"
+			else if (toupper(note) ~ /^TODO/ && st == "FAIL") st = "SKIP"
+		}
+		if (name == "") name = "line " NR
+		if (seen && lastdepth > depth) {
+			# a parent: its children were counted already
+			if (st == "FAIL") {
+				if (failsince[depth] + 0 == 0)
+					print "FAIL|" prefix name "||failed without failing subtests"
+				bump(depth)
+			}
+			failsince[depth] = 0
+			lastdepth = depth
+			next
+		}
+		print st "|" prefix name "||" note
+		if (st == "FAIL") bump(depth)
+		seen = 1; lastdepth = depth
+	}' "$1"
+	return 0
+}
+
+if [ "${SKIP_UNIT:-0}" != 1 ]; then
+	if [ -f selftests/unit/Makefile ]; then
+		section "unit tests"
+		t=$(date +%s)
+		make -C selftests/unit check 2>&1 | tee "$RESULTS_DIR/unit.log"
+		rc=${PIPESTATUS[0]}
+		nres=0 nfail=0
+		while IFS='|' read -r st name _ note; do
+			row "$st" "$name" "" "$note"
+			nres=$((nres + 1))
+			[ "$st" != FAIL ] || nfail=$((nfail + 1))
+		done < <(parse_tap "$RESULTS_DIR/unit.log" "unit: ")
+		if [ "$rc" != 0 ] && [ "$nfail" = 0 ]; then
+			row FAIL "unit: make check" "$(elapsed "$t")" "exited $rc (see $RESULTS_DIR/unit.log)"
+		elif [ "$nres" = 0 ]; then
+			row PASS "unit: make check" "$(elapsed "$t")" "no ok/not ok lines, judged by exit status"
+		fi
+	else
+		echo "selftests/run.sh: no selftests/unit/Makefile: unit tests skipped"
+	fi
+fi
+
+# --- 4. VM selftests --------------------------------------------------------------------------
+run_vm() {
+	local list sum=0 n t ktap log rc inflight='' plan=0 seen=0 name st note dur line
+	mapfile -t list < <(TESTS=${TESTS:-} TEST_TIMEOUT=${TEST_TIMEOUT:-300} selftests/vm_runner.sh --list)
+	if [ ${#list[@]} -eq 0 ]; then
+		echo "selftests/run.sh: no VM tests selected (TESTS='${TESTS:-}')"
+		return 0
+	fi
+	for n in "${list[@]}"; do sum=$((sum + ${n##* })); done
+	local vm_timeout=${VM_TIMEOUT:-$((sum + 300))}
+	[ -n "${VM_TIMEOUT:-}" ] || [ "$vm_timeout" -le "${VM_TIMEOUT_MAX:-4200}" ] || vm_timeout=${VM_TIMEOUT_MAX:-4200}
+
+	section "VM selftests (${#list[@]} tests, VM timeout ${vm_timeout}s)"
+	log=$RESULTS_DIR/console.log
+	t=$(date +%s)
+	# shellcheck disable=SC2086	# VM_ARGS is a list of options
+	scripts/vm/run.sh --name selftests --timeout "$vm_timeout" \
+		--console-log "$log" --out-dir "$RESULTS_DIR/vm" \
+		--env TESTS --env TEST_TIMEOUT --env DMESG_IGNORE --env CI \
+		${VM_ARGS:-} -- selftests/vm_runner.sh
+	rc=$?
+	local vm_secs
+	vm_secs=$(elapsed "$t")
+
+	ktap=$RESULTS_DIR/vm/ktap.txt
+	if [ ! -s "$ktap" ]; then
+		# Fall back to the console (CRs and kernel messages mixed in).
+		ktap=$RESULTS_DIR/ktap-from-console.txt
+		tr -d '\r' < "$log" | sed -n '/^KTAP version 1$/,$p' > "$ktap"
+	fi
+
+	declare -A durs=()
+	while IFS= read -r line; do
+		case $line in
+		1..*) plan=${line#1..} ;;
+		"# running "*)
+			inflight=${line#"# running "}; inflight=${inflight%% *} ;;
+		"# "*": "*" s (exit "*")")
+			name=${line#"# "}; name=${name%%: *}
+			dur=${line#*: }; dur=${dur%% s (exit*}
+			durs[$name]=$dur ;;
+		"ok "*|"not ok "*)
+			st=PASS
+			[[ $line == "not ok "* ]] && st=FAIL
+			name=${line#ok }; name=${name#not ok }
+			name=${name#* }		# drop the number
+			note=
+			if [[ $name == *" # "* ]]; then
+				note=${name#* # }; name=${name%% # *}
+			fi
+			[[ $note == SKIP* ]] && st=SKIP
+			row "$st" "$name" "${durs[$name]:-}" "$note"
+			seen=$((seen + 1))
+			inflight= ;;
+		esac
+	done < "$ktap"
+
+	local why=
+	case $rc in
+	124) why="the VM timed out (limit ${vm_timeout}s)" ;;
+	125) why="the VM died without reporting a result (kernel panic/oops or boot failure)" ;;
+	esac
+	if [ -n "$why" ]; then
+		echo
+		tr -d '\r' < "$log" > "$RESULTS_DIR/console.txt"
+		local at
+		at=$(grep -nE 'Kernel panic|BUG:|Oops|general protection|WARNING:' "$RESULTS_DIR/console.txt" | head -n 1 | cut -d: -f1)
+		if [ -n "$at" ]; then
+			echo "selftests/run.sh: ERROR: $why; the console from the first kernel error on:"
+			tail -n +$((at > 5 ? at - 5 : 1)) "$RESULTS_DIR/console.txt" | head -n 80 | sed 's/^/    | /'
+		else
+			echo "selftests/run.sh: ERROR: $why; last console lines:"
+			tail -n 40 "$RESULTS_DIR/console.txt" | sed 's/^/    | /'
+		fi
+		if [ -n "$inflight" ]; then
+			row FAIL "$inflight" "" "$why during this test"
+			seen=$((seen + 1))
+		else
+			row FAIL "vm" "$vm_secs" "$why"
+		fi
+		if [ "$plan" -gt "$seen" ]; then
+			local i=0
+			for n in "${list[@]}"; do
+				n=${n% *}
+				i=$((i + 1))
+				[ "$i" -le "$seen" ] && continue
+				row FAIL "$n" "" "not run: $why"
+			done
+		fi
+	elif [ "$seen" = 0 ]; then
+		row FAIL vm "$vm_secs" "no KTAP results from the VM (run.sh exit $rc); see $log"
+	elif [ "$plan" != "$seen" ]; then
+		row FAIL vm "$vm_secs" "KTAP plan 1..$plan but $seen results"
+	elif [ "$rc" != 0 ] && [ "$rc" != 1 ]; then
+		row FAIL vm "$vm_secs" "vm_runner.sh exited $rc"
+	fi
+	echo "selftests/run.sh: VM run took ${vm_secs}s; logs in $RESULTS_DIR"
+}
+if [ "${SKIP_VM:-0}" != 1 ]; then
+	run_vm
+fi
+
+# --- summary ------------------------------------------------------------------------------------
+section "summary ($(elapsed "$T0")s)"
+for r in "${ROWS[@]}"; do
+	IFS='|' read -r st name secs note <<<"$r"
+	printf '%-4s  %-40s %8s  %s\n' "$st" "$name" "${secs:+${secs}s}" "$note"
+done
+if [ "$SKIP" -gt 0 ]; then
+	echo "$PASS passed, $FAIL failed, $SKIP skipped"
+else
+	echo "$PASS passed, $FAIL failed"
+fi
+[ "$FAIL" -eq 0 ]

@@ -1,0 +1,278 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Guest-side selftest runner (normally started by selftests/run.sh through
+# scripts/vm/run.sh, but it runs anywhere the module can be loaded).
+#
+# Runs every test in C-sorted order: a test is an executable
+# selftests/mgre/*.sh whose first line is a "#!" line (so sourced helpers
+# such as lib.sh or topo.sh are not run even if executable).  Prints KTAP:
+#
+#	KTAP version 1
+#	1..N
+#	# running NAME (timeout Ts)
+#	# <test output, indented>
+#	# NAME: 1.234 s (exit 0)
+#	ok 1 NAME
+#	...
+#	# Totals: pass:P fail:F xfail:0 xpass:0 skip:S error:0
+#
+# A copy of the KTAP goes to $KTAP_FILE (default $MGRE_OUT/ktap.txt inside
+# the VM) and each test's raw output to $LOG_DIR/NAME.log (default
+# $MGRE_OUT/logs).
+#
+# Environment:
+#   TESTS="w1 w2"   run only tests whose name contains one of the words
+#                   (shell globs allowed: TESTS="0[0-2]_*")
+#   TEST_TIMEOUT    default per-test timeout in seconds (300); a test can
+#                   set its own with a "# timeout: N" line near its top
+#   DMESG_IGNORE    ERE of dmesg lines to ignore in the dmesg check
+#
+# After each test: leaked network namespaces fail the test (and are
+# removed, with their processes); new dmesg lines matching
+# $DMESG_PATTERN fail it too; stray processes and links left in the
+# initial namespace are reported and removed.
+#
+#   vm_runner.sh --list     print "NAME TIMEOUT" for the selected tests
+set -u
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TDIR=$HERE/mgre
+DEFAULT_TIMEOUT=${TEST_TIMEOUT:-300}
+DMESG_PATTERN='BUG:|WARNING:|Oops|KASAN|UBSAN|kmemleak|lockdep|RCU|rcu_.*stall|blocked for more than|general protection|Kernel panic|list_(add|del) corruption|refcount_t:'
+DMESG_IGNORE=${DMESG_IGNORE:-}
+# Links the kernel creates by itself when tunnel modules load.
+FALLBACK_LINKS='^(lo|gre0|gretap0|erspan0|ip_vti0|ip6_vti0|ip6tnl0|ip6gre0|sit0|tunl0|eth[0-9]+)$'
+
+select_tests() {
+	local f name w keep first
+	for f in "$TDIR"/*.sh; do
+		if [ ! -f "$f" ] || [ ! -x "$f" ]; then continue; fi
+		IFS= read -r first < "$f" || continue
+		[[ $first == '#!'* ]] || continue
+		name=${f##*/}; name=${name%.sh}
+		if [ -n "${TESTS:-}" ]; then
+			keep=0
+			for w in $TESTS; do
+				# shellcheck disable=SC2053	# glob match on purpose
+				[[ $name == *$w* ]] && keep=1
+			done
+			[ $keep = 1 ] || continue
+		fi
+		echo "$name"
+	done | LC_ALL=C sort
+}
+
+test_timeout() {
+	local t
+	t=$(head -n 30 "$1" | sed -n 's/^#[[:space:]]*timeout:[[:space:]]*\([0-9][0-9]*\).*/\1/p' | head -n 1)
+	echo "${t:-$DEFAULT_TIMEOUT}"
+}
+
+mapfile -t NAMES < <(select_tests)
+
+if [ "${1:-}" = --list ]; then
+	for n in "${NAMES[@]}"; do
+		echo "$n $(test_timeout "$TDIR/$n.sh")"
+	done
+	exit 0
+fi
+
+if [ -n "${MGRE_OUT:-}" ] && [ -d "$MGRE_OUT" ]; then
+	KTAP_FILE=${KTAP_FILE:-$MGRE_OUT/ktap.txt}
+	LOG_DIR=${LOG_DIR:-$MGRE_OUT/logs}
+else
+	KTAP_FILE=${KTAP_FILE:-/dev/null}
+	LOG_DIR=${LOG_DIR:-$(mktemp -d /tmp/mgre-selftests.XXXXXX)}
+fi
+mkdir -p "$LOG_DIR"
+[ "$KTAP_FILE" = /dev/null ] || : > "$KTAP_FILE"
+
+emit() {
+	printf '%s\n' "$*"
+	[ "$KTAP_FILE" = /dev/null ] || printf '%s\n' "$*" >> "$KTAP_FILE"
+}
+diag() {	# diag < lines: indent as KTAP diagnostics
+	local l
+	while IFS= read -r l; do emit "# $l"; done
+}
+
+# These run between every two tests: shell builtins only, since every
+# program started costs tens of milliseconds under TCG.
+
+user_pids() {	# PIDs of user-space processes (kernel threads have no cmdline)
+	local d c self=$BASHPID
+	for d in /proc/[0-9]*; do
+		[ "${d#/proc/}" != "$self" ] || continue
+		c=
+		IFS= read -r -d '' c < "$d/cmdline" 2>/dev/null
+		# (the runner's own sharkd daemonizes while the first test runs)
+		[ -z "$c" ] || [ "${c##*/}" = sharkd ] || echo "${d#/proc/}"
+	done
+}
+
+links() {	# network devices of the initial namespace
+	local l
+	for l in /sys/class/net/*; do
+		[ -e "$l" ] && echo "${l##*/}"
+	done
+}
+
+netns_list() {
+	local n
+	for n in /run/netns/* /var/run/netns/*; do
+		[ -e "$n" ] && echo "${n##*/}"
+	done | LC_ALL=C sort -u
+}
+
+kmemleak_scan() {
+	local f=/sys/kernel/debug/kmemleak
+	[ -w $f ] || return 0
+	echo scan > $f 2>/dev/null
+	# Reports of new leaks go to dmesg ("kmemleak: N new suspected ...").
+}
+
+dump_dmesg() {	# the last 80 kernel messages logged during the test
+	local k=$(( ${#new_dmesg[@]} - 80 ))
+	[ ${#new_dmesg[@]} -gt 0 ] || return 0
+	emit "# kernel messages during the test:"
+	for ((k = k < 0 ? 0 : k; k < ${#new_dmesg[@]}; k++)); do
+		emit "#   ${new_dmesg[$k]}"
+	done
+}
+
+emit "KTAP version 1"
+emit "1..${#NAMES[@]}"
+emit "# kernel $(uname -r), $(nproc) cpus, tests from $TDIR"
+
+# Kernel options from selftests/mgre/config missing from the running kernel
+# (one grep: a shell loop over the 9000-line config takes seconds here).
+kconfig=/boot/config-$(uname -r)
+if [ -r "$kconfig" ] && [ -r "$TDIR/config" ]; then
+	mapfile -t want < <(sed -n 's/^\(CONFIG_[A-Za-z0-9_]*\)=.*/\1/p' "$TDIR/config")
+	if [ ${#want[@]} -gt 0 ]; then
+		re=$(IFS='|'; echo "${want[*]}")
+		declare -A have=()
+		while IFS='=' read -r k _; do have[$k]=1; done < <(grep -E "^($re)=(y|m)$" "$kconfig")
+		for k in "${want[@]}"; do
+			[ -n "${have[$k]:-}" ] || emit "# warning: the running kernel lacks $k"
+		done
+		unset have
+	fi
+fi
+
+# tshark needs 5-15 s to start under TCG: start one sharkd now (while the
+# first tests run) for lib.sh's capture_count.  It forks an initialized
+# dissector per connection.
+if [ -z "${MGRE_SHARKD+x}" ] && command -v sharkd >/dev/null 2>&1 &&
+	command -v socat >/dev/null 2>&1; then
+	export MGRE_SHARKD=/run/mgre-sharkd.sock
+	rm -f "$MGRE_SHARKD"
+	(sharkd "unix:$MGRE_SHARKD" </dev/null >/dev/null 2>&1 &)
+fi
+
+PASS=0 FAIL=0 SKIP=0
+mapfile -t dm < <(dmesg 2>/dev/null)
+dmesg_seen=${#dm[@]}
+[ -w /sys/kernel/debug/kmemleak ] && echo clear > /sys/kernel/debug/kmemleak 2>/dev/null
+i=0
+for name in "${NAMES[@]}"; do
+	i=$((i + 1))
+	t=$TDIR/$name.sh
+	tmo=$(test_timeout "$t")
+	log=$LOG_DIR/$name.log
+	: > "$log"
+	emit "# running $name (timeout ${tmo}s)"
+
+	mapfile -t pids_before < <(user_pids)
+	mapfile -t links_before < <(links)
+
+	start=${EPOCHREALTIME/./}
+	# The test writes to a file, which tail streams: a daemon the test
+	# leaves behind cannot block the runner by holding a pipe open.
+	(cd "$TDIR" && exec timeout -k 10 "$tmo" "./$name.sh") </dev/null >"$log" 2>&1 &
+	tpid=$!
+	tail -n +1 -s 0.2 -f --pid=$tpid "$log" 2>/dev/null | diag
+	wait $tpid
+	rc=$?
+	end=${EPOCHREALTIME/./}
+	dur=$(printf '%d.%03d' $(((end - start) / 1000000)) $(((end - start) / 1000 % 1000)))
+
+	reasons=()
+	# 1. leaked network namespaces
+	leaked=$(netns_list)
+	if [ -n "$leaked" ]; then
+		reasons+=("leaked netns: $(echo "$leaked" | tr '\n' ' ')")
+		for ns in $leaked; do
+			p=$(ip netns pids "$ns" 2>/dev/null)
+			# shellcheck disable=SC2086
+			[ -z "$p" ] || kill -KILL $p 2>/dev/null
+			ip netns del "$ns" 2>/dev/null
+		done
+	fi
+	# 2. stray processes (reported, killed)
+	declare -A before=()
+	for p in "${pids_before[@]}"; do before[$p]=1; done
+	stray=()
+	while read -r p; do
+		[ -n "${before[$p]:-}" ] || stray+=("$p")
+	done < <(user_pids)
+	unset before
+	if [ ${#stray[@]} -gt 0 ]; then
+		for p in "${stray[@]}"; do
+			c=$(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null)
+			[ -n "$c" ] && emit "# warning: $name left process $p running: $c(killed)"
+		done
+		kill -KILL "${stray[@]}" 2>/dev/null
+	fi
+	# 3. links left in the initial namespace (reported, deleted)
+	declare -A lb=()
+	for l in "${links_before[@]}"; do lb[$l]=1; done
+	while read -r l; do
+		[ -z "${lb[$l]:-}" ] || continue
+		[[ $l =~ $FALLBACK_LINKS ]] && continue
+		emit "# warning: $name left link $l in the initial namespace (deleted)"
+		ip link del "$l" 2>/dev/null
+	done < <(links)
+	unset lb
+	# 4. kernel warnings
+	kmemleak_scan
+	mapfile -t dm < <(dmesg 2>/dev/null)
+	new_dmesg=() bad=()
+	for ((k = dmesg_seen; k < ${#dm[@]}; k++)); do
+		l=${dm[$k]}
+		new_dmesg+=("$l")
+		[[ $l =~ $DMESG_PATTERN ]] || continue
+		[ -n "$DMESG_IGNORE" ] && [[ $l =~ $DMESG_IGNORE ]] && continue
+		bad+=("$l")
+	done
+	dmesg_seen=${#dm[@]}
+	if [ ${#bad[@]} -gt 0 ]; then
+		reasons+=("kernel warnings in dmesg: ${bad[0]}")
+	fi
+
+	emit "# $name: $dur s (exit $rc)"
+	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		FAIL=$((FAIL + 1))
+		emit "# $name: TIMEOUT after ${tmo}s"
+		for r in "${reasons[@]}"; do emit "# $name: $r"; done
+		dump_dmesg
+		emit "not ok $i $name # TIMEOUT ${tmo}s"
+	elif [ ${#reasons[@]} -gt 0 ] || { [ "$rc" != 0 ] && [ "$rc" != 4 ]; }; then
+		FAIL=$((FAIL + 1))
+		[ "$rc" = 0 ] || [ "$rc" = 4 ] || emit "# $name: exit status $rc"
+		for r in "${reasons[@]}"; do emit "# $name: $r"; done
+		dump_dmesg
+		emit "not ok $i $name"
+	elif [ "$rc" = 4 ]; then
+		SKIP=$((SKIP + 1))
+		why=$(sed -n 's/^SKIP:[[:space:]]*//p' "$log" | tail -n 1)
+		emit "ok $i $name # SKIP ${why:-no reason given}"
+	else
+		PASS=$((PASS + 1))
+		emit "ok $i $name"
+	fi
+done
+
+emit "# Totals: pass:$PASS fail:$FAIL xfail:0 xpass:0 skip:$SKIP error:0"
+[ "$FAIL" -eq 0 ]

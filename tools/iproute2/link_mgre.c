@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * link_mgre.so: iproute2 plugin for link kind "mgre".
+ *
+ *   ip link add tun0 type mgre local 192.1.1.1 key 10000
+ *   ip -d link show tun0
+ *
+ * "ip" dlopen()s this file from $IP_LIB_DIR and uses mgre_link_util; the
+ * helpers called here are exported by the ip binary (iproute2_abi.h).
+ * Only the options given on the command line are sent, so "ip link set
+ * ... type mgre ttl 64" changes the TTL alone.
+ */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "iproute2_abi.h"
+#include "mgre.h"
+
+#define MGRE_MAXLEN	1024	/* room for attributes, as in ip/link_gre.c */
+#define EXPORT		__attribute__((visibility("default")))
+
+static void mgre_print_help(struct link_util *lu, int argc, char **argv,
+			    FILE *f)
+{
+	(void)argc;
+	(void)argv;
+	fprintf(f,
+		"Usage: ... %s [ local ADDR | dev PHYS_DEV ] [ remote ADDR ]\n"
+		"                [ key KEY ] [ ttl TTL ] [ tos TOS ]\n"
+		"                [ [no]pmtudisc ]\n"
+		"\n"
+		"Where: ADDR := { IPV4_ADDRESS | any }\n"
+		"       KEY  := { NUMBER | DOTTED_QUAD }\n"
+		"       TTL  := { 1..255 | inherit }\n"
+		"       TOS  := { NUMBER | inherit }\n"
+		"\n"
+		"Without remote (or with remote any) the device is multipoint;\n"
+		"its peers are programmed with nhrpctl(8).\n",
+		lu->id);
+}
+
+/* ---- parsing ---------------------------------------------------------- */
+
+typedef int (*put_fn)(struct nlmsghdr *n, int attr, const char *key,
+		      const char *arg);
+
+static int put_addr(struct nlmsghdr *n, int attr, const char *key,
+		    const char *arg)
+{
+	struct in_addr addr = { 0 };
+
+	if (strcmp(arg, "any") && inet_pton(AF_INET, arg, &addr) != 1)
+		invarg("an IPv4 address or \"any\" is expected", arg);
+	(void)key;
+	return addattr_l(n, MGRE_MAXLEN, attr, &addr.s_addr,
+			 sizeof(addr.s_addr));
+}
+
+static int put_link(struct nlmsghdr *n, int attr, const char *key,
+		    const char *arg)
+{
+	unsigned int ifindex = ll_name_to_index(arg);
+
+	(void)key;
+	if (!ifindex)
+		exit(nodev(arg));
+	return addattr32(n, MGRE_MAXLEN, attr, ifindex);
+}
+
+/* A number or a dotted quad, as ip_gre; the attribute is in host order */
+static int put_key(struct nlmsghdr *n, int attr, const char *key,
+		   const char *arg)
+{
+	return addattr32(n, MGRE_MAXLEN, attr, ntohl(tnl_parse_key(key, arg)));
+}
+
+static int put_ttl(struct nlmsghdr *n, int attr, const char *key,
+		   const char *arg)
+{
+	__u8 ttl = 0;
+
+	(void)key;
+	if (strcmp(arg, "inherit") && get_u8(&ttl, arg, 0))
+		invarg("TTL must be 0-255 or \"inherit\"", arg);
+	return addattr8(n, MGRE_MAXLEN, attr, ttl);
+}
+
+static int put_tos(struct nlmsghdr *n, int attr, const char *key,
+		   const char *arg)
+{
+	__u32 tos = 1;
+
+	(void)key;
+	if (strcmp(arg, "inherit") && rtnl_dsfield_a2n(&tos, arg))
+		invarg("TOS must be a number or \"inherit\"", arg);
+	return addattr8(n, MGRE_MAXLEN, attr, tos);
+}
+
+/* "pmtudisc" and "nopmtudisc", no argument */
+static int put_pmtudisc(struct nlmsghdr *n, int attr, const char *key,
+			const char *arg)
+{
+	(void)arg;
+	return addattr8(n, MGRE_MAXLEN, attr, strcmp(key, "nopmtudisc") != 0);
+}
+
+static const struct mgre_opt {
+	const char *name;
+	int attr;
+	bool has_arg;
+	put_fn put;
+} mgre_opts[] = {
+	{ "local",	IFLA_MGRE_LOCAL,	true,	put_addr },
+	{ "remote",	IFLA_MGRE_REMOTE,	true,	put_addr },
+	{ "dev",	IFLA_MGRE_LINK,		true,	put_link },
+	{ "key",	IFLA_MGRE_KEY,		true,	put_key },
+	{ "ttl",	IFLA_MGRE_TTL,		true,	put_ttl },
+	{ "hoplimit",	IFLA_MGRE_TTL,		true,	put_ttl },
+	{ "tos",	IFLA_MGRE_TOS,		true,	put_tos },
+	{ "dsfield",	IFLA_MGRE_TOS,		true,	put_tos },
+	{ "pmtudisc",	IFLA_MGRE_PMTUDISC,	false,	put_pmtudisc },
+	{ "nopmtudisc",	IFLA_MGRE_PMTUDISC,	false,	put_pmtudisc },
+};
+
+static const struct mgre_opt *find_opt(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(mgre_opts) / sizeof(mgre_opts[0]); i++)
+		if (!strcmp(name, mgre_opts[i].name))
+			return &mgre_opts[i];
+	return NULL;
+}
+
+static int mgre_parse_opt(struct link_util *lu, int argc, char **argv,
+			  struct nlmsghdr *n)
+{
+	const struct mgre_opt *opt;
+	unsigned int seen = 0;
+	const char *key;
+
+	for (; argc > 0; argc--, argv++) {
+		key = *argv;
+		if (!strcmp(key, "help")) {
+			mgre_print_help(lu, argc, argv, stdout);
+			return -1;
+		}
+		opt = find_opt(key);
+		if (!opt) {
+			fprintf(stderr, "%s: unknown option \"%s\"?\n",
+				lu->id, key);
+			mgre_print_help(lu, argc, argv, stderr);
+			return -1;
+		}
+		if (opt->has_arg)
+			NEXT_ARG();
+		if (seen & (1U << opt->attr))
+			duparg(key, *argv);
+		seen |= 1U << opt->attr;
+		if (opt->put(n, opt->attr, key, *argv))
+			return -1;
+	}
+	if ((seen & (1U << IFLA_MGRE_LOCAL)) && (seen & (1U << IFLA_MGRE_LINK))) {
+		fprintf(stderr, "%s: \"local\" and \"dev\" are mutually exclusive\n",
+			lu->id);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- printing --------------------------------------------------------- */
+
+/* "remote 1.2.3.4 " or "remote any "; JSON "remote": "1.2.3.4" | "any" */
+static void print_endpoint(const char *key, const struct rtattr *rta)
+{
+	__u32 addr = rta ? rta_getattr_u32(rta) : 0;
+	char buf[INET_ADDRSTRLEN];
+	const char *s = "any";
+
+	if (addr)
+		s = inet_ntop(AF_INET, &addr, buf, sizeof(buf));
+	print_string(PRINT_FP, NULL, "%s ", key);
+	print_string(PRINT_ANY, key, "%s ", s);
+}
+
+/* "ttl 64 " or "ttl inherit "; JSON "ttl": 64 (0 = inherit) */
+static void print_ttl(const struct rtattr *rta)
+{
+	__u8 ttl = rta ? rta_getattr_u8(rta) : 0;
+
+	if (ttl)
+		print_uint(PRINT_ANY, "ttl", "ttl %u ", ttl);
+	else
+		print_string(PRINT_FP, NULL, "ttl %s ", "inherit");
+	if (!ttl)
+		print_uint(PRINT_JSON, "ttl", NULL, 0);
+}
+
+/* "tos inherit " or "tos 0x10 " (nothing for 0); JSON "tos": string */
+static void print_tos(const struct rtattr *rta)
+{
+	__u8 tos = rta ? rta_getattr_u8(rta) : 0;
+	char buf[8];
+
+	snprintf(buf, sizeof(buf), "0x%x", tos);
+	print_string(tos ? PRINT_ANY : PRINT_JSON, "tos", "tos %s ",
+		     tos == 1 ? "inherit" : buf);
+}
+
+static void mgre_print_opt(struct link_util *lu, FILE *f, struct rtattr *tb[])
+{
+	(void)lu;
+	(void)f;
+	if (!tb)
+		return;
+	print_endpoint("remote", tb[IFLA_MGRE_REMOTE]);
+	print_endpoint("local", tb[IFLA_MGRE_LOCAL]);
+	if (tb[IFLA_MGRE_LINK] && rta_getattr_u32(tb[IFLA_MGRE_LINK]))
+		print_string(PRINT_ANY, "link", "dev %s ",
+			     ll_index_to_name(rta_getattr_u32(tb[IFLA_MGRE_LINK])));
+	print_ttl(tb[IFLA_MGRE_TTL]);
+	print_tos(tb[IFLA_MGRE_TOS]);
+	if (tb[IFLA_MGRE_KEY])
+		print_uint(PRINT_ANY, "key", "key %u ",
+			   rta_getattr_u32(tb[IFLA_MGRE_KEY]));
+	if (tb[IFLA_MGRE_PMTUDISC] && !rta_getattr_u8(tb[IFLA_MGRE_PMTUDISC]))
+		print_bool(PRINT_ANY, "pmtudisc", "nopmtudisc ", false);
+	else
+		print_bool(PRINT_JSON, "pmtudisc", NULL, true);
+}
+
+EXPORT struct link_util mgre_link_util = {
+	.id		= MGRE_KIND,
+	.maxattr	= IFLA_MGRE_MAX,
+	.parse_opt	= mgre_parse_opt,
+	.print_opt	= mgre_print_opt,
+	.print_help	= mgre_print_help,
+};

@@ -1,0 +1,114 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# test_plugin.sh PLUGIN_DIR FAKENL_SO: test link_mgre.so with the system's
+# ip on a host without the mgre module.  fakenl.so (from
+# tools/nhrpctl/test) stands in for the kernel: it logs the IFLA_INFO_DATA
+# of RTM_NEWLINK and reports the mgre devices tun0 and tun1.  Ends with
+# "N passed, N failed".
+
+PLUGIN_DIR=$(realpath "${1:?usage: $0 PLUGIN_DIR FAKENL_SO}")
+FAKENL=$(realpath "${2:?usage: $0 PLUGIN_DIR FAKENL_SO}")
+TMP=$(mktemp -d) || exit 1
+trap 'rm -rf "$TMP"' EXIT
+export IP_LIB_DIR=$PLUGIN_DIR FAKENL_LOG=$TMP/log
+
+passed=0
+failed=0
+
+ip_fake() {
+	LD_PRELOAD=$FAKENL ip "$@" >"$TMP/out" 2>"$TMP/err"
+}
+
+ok() {
+	passed=$((passed + 1))
+}
+
+fail() {
+	echo "FAIL: ip $1: $2"
+	failed=$((failed + 1))
+}
+
+# check_data EXPECTED ARGS...: "ip link add t0 type mgre ARGS" succeeds and
+# sends IFLA_INFO_DATA EXPECTED ("type=hex ..." in order)
+check_data() {
+	local expected=$1
+	shift
+	rm -f "$FAKENL_LOG"
+	if ! ip_fake link add t0 type mgre "$@"; then
+		fail "link add t0 type mgre $*" "failed: $(cat "$TMP/err")"
+	elif [ "$(cat "$FAKENL_LOG")" != "newlink $expected" ]; then
+		fail "link add t0 type mgre $*" "sent $(cat "$FAKENL_LOG")"
+	else
+		ok
+	fi
+}
+
+# check_error MESSAGE ARGS...: "ip link add t0 type mgre ARGS" fails with
+# MESSAGE as the first line of stderr, sending nothing
+check_error() {
+	local msg=$1
+	shift
+	rm -f "$FAKENL_LOG"
+	if ip_fake link add t0 type mgre "$@"; then
+		fail "link add t0 type mgre $*" "did not fail"
+	elif [ "$(head -n1 "$TMP/err")" != "$msg" ]; then
+		fail "link add t0 type mgre $*" "stderr: $(head -n1 "$TMP/err")"
+	elif [ -e "$FAKENL_LOG" ]; then
+		fail "link add t0 type mgre $*" "sent a request"
+	else
+		ok
+	fi
+}
+
+# check_show EXPECTED ARGS...: stdout of "ip ARGS" contains EXPECTED
+check_show() {
+	local expected=$1
+	shift
+	if ! ip_fake "$@"; then
+		fail "$*" "failed: $(cat "$TMP/err")"
+	elif ! grep -qF -- "$expected" "$TMP/out"; then
+		fail "$*" "no \"$expected\" in: $(cat "$TMP/out")"
+	else
+		ok
+	fi
+}
+
+# ---- the plugin loads and helps ------------------------------------------------
+ip link add t0 type mgre help >"$TMP/out" 2>&1
+if grep -q '^Usage: ... mgre \[ local ADDR | dev PHYS_DEV \]' "$TMP/out"; then ok
+else fail "link add t0 type mgre help" "no usage: $(cat "$TMP/out")"; fi
+if ip link help mgre >"$TMP/out" 2>&1 && grep -q '^Usage: ... mgre' "$TMP/out"; then ok
+else fail "link help mgre" "no usage: $(cat "$TMP/out")"; fi
+
+# ---- IFLA_INFO_DATA: 1 LINK, 2 LOCAL, 3 REMOTE, 4 KEY, 5 TTL, 6 TOS, 7 PMTUDISC
+check_data "2=c0010101 4=10270000" local 192.1.1.1 key 10000
+check_data "2=01020304 4=10270000 5=40 6=01 7=00" \
+	local 1.2.3.4 key 10000 ttl 64 tos inherit nopmtudisc
+check_data "1=01000000 3=00000000 4=04030201 7=01 6=10 5=00" \
+	dev lo remote any key 1.2.3.4 pmtudisc tos 0x10 ttl inherit
+check_data "2=00000000 3=0a000001 5=03 6=20" local any remote 10.0.0.1 hoplimit 3 dsfield 0x20
+check_data "4=ffffffff 5=ff" key 4294967295 ttl 255
+
+# ---- parse errors --------------------------------------------------------------
+check_error 'Error: argument "1.2.3" is wrong: an IPv4 address or "any" is expected' local 1.2.3
+check_error 'Error: argument "300" is wrong: TTL must be 0-255 or "inherit"' ttl 300
+check_error 'Error: argument "bogus" is wrong: TOS must be a number or "inherit"' tos bogus
+check_error 'Error: duplicate "key": "2" is the second value.' key 1 key 2
+check_error 'Error: duplicate "nopmtudisc": "nopmtudisc" is the second value.' pmtudisc nopmtudisc
+check_error 'mgre: "local" and "dev" are mutually exclusive' local 1.2.3.4 dev lo
+check_error 'mgre: unknown option "ikey"?' ikey 1
+check_error 'Command line is not complete. Try option "help"' key
+check_error 'invalid value for "key": "abc"; it should be an unsigned integer' key abc
+
+# ---- printing (ip -d link show) --------------------------------------------------
+check_show "mgre remote any local 192.1.1.1 ttl 64 tos inherit key 10000 nopmtudisc " \
+	-d link show dev tun0
+check_show "mgre remote any local any dev lo ttl inherit tos 0x10 " -d link show dev tun1
+check_show '"info_data":{"remote":"any","local":"192.1.1.1","ttl":64,"tos":"inherit","key":10000,"pmtudisc":false}' \
+	-j -d link show dev tun0
+check_show '"info_data":{"remote":"any","local":"any","link":"lo","ttl":0,"tos":"0x10","pmtudisc":true}' \
+	-j -d link show dev tun1
+
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]

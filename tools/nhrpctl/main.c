@@ -1,0 +1,570 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nhrpctl: command line parsing and dispatch.
+ *
+ * Every command is one row of commands[]: the words that name it, the
+ * keywords it accepts and needs, and what it does.  Keyword arguments may
+ * come in any order, as in iproute2.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <netlink/attr.h>
+
+#include "nhrpctl.h"
+
+void err_msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("nhrpctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* ---- keywords --------------------------------------------------------- */
+
+enum kw {
+	KW_PROTO,		/* positional protocol address */
+	KW_DEV,
+	KW_NBMA,
+	KW_PRIORITY,
+	KW_DYNAMIC,
+	NR_KW
+};
+
+#define KW(k) (1U << (k))
+
+static const struct keyword {
+	const char *name;	/* NULL: the positional argument */
+	const char *usage;
+	bool has_arg;
+} keywords[NR_KW] = {
+	[KW_PROTO]	= { NULL,	"PROTO",	true },
+	[KW_DEV]	= { "dev",	"dev DEV",	true },
+	[KW_NBMA]	= { "nbma",	"nbma NBMA",	true },
+	[KW_PRIORITY]	= { "priority",	"priority N",	true },
+	[KW_DYNAMIC]	= { "dynamic",	"dynamic",	false },
+};
+
+struct args {
+	unsigned int seen;		/* KW() bits */
+	const char *val[NR_KW];		/* as given */
+	struct in_addr proto;
+	struct in_addr nbma;
+	uint8_t prefixlen;
+	uint8_t priority;
+};
+
+/* ---- commands --------------------------------------------------------- */
+
+struct command;
+typedef int (*run_fn)(const struct command *cmd, const struct args *a,
+		      const struct out_opts *out);
+
+struct command {
+	const char *word;
+	const char *verb;		/* NULL: none */
+	run_fn run;
+	unsigned int allowed;		/* KW() bits */
+	unsigned int required;
+	unsigned int oneof;		/* exactly one of these */
+	uint8_t genl_cmd;		/* modify commands */
+	enum show_what show;		/* show commands */
+	const char *what;		/* object name in error messages */
+	const char *full;		/* ENOSPC message */
+};
+
+static int run_modify(const struct command *cmd, const struct args *a,
+		      const struct out_opts *out);
+static int run_show(const struct command *cmd, const struct args *a,
+		    const struct out_opts *out);
+
+#define MODIFY(w, v, c, al, req, one, wh, fu)				\
+	{ .word = w, .verb = v, .run = run_modify, .allowed = al,	\
+	  .required = req, .oneof = one, .genl_cmd = c, .what = wh,	\
+	  .full = fu }
+#define SHOW(w, v, s)							\
+	{ .word = w, .verb = v, .run = run_show, .allowed = KW(KW_DEV),	\
+	  .show = s }
+
+static const struct command commands[] = {
+	MODIFY("map", "add", MGRE_CMD_MAP_ADD,
+	       KW(KW_PROTO) | KW(KW_NBMA) | KW(KW_DEV),
+	       KW(KW_PROTO) | KW(KW_NBMA) | KW(KW_DEV), 0,
+	       "NHRP entry", "the NHRP cache is full"),
+	MODIFY("map", "del", MGRE_CMD_MAP_DEL,
+	       KW(KW_PROTO) | KW(KW_DEV), KW(KW_PROTO) | KW(KW_DEV), 0,
+	       "NHRP entry", NULL),
+	MODIFY("multicast", "add", MGRE_CMD_MCAST_ADD,
+	       KW(KW_NBMA) | KW(KW_DYNAMIC) | KW(KW_DEV), KW(KW_DEV),
+	       KW(KW_NBMA) | KW(KW_DYNAMIC),
+	       "multicast entry", "the multicast map is full"),
+	MODIFY("multicast", "del", MGRE_CMD_MCAST_DEL,
+	       KW(KW_NBMA) | KW(KW_DYNAMIC) | KW(KW_DEV), KW(KW_DEV),
+	       KW(KW_NBMA) | KW(KW_DYNAMIC),
+	       "multicast entry", NULL),
+	MODIFY("nhs", "add", MGRE_CMD_NHS_ADD,
+	       KW(KW_PROTO) | KW(KW_NBMA) | KW(KW_PRIORITY) | KW(KW_DEV),
+	       KW(KW_PROTO) | KW(KW_DEV), 0,
+	       "NHS", "the NHS list is full"),
+	MODIFY("nhs", "del", MGRE_CMD_NHS_DEL,
+	       KW(KW_PROTO) | KW(KW_DEV), KW(KW_PROTO) | KW(KW_DEV), 0,
+	       "NHS", NULL),
+	SHOW("show", "multicast", SHOW_MCAST),
+	SHOW("show", "nhs", SHOW_NHS),
+	SHOW("show", "traffic", SHOW_STATS),
+	SHOW("show", NULL, SHOW_CACHE),
+	SHOW("stats", NULL, SHOW_STATS),
+};
+
+static void usage(FILE *f)
+{
+	fputs("Usage: nhrpctl [OPTIONS] COMMAND\n"
+	      "\n"
+	      "Commands (arguments in any order; DEV is an mgre device):\n"
+	      "  map add PROTO[/LEN] nbma NBMA dev DEV\n"
+	      "  map del PROTO[/LEN] dev DEV\n"
+	      "  multicast {add|del} {nbma NBMA | dynamic} dev DEV\n"
+	      "  nhs add PROTO [nbma NBMA] [priority N] dev DEV\n"
+	      "  nhs del PROTO dev DEV\n"
+	      "  show [dev DEV]              NHRP cache (show ip nhrp)\n"
+	      "  show multicast [dev DEV]    multicast map\n"
+	      "  show nhs [dev DEV]          next-hop servers\n"
+	      "  stats [dev DEV]             counters (show ip nhrp traffic)\n"
+	      "  help\n"
+	      "\n"
+	      "Options:\n"
+	      "  -j, --json          JSON output\n"
+	      "  -p, --pretty        pretty-printed JSON (implies -j)\n"
+	      "  -n, --netns NAME    run in network namespace NAME\n"
+	      "  -V, --version       print the version\n"
+	      "  -h, --help          print this help\n", f);
+}
+
+/* ---- argument parsing ------------------------------------------------- */
+
+static int find_keyword(const char *word)
+{
+	int k;
+
+	for (k = 0; k < NR_KW; k++)
+		if (keywords[k].name && !strcmp(word, keywords[k].name))
+			return k;
+	return -1;
+}
+
+/* Collects the keyword arguments of cmd into a->val[] */
+static int collect_args(const struct command *cmd, int argc, char **argv,
+			struct args *a)
+{
+	int i, k;
+
+	for (i = 0; i < argc; i++) {
+		k = find_keyword(argv[i]);
+		if (k < 0) {
+			/* a bare word is the positional PROTO, once */
+			if (!(cmd->allowed & KW(KW_PROTO)) ||
+			    (a->seen & KW(KW_PROTO))) {
+				err_msg("unknown keyword \"%s\"", argv[i]);
+				return EXIT_USAGE;
+			}
+			a->seen |= KW(KW_PROTO);
+			a->val[KW_PROTO] = argv[i];
+			continue;
+		}
+		if (!(cmd->allowed & KW(k))) {
+			err_msg("\"%s\" is not valid with \"%s%s%s\"",
+				argv[i], cmd->word, cmd->verb ? " " : "",
+				cmd->verb ? cmd->verb : "");
+			return EXIT_USAGE;
+		}
+		if (a->seen & KW(k)) {
+			err_msg("duplicate keyword \"%s\"", argv[i]);
+			return EXIT_USAGE;
+		}
+		if (keywords[k].has_arg && i + 1 >= argc) {
+			err_msg("missing argument for \"%s\"", argv[i]);
+			return EXIT_USAGE;
+		}
+		a->seen |= KW(k);
+		a->val[k] = keywords[k].has_arg ? argv[++i] : argv[i];
+	}
+	return EXIT_OK;
+}
+
+static int check_required(const struct command *cmd, const struct args *a)
+{
+	unsigned int missing = cmd->required & ~a->seen;
+	unsigned int one = cmd->oneof & a->seen;
+	char list[128] = "";
+	size_t n = 0;
+	int k;
+
+	for (k = 0; k < NR_KW; k++) {
+		if (missing & KW(k)) {
+			err_msg("missing \"%s\"", keywords[k].usage);
+			return EXIT_USAGE;
+		}
+	}
+	if (!cmd->oneof || (one && !(one & (one - 1))))
+		return EXIT_OK;
+	for (k = 0; k < NR_KW && n < sizeof(list); k++)
+		if (cmd->oneof & KW(k))
+			n += snprintf(list + n, sizeof(list) - n, "%s\"%s\"",
+				      n ? " or " : "", keywords[k].usage);
+	err_msg("exactly one of %s is required", list);
+	return EXIT_USAGE;
+}
+
+static int bad_address(const char *s, const char *why)
+{
+	err_msg("invalid address \"%s\"%s", s, why);
+	return EXIT_USAGE;
+}
+
+/* Parses an unsigned decimal number in [0, max] */
+static int parse_uint(const char *s, unsigned long max, unsigned long *val)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	*val = strtoul(s, &end, 10);
+	if (errno || *end || *val > max)
+		return -1;
+	return 0;
+}
+
+static int parse_nbma(const char *s, struct in_addr *addr)
+{
+	if (inet_pton(AF_INET, s, addr) != 1)
+		return bad_address(s, "");
+	if (addr->s_addr == htonl(INADDR_ANY))
+		return bad_address(s, " (NBMA address must not be 0.0.0.0)");
+	return EXIT_OK;
+}
+
+/* PROTO is A.B.C.D or A.B.C.D/LEN */
+static int parse_proto(const char *s, struct in_addr *addr, uint8_t *plen)
+{
+	char buf[INET_ADDRSTRLEN];
+	const char *slash = strchr(s, '/');
+	size_t len = slash ? (size_t)(slash - s) : strlen(s);
+	unsigned long bits = 32;
+	uint32_t mask;
+
+	if (len >= sizeof(buf))
+		return bad_address(s, "");
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (inet_pton(AF_INET, buf, addr) != 1)
+		return bad_address(s, "");
+	if (slash && parse_uint(slash + 1, 32, &bits))
+		return bad_address(s, " (prefix length must be 0-32)");
+	mask = bits ? ~0U << (32 - bits) : 0;
+	if (ntohl(addr->s_addr) & ~mask)
+		return bad_address(s, " (host bits set)");
+	*plen = bits;
+	return EXIT_OK;
+}
+
+static int convert_args(struct args *a)
+{
+	const char *dev = a->val[KW_DEV];
+	unsigned long prio;
+	int ret;
+
+	if (dev && (!*dev || strlen(dev) >= IF_NAMESIZE)) {
+		err_msg("invalid device name \"%s\"", dev);
+		return EXIT_USAGE;
+	}
+	if (a->val[KW_PROTO]) {
+		ret = parse_proto(a->val[KW_PROTO], &a->proto, &a->prefixlen);
+		if (ret)
+			return ret;
+	}
+	if (a->val[KW_NBMA]) {
+		ret = parse_nbma(a->val[KW_NBMA], &a->nbma);
+		if (ret)
+			return ret;
+	}
+	if (a->val[KW_PRIORITY]) {
+		if (parse_uint(a->val[KW_PRIORITY], 255, &prio)) {
+			err_msg("invalid priority \"%s\" (0-255)",
+				a->val[KW_PRIORITY]);
+			return EXIT_USAGE;
+		}
+		a->priority = prio;
+	}
+	return EXIT_OK;
+}
+
+static int parse_args(const struct command *cmd, int argc, char **argv,
+		      struct args *a)
+{
+	int ret;
+
+	ret = collect_args(cmd, argc, argv, a);
+	if (!ret)
+		ret = check_required(cmd, a);
+	if (!ret)
+		ret = convert_args(a);
+	return ret;
+}
+
+/* Finds the command named by argv; *used is how many words name it */
+static const struct command *find_command(int argc, char **argv, int *used)
+{
+	const struct command *c;
+	bool known = false;
+
+	for (c = commands; c < commands + ARRAY_SIZE(commands); c++) {
+		if (strcmp(argv[0], c->word))
+			continue;
+		known = true;
+		if (!c->verb) {
+			*used = 1;
+			return c;
+		}
+		if (argc > 1 && !strcmp(argv[1], c->verb)) {
+			*used = 2;
+			return c;
+		}
+	}
+	if (!known)
+		err_msg("unknown command \"%s\" (try \"nhrpctl help\")",
+			argv[0]);
+	else if (argc < 2)
+		err_msg("incomplete command \"%s\" (try \"nhrpctl help\")",
+			argv[0]);
+	else
+		err_msg("unknown command \"%s %s\" (try \"nhrpctl help\")",
+			argv[0], argv[1]);
+	return NULL;
+}
+
+/* ---- running commands ------------------------------------------------- */
+
+static int put_args(struct nl_msg *msg, const struct mgre_dev *dev,
+		    const struct args *a)
+{
+	int err = nla_put_u32(msg, MGRE_A_IFINDEX, dev->ifindex);
+
+	if (!err && a->val[KW_PROTO])
+		err = nla_put(msg, MGRE_A_PROTO, sizeof(a->proto), &a->proto);
+	if (!err && a->val[KW_PROTO] && strchr(a->val[KW_PROTO], '/'))
+		err = nla_put_u8(msg, MGRE_A_PREFIXLEN, a->prefixlen);
+	if (!err && a->val[KW_NBMA])
+		err = nla_put_u32(msg, MGRE_A_NBMA, a->nbma.s_addr);
+	if (!err && a->val[KW_DYNAMIC])
+		err = nla_put_flag(msg, MGRE_A_MCAST_DYNAMIC);
+	if (!err && a->val[KW_PRIORITY])
+		err = nla_put_u8(msg, MGRE_A_PRIORITY, a->priority);
+	return err;
+}
+
+/* The words naming the object of a modify command in messages */
+static const char *object_key(const struct args *a)
+{
+	if (a->val[KW_PROTO])
+		return a->val[KW_PROTO];
+	if (a->val[KW_NBMA])
+		return a->val[KW_NBMA];
+	return keywords[KW_DYNAMIC].name;
+}
+
+static int send_modify(struct nhrp_nl *nl, const struct command *cmd,
+		       const struct mgre_dev *dev, const struct args *a)
+{
+	struct nhrp_result res;
+	struct nl_msg *msg;
+	char what[64];
+
+	msg = nhrp_msg_new(nl, cmd->genl_cmd, false);
+	if (!msg)
+		return EXIT_FAIL;
+	if (put_args(msg, dev, a) < 0) {
+		nlmsg_free(msg);
+		err_msg("cannot build the netlink request");
+		return EXIT_FAIL;
+	}
+	if (nhrp_nl_request(nl, msg, NULL, NULL, &res))
+		return EXIT_FAIL;
+	if (!res.error)
+		return EXIT_OK;
+	snprintf(what, sizeof(what), "%s %s", cmd->what, object_key(a));
+	nhrp_report_error(&res, dev->name, what, cmd->full);
+	return EXIT_FAIL;
+}
+
+static int run_modify(const struct command *cmd, const struct args *a,
+		      const struct out_opts *out)
+{
+	struct mgre_dev dev;
+	struct nhrp_nl *nl;
+	int ret;
+
+	(void)out;
+	ret = dev_lookup(a->val[KW_DEV], &dev);
+	if (ret)
+		return ret;
+	ret = nhrp_nl_open(&nl);
+	if (ret)
+		return ret;
+	ret = send_modify(nl, cmd, &dev, a);
+	nhrp_nl_close(nl);
+	return ret;
+}
+
+/*
+ * With "dev", the device is checked before the module: its errors are the
+ * more precise ones.  Without, a missing module is the error.
+ */
+static int run_show(const struct command *cmd, const struct args *a,
+		    const struct out_opts *out)
+{
+	struct mgre_dev one, *list = NULL;
+	const struct mgre_dev *devs = &one;
+	struct nhrp_nl *nl;
+	size_t ndevs = 1;
+	int ret;
+
+	if (a->val[KW_DEV]) {
+		ret = dev_lookup(a->val[KW_DEV], &one);
+		if (ret)
+			return ret;
+	}
+	ret = nhrp_nl_open(&nl);
+	if (ret)
+		return ret;
+	if (!a->val[KW_DEV]) {
+		ret = dev_list(&list, &ndevs);
+		devs = list;
+	}
+	if (!ret)
+		ret = do_show(nl, cmd->show, devs, ndevs, !a->val[KW_DEV], out);
+	free(list);
+	nhrp_nl_close(nl);
+	return ret;
+}
+
+/* ---- main ------------------------------------------------------------- */
+
+static int enter_netns(const char *name)
+{
+	char path[256];
+	int fd, ret;
+
+	if (strchr(name, '/'))
+		snprintf(path, sizeof(path), "%s", name);
+	else
+		snprintf(path, sizeof(path), "/run/netns/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err_msg("cannot open network namespace \"%s\": %s", name,
+			strerror(errno));
+		return EXIT_FAIL;
+	}
+	ret = setns(fd, CLONE_NEWNET);
+	if (ret)
+		err_msg("cannot enter network namespace \"%s\": %s", name,
+			strerror(errno));
+	close(fd);
+	return ret ? EXIT_FAIL : EXIT_OK;
+}
+
+static const struct option long_opts[] = {
+	{ "json",	no_argument,		NULL, 'j' },
+	{ "pretty",	no_argument,		NULL, 'p' },
+	{ "netns",	required_argument,	NULL, 'n' },
+	{ "version",	no_argument,		NULL, 'V' },
+	{ "help",	no_argument,		NULL, 'h' },
+	{ NULL,		0,			NULL, 0 },
+};
+
+/* Returns -1 to go on, or the exit code */
+static int parse_options(int argc, char **argv, struct out_opts *out,
+			 const char **netns)
+{
+	int c;
+
+	opterr = 0;	/* our messages, with our prefix */
+	while ((c = getopt_long(argc, argv, ":jpn:Vh", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			out->json = true;
+			break;
+		case 'p':
+			out->json = out->pretty = true;
+			break;
+		case 'n':
+			*netns = optarg;
+			break;
+		case 'V':
+			printf("nhrpctl %s (mgre genl family version %d)\n",
+			       NHRPCTL_VERSION, MGRE_GENL_VERSION);
+			return EXIT_OK;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		case ':':
+			err_msg("missing argument for \"%s\"", argv[optind - 1]);
+			return EXIT_USAGE;
+		default:
+			if (optopt)
+				err_msg("unknown option \"-%c\"", optopt);
+			else
+				err_msg("unknown option \"%s\"", argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	const struct command *cmd;
+	struct out_opts out = { 0 };
+	const char *netns = NULL;
+	struct args a = { 0 };
+	int ret, used;
+
+	ret = parse_options(argc, argv, &out, &netns);
+	if (ret >= 0)
+		return ret;
+	argc -= optind;
+	argv += optind;
+	if (argc < 1) {
+		err_msg("missing command (try \"nhrpctl help\")");
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[0], "help")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	cmd = find_command(argc, argv, &used);
+	if (!cmd)
+		return EXIT_USAGE;
+	ret = parse_args(cmd, argc - used, argv + used, &a);
+	if (ret)
+		return ret;
+	if (netns) {
+		ret = enter_netns(netns);
+		if (ret)
+			return ret;
+	}
+	return cmd->run(cmd, &a, &out);
+}

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * nhrpctl: configure and show the NHRP state of mgre devices.
+ *
+ * Shared declarations of the three parts of the tool:
+ *   main.c   command line parsing and dispatch
+ *   nl.c     netlink plumbing (generic netlink family "mgre", rtnetlink
+ *            device lookup)
+ *   show.c   text and JSON output of the show/stats commands
+ * plus names.c (uapi enum -> name tables) and json.c (JSON writer).
+ */
+#ifndef NHRPCTL_H
+#define NHRPCTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netlink/msg.h>
+
+#include "mgre.h"
+
+#ifndef NHRPCTL_VERSION
+#define NHRPCTL_VERSION "0.1"
+#endif
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Exit codes */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,		/* operational error */
+	EXIT_USAGE = 2,		/* bad command line */
+};
+
+void err_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Global output options */
+struct out_opts {
+	bool json;
+	bool pretty;
+};
+
+/* An mgre device of the current netns */
+struct mgre_dev {
+	uint32_t ifindex;
+	char name[IF_NAMESIZE];
+};
+
+/* ---- names.c ---------------------------------------------------------- */
+
+const char *stat_name(unsigned int stat, char *buf, size_t len);
+const char *entry_type_name(unsigned int type, char *buf, size_t len);
+const char *nhs_state_name(unsigned int state, char *buf, size_t len);
+
+/* Calls fn(name, arg) for every flag set in flags, unknown bits as 0x%x */
+void flags_foreach(uint32_t flags, void (*fn)(const char *name, void *arg),
+		   void *arg);
+
+/* ---- nl.c ------------------------------------------------------------- */
+
+struct nhrp_nl;
+
+/* Message handler of a request: called for every reply message */
+typedef int (*nhrp_reply_fn)(struct nlattr **tb, void *arg);
+
+/* Kernel answer of one request */
+struct nhrp_result {
+	int error;		/* 0 or a negative errno from the kernel */
+	char extack[256];	/* the kernel's extended ACK message, or "" */
+};
+
+int nhrp_nl_open(struct nhrp_nl **nlp);
+void nhrp_nl_close(struct nhrp_nl *nl);
+
+struct nl_msg *nhrp_msg_new(struct nhrp_nl *nl, uint8_t cmd, bool dump);
+int nhrp_nl_request(struct nhrp_nl *nl, struct nl_msg *msg,
+		    nhrp_reply_fn fn, void *arg, struct nhrp_result *res);
+
+void nhrp_report_error(const struct nhrp_result *res, const char *dev,
+		       const char *what, const char *full);
+
+int dev_lookup(const char *name, struct mgre_dev *dev);
+int dev_list(struct mgre_dev **devs, size_t *ndevs);
+
+/* ---- show.c ----------------------------------------------------------- */
+
+enum show_what {
+	SHOW_CACHE,
+	SHOW_MCAST,
+	SHOW_NHS,
+	SHOW_STATS,
+};
+
+int do_show(struct nhrp_nl *nl, enum show_what what,
+	    const struct mgre_dev *devs, size_t ndevs, bool netns_stats,
+	    const struct out_opts *out);
+
+#endif /* NHRPCTL_H */

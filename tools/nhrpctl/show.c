@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nhrpctl: output of the show and stats commands, as Cisco-like text or
+ * as JSON.  The formats are documented in nhrpctl.8; scripts and tests
+ * depend on them, so change them only together with the man page.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <netlink/attr.h>
+
+#include "json.h"
+#include "nhrpctl.h"
+
+struct show_ctx {
+	const struct out_opts *out;
+	struct json json;
+	const struct mgre_dev *dev;	/* the device being dumped */
+};
+
+typedef void (*text_fn)(const struct show_ctx *ctx);
+
+struct show_op {
+	uint8_t cmd;
+	nhrp_reply_fn reply;
+	text_fn text_begin;		/* once, before all devices */
+	text_fn text_dev;		/* before each device */
+};
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static uint32_t attr_u32(struct nlattr *a, uint32_t def)
+{
+	return a ? nla_get_u32(a) : def;
+}
+
+static uint8_t attr_u8(struct nlattr *a, uint8_t def)
+{
+	return a ? nla_get_u8(a) : def;
+}
+
+static const char *addr_str(const void *addr, char *buf)
+{
+	return inet_ntop(AF_INET, addr, buf, INET_ADDRSTRLEN);
+}
+
+/* The NBMA address, NULL if absent or 0.0.0.0 (unknown) */
+static const char *nbma_str(struct nlattr *a, char *buf)
+{
+	uint32_t nbma = attr_u32(a, 0);
+
+	return nbma ? addr_str(&nbma, buf) : NULL;
+}
+
+/* Cisco style: hh:mm:ss below a day, then 1d02h, then 2w3d */
+static const char *duration_str(uint64_t s, char *buf, size_t len)
+{
+	if (s < 86400)
+		snprintf(buf, len, "%02u:%02u:%02u", (unsigned int)(s / 3600),
+			 (unsigned int)(s / 60 % 60), (unsigned int)(s % 60));
+	else if (s < 7 * 86400)
+		snprintf(buf, len, "%ud%02uh", (unsigned int)(s / 86400),
+			 (unsigned int)(s / 3600 % 24));
+	else
+		snprintf(buf, len, "%" PRIu64 "w%ud", s / (7 * 86400),
+			 (unsigned int)(s / 86400 % 7));
+	return buf;
+}
+
+static void json_opt_u64(struct json *j, const char *key, struct nlattr *a,
+			 uint64_t val)
+{
+	if (a)
+		json_u64(j, key, val);
+	else
+		json_null(j, key);
+}
+
+static void json_opt_string(struct json *j, const char *key, const char *s)
+{
+	if (s)
+		json_string(j, key, s);
+	else
+		json_null(j, key);
+}
+
+/* ---- NHRP cache ------------------------------------------------------- */
+
+static void flag_json(const char *name, void *arg)
+{
+	json_string(arg, NULL, name);
+}
+
+struct flag_buf {
+	char s[128];
+	size_t n;
+};
+
+static void flag_text(const char *name, void *arg)
+{
+	struct flag_buf *b = arg;
+
+	if (b->n < sizeof(b->s))
+		b->n += snprintf(b->s + b->n, sizeof(b->s) - b->n, "%s%s",
+				 b->n ? " " : "", name);
+}
+
+static void cache_text(const struct show_ctx *ctx, struct nlattr **tb,
+		       const char *proto, const char *nbma, const char *type)
+{
+	struct flag_buf flags = { .n = 0 };
+	char age[32], expires[32];
+
+	flags_foreach(attr_u32(tb[MGRE_A_FLAGS], 0), flag_text, &flags);
+	printf("%s/%u via %s\n", proto, attr_u8(tb[MGRE_A_PREFIXLEN], 32),
+	       proto);
+	duration_str(tb[MGRE_A_AGE] ? nla_get_u64(tb[MGRE_A_AGE]) : 0,
+		     age, sizeof(age));
+	if (tb[MGRE_A_EXPIRES])
+		printf("   %s created %s, expire %s\n", ctx->dev->name, age,
+		       duration_str(nla_get_u32(tb[MGRE_A_EXPIRES]),
+				    expires, sizeof(expires)));
+	else
+		printf("   %s created %s, never expire\n", ctx->dev->name, age);
+	printf("   Type: %s, Flags: %s\n", type, flags.n ? flags.s : "none");
+	printf("   NBMA address: %s\n", nbma ? nbma : "none");
+}
+
+static void cache_json(struct show_ctx *ctx, struct nlattr **tb,
+		       const char *proto, const char *nbma, const char *type)
+{
+	struct json *j = &ctx->json;
+
+	json_open_object(j, NULL);
+	json_string(j, "dev", ctx->dev->name);
+	json_string(j, "proto", proto);
+	json_u64(j, "prefixlen", attr_u8(tb[MGRE_A_PREFIXLEN], 32));
+	json_opt_string(j, "nbma", nbma);
+	json_string(j, "type", type);
+	json_open_array(j, "flags");
+	flags_foreach(attr_u32(tb[MGRE_A_FLAGS], 0), flag_json, j);
+	json_close_array(j);
+	json_u64(j, "age", tb[MGRE_A_AGE] ? nla_get_u64(tb[MGRE_A_AGE]) : 0);
+	json_opt_u64(j, "expires", tb[MGRE_A_EXPIRES],
+		     attr_u32(tb[MGRE_A_EXPIRES], 0));
+	json_opt_u64(j, "used", tb[MGRE_A_USED], attr_u32(tb[MGRE_A_USED], 0));
+	json_close_object(j);
+}
+
+static int cache_reply(struct nlattr **tb, void *arg)
+{
+	char proto[INET_ADDRSTRLEN], nbma[INET_ADDRSTRLEN], tbuf[16];
+	struct show_ctx *ctx = arg;
+	const char *type;
+
+	if (!tb[MGRE_A_PROTO])
+		return -EBADMSG;
+	addr_str(nla_data(tb[MGRE_A_PROTO]), proto);
+	type = entry_type_name(attr_u8(tb[MGRE_A_TYPE], MGRE_ENTRY_STATIC),
+			       tbuf, sizeof(tbuf));
+	if (ctx->out->json)
+		cache_json(ctx, tb, proto, nbma_str(tb[MGRE_A_NBMA], nbma),
+			   type);
+	else
+		cache_text(ctx, tb, proto, nbma_str(tb[MGRE_A_NBMA], nbma),
+			   type);
+	return 0;
+}
+
+/* ---- multicast map ---------------------------------------------------- */
+
+static void mcast_header(const struct show_ctx *ctx)
+{
+	(void)ctx;
+	printf("%-10s %s\n", "I/F", "NBMA address");
+}
+
+static int mcast_reply(struct nlattr **tb, void *arg)
+{
+	char buf[INET_ADDRSTRLEN], tbuf[16];
+	struct show_ctx *ctx = arg;
+	const char *nbma, *type;
+
+	/* the "dynamic" keyword is configuration, so static by default */
+	type = entry_type_name(attr_u8(tb[MGRE_A_TYPE], MGRE_ENTRY_STATIC),
+			       tbuf, sizeof(tbuf));
+	if (tb[MGRE_A_MCAST_DYNAMIC])
+		nbma = "dynamic";
+	else
+		nbma = nbma_str(tb[MGRE_A_NBMA], buf);
+	if (!nbma)
+		return -EBADMSG;
+	if (!ctx->out->json) {
+		printf("%-10s %-16s Flags: %s\n", ctx->dev->name, nbma, type);
+		return 0;
+	}
+	json_open_object(&ctx->json, NULL);
+	json_string(&ctx->json, "dev", ctx->dev->name);
+	json_string(&ctx->json, "nbma", nbma);
+	json_string(&ctx->json, "type", type);
+	json_close_object(&ctx->json);
+	return 0;
+}
+
+/* ---- next-hop servers ------------------------------------------------- */
+
+static void nhs_legend(const struct show_ctx *ctx)
+{
+	(void)ctx;
+	printf("Legend: E=Expecting replies, R=Responding, W=Waiting, D=Down\n");
+}
+
+static void nhs_dev_header(const struct show_ctx *ctx)
+{
+	printf("%s:\n", ctx->dev->name);
+}
+
+static int nhs_reply(struct nlattr **tb, void *arg)
+{
+	char proto[INET_ADDRSTRLEN], nbma[INET_ADDRSTRLEN], sbuf[16];
+	unsigned int state = attr_u8(tb[MGRE_A_NHS_STATE], MGRE_NHS_WAITING);
+	unsigned int prio = attr_u8(tb[MGRE_A_PRIORITY], 0);
+	struct show_ctx *ctx = arg;
+	const char *name, *nb;
+	struct json *j = &ctx->json;
+
+	if (!tb[MGRE_A_PROTO])
+		return -EBADMSG;
+	addr_str(nla_data(tb[MGRE_A_PROTO]), proto);
+	nb = nbma_str(tb[MGRE_A_NBMA], nbma);
+	name = nhs_state_name(state, sbuf, sizeof(sbuf));
+	if (!ctx->out->json) {
+		printf("%s  %c priority = %u nbma = %s\n", proto,
+		       state < __MGRE_NHS_STATE_MAX ? toupper(name[0]) : '?',
+		       prio, nb ? nb : "none");
+		return 0;
+	}
+	json_open_object(j, NULL);
+	json_string(j, "dev", ctx->dev->name);
+	json_string(j, "proto", proto);
+	json_opt_string(j, "nbma", nb);
+	json_u64(j, "priority", prio);
+	json_string(j, "state", name);
+	json_close_object(j);
+	return 0;
+}
+
+/* ---- counters --------------------------------------------------------- */
+
+static int stats_reply(struct nlattr **tb, void *arg)
+{
+	struct show_ctx *ctx = arg;
+	struct nlattr *a;
+	char buf[16];
+	const char *name;
+	int rem;
+
+	if (!tb[MGRE_A_STATS])
+		return -EBADMSG;
+	nla_for_each_nested(a, tb[MGRE_A_STATS], rem) {
+		if (nla_type(a) < 1 || nla_len(a) < (int)sizeof(uint64_t))
+			continue;
+		name = stat_name(nla_type(a) - 1, buf, sizeof(buf));
+		if (ctx->out->json)
+			json_u64(&ctx->json, name, nla_get_u64(a));
+		else
+			printf("   %s: %" PRIu64 "\n", name, nla_get_u64(a));
+	}
+	return 0;
+}
+
+/* ---- requests --------------------------------------------------------- */
+
+/* One request about dev (NULL: the netns), replies passed to fn */
+static int query(struct nhrp_nl *nl, uint8_t cmd, const struct mgre_dev *dev,
+		 nhrp_reply_fn fn, void *arg)
+{
+	bool dump = cmd != MGRE_CMD_STATS_GET;
+	struct nhrp_result res;
+	struct nl_msg *msg;
+	int ret;
+
+	msg = nhrp_msg_new(nl, cmd, dump);
+	if (!msg)
+		return EXIT_FAIL;
+	if (dev && nla_put_u32(msg, MGRE_A_IFINDEX, dev->ifindex) < 0) {
+		nlmsg_free(msg);
+		err_msg("cannot build the netlink request");
+		return EXIT_FAIL;
+	}
+	ret = nhrp_nl_request(nl, msg, fn, arg, &res);
+	if (ret)
+		return ret;
+	if (!res.error)
+		return EXIT_OK;
+	nhrp_report_error(&res, dev ? dev->name : "netns", NULL, NULL);
+	return EXIT_FAIL;
+}
+
+/* stats: {"netns": {...}, "devices": {"tun0": {...}, ...}} */
+static int show_stats(struct nhrp_nl *nl, struct show_ctx *ctx,
+		      const struct mgre_dev *devs, size_t ndevs,
+		      bool netns_stats)
+{
+	struct json *j = &ctx->json;
+	int ret = EXIT_OK;
+	size_t i;
+
+	if (ctx->out->json)
+		json_open_object(j, NULL);
+	if (netns_stats) {
+		if (ctx->out->json)
+			json_open_object(j, "netns");
+		else
+			printf("netns:\n");
+		ret = query(nl, MGRE_CMD_STATS_GET, NULL, stats_reply, ctx);
+		if (ctx->out->json)
+			json_close_object(j);
+	}
+	if (ctx->out->json)
+		json_open_object(j, "devices");
+	for (i = 0; i < ndevs && !ret; i++) {
+		ctx->dev = &devs[i];
+		if (ctx->out->json)
+			json_open_object(j, devs[i].name);
+		else
+			printf("%s:\n", devs[i].name);
+		ret = query(nl, MGRE_CMD_STATS_GET, &devs[i], stats_reply, ctx);
+		if (ctx->out->json)
+			json_close_object(j);
+	}
+	if (ctx->out->json) {
+		json_close_object(j);
+		json_close_object(j);
+		json_end(j);
+	}
+	return ret;
+}
+
+static const struct show_op show_ops[] = {
+	[SHOW_CACHE] = { MGRE_CMD_MAP_GET, cache_reply, NULL, NULL },
+	[SHOW_MCAST] = { MGRE_CMD_MCAST_GET, mcast_reply, mcast_header, NULL },
+	[SHOW_NHS] = { MGRE_CMD_NHS_GET, nhs_reply, nhs_legend,
+		       nhs_dev_header },
+};
+
+/* cache, multicast, nhs: one JSON array of the entries of all devices */
+int do_show(struct nhrp_nl *nl, enum show_what what,
+	    const struct mgre_dev *devs, size_t ndevs, bool netns_stats,
+	    const struct out_opts *out)
+{
+	struct show_ctx ctx = { .out = out };
+	const struct show_op *op = &show_ops[what];
+	int ret = EXIT_OK;
+	size_t i;
+
+	json_init(&ctx.json, stdout, out->pretty);
+	if (what == SHOW_STATS)
+		return show_stats(nl, &ctx, devs, ndevs, netns_stats);
+	if (out->json)
+		json_open_array(&ctx.json, NULL);
+	else if (op->text_begin)
+		op->text_begin(&ctx);
+	for (i = 0; i < ndevs && !ret; i++) {
+		ctx.dev = &devs[i];
+		if (!out->json && op->text_dev)
+			op->text_dev(&ctx);
+		ret = query(nl, op->cmd, &devs[i], op->reply, &ctx);
+	}
+	if (out->json) {
+		json_close_array(&ctx.json);
+		json_end(&ctx.json);
+	}
+	return ret;
+}

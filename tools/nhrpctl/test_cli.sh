@@ -1,0 +1,134 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# test_cli.sh [NHRPCTL]: host-side tests of nhrpctl's command line and
+# error paths.  Needs no mgre module and no privileges: device errors use
+# "lo" and a name that does not exist, and the "module not loaded" checks
+# run only when the mgre module is not loaded.  Ends with the line
+# "N passed, N failed"; exits non-zero if any test failed.
+
+NHRPCTL=${1:-$(dirname "$0")/nhrpctl}
+TMP=$(mktemp -d) || exit 1
+trap 'rm -rf "$TMP"' EXIT
+
+passed=0
+failed=0
+NODEV=nhrpctl-nodev0	# 14 characters: a valid name that does not exist
+
+fail() {
+	echo "FAIL: nhrpctl $1: $2"
+	sed 's/^/    stderr: /' "$TMP/err"
+	failed=$((failed + 1))
+}
+
+# expect CODE MESSAGE ARGS...: exit code CODE; MESSAGE ("" for none) must
+# be the whole stderr, a single line.
+expect() {
+	local code=$1 msg=$2 rc
+	shift 2
+	"$NHRPCTL" "$@" >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	if [ $rc -ne "$code" ]; then
+		fail "$*" "exit code $rc, expected $code"
+	elif [ -n "$msg" ] && [ "$(cat "$TMP/err")" != "nhrpctl: $msg" ]; then
+		fail "$*" "expected stderr: nhrpctl: $msg"
+	else
+		passed=$((passed + 1))
+	fi
+}
+
+# expect_out CODE PATTERN ARGS...: exit code CODE, stdout matches PATTERN
+expect_out() {
+	local code=$1 pattern=$2 rc
+	shift 2
+	"$NHRPCTL" "$@" >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	if [ $rc -ne "$code" ]; then
+		fail "$*" "exit code $rc, expected $code"
+	elif ! grep -q -- "$pattern" "$TMP/out"; then
+		fail "$*" "stdout does not match $pattern"
+	else
+		passed=$((passed + 1))
+	fi
+}
+
+# ---- help and version ----------------------------------------------------
+expect_out 0 '^Usage: nhrpctl' help
+expect_out 0 '^Usage: nhrpctl' -h
+expect_out 0 '^Usage: nhrpctl' --help
+expect_out 0 '^nhrpctl [0-9]' -V
+expect_out 0 '^nhrpctl [0-9]' --version
+expect 2 'missing command (try "nhrpctl help")'
+
+# ---- usage errors (exit 2) -----------------------------------------------
+expect 2 'unknown command "foo" (try "nhrpctl help")' foo
+expect 2 'incomplete command "map" (try "nhrpctl help")' map
+expect 2 'unknown command "map foo" (try "nhrpctl help")' map foo
+expect 2 'missing "dev DEV"' map add 1.2.3.4 nbma 5.6.7.8
+expect 2 'missing "nbma NBMA"' map add 1.2.3.4 dev $NODEV
+expect 2 'missing "PROTO"' map add nbma 5.6.7.8 dev $NODEV
+expect 2 'missing "dev DEV"' map del 1.2.3.4
+expect 2 'missing "PROTO"' nhs add dev $NODEV
+expect 2 'missing "dev DEV"' multicast add dynamic
+expect 2 'duplicate keyword "dev"' map add 1.2.3.4 nbma 5.6.7.8 dev a dev b
+expect 2 'duplicate keyword "nbma"' nhs add 1.2.3.4 nbma 5.6.7.8 nbma 5.6.7.9 dev a
+expect 2 'missing argument for "nbma"' map add 1.2.3.4 dev $NODEV nbma
+expect 2 'missing argument for "dev"' show dev
+expect 2 'unknown keyword "5.6.7.8"' map add 1.2.3.4 5.6.7.8 dev $NODEV
+expect 2 'unknown keyword "bogus"' show bogus
+expect 2 'unknown keyword "1.2.3.4"' multicast add 1.2.3.4 dev $NODEV
+expect 2 '"nbma" is not valid with "map del"' map del 1.2.3.4 nbma 5.6.7.8 dev $NODEV
+expect 2 '"priority" is not valid with "nhs del"' nhs del 1.2.3.4 priority 1 dev $NODEV
+expect 2 '"nbma" is not valid with "show"' show nbma 1.2.3.4
+expect 2 'exactly one of "nbma NBMA" or "dynamic" is required' multicast add dev $NODEV
+expect 2 'exactly one of "nbma NBMA" or "dynamic" is required' multicast del dynamic nbma 5.6.7.8 dev $NODEV
+expect 2 'invalid address "1.2.3"' map add 1.2.3 nbma 5.6.7.8 dev $NODEV
+expect 2 'invalid address "5.6.7"' map add 1.2.3.4 nbma 5.6.7 dev $NODEV
+expect 2 'invalid address "foo"' nhs add foo dev $NODEV
+expect 2 'invalid address "0.0.0.0" (NBMA address must not be 0.0.0.0)' multicast add nbma 0.0.0.0 dev $NODEV
+expect 2 'invalid address "10.0.0.1/24" (host bits set)' map add 10.0.0.1/24 nbma 5.6.7.8 dev $NODEV
+expect 2 'invalid address "10.0.0.0/33" (prefix length must be 0-32)' map add 10.0.0.0/33 nbma 5.6.7.8 dev $NODEV
+expect 2 'invalid address "10.0.0.0/" (prefix length must be 0-32)' map del 10.0.0.0/ dev $NODEV
+expect 2 'invalid priority "256" (0-255)' nhs add 1.2.3.4 priority 256 dev $NODEV
+expect 2 'invalid priority "1x" (0-255)' nhs add 1.2.3.4 priority 1x dev $NODEV
+expect 2 'invalid device name "0123456789abcdef"' show dev 0123456789abcdef
+expect 2 'unknown option "-x"' -x show
+expect 2 'unknown option "-x"' show -jx
+expect 2 'unknown option "--bogus"' --bogus show
+expect 2 'missing argument for "-n"' show -n
+expect 2 'missing argument for "--netns"' show --netns
+
+# ---- device errors (exit 1) ------------------------------------------------
+expect 1 "device \"$NODEV\" does not exist" show dev $NODEV
+expect 1 "device \"$NODEV\" does not exist" map add 1.2.3.4 nbma 5.6.7.8 dev $NODEV
+expect 1 "device \"$NODEV\" does not exist" -j stats dev $NODEV
+expect 1 'device "lo" is not an mgre device' show dev lo
+expect 1 'device "lo" is not an mgre device' map add 172.1.1.2 nbma 192.1.1.2 dev lo
+expect 1 'device "lo" is not an mgre device' multicast add dynamic dev lo
+expect 1 'device "lo" is not an mgre device' nhs del 172.1.1.1 dev lo
+expect 1 'cannot open network namespace "nhrpctl-nons": No such file or directory' -n nhrpctl-nons show
+
+# ---- module not loaded (exit 1) --------------------------------------------
+if [ ! -d /sys/module/mgre ]; then
+	for cmd in "show" "show multicast" "show nhs" "show traffic" "stats" "-j show" "-p stats"; do
+		# shellcheck disable=SC2086
+		expect 1 'the mgre module is not loaded (modprobe mgre)' $cmd
+	done
+fi
+
+# ---- no leaks on an error path ---------------------------------------------
+if command -v valgrind >/dev/null; then
+	for args in "map add 1.2.3 nbma 5.6.7.8 dev $NODEV" "show dev lo" "stats"; do
+		# shellcheck disable=SC2086
+		if valgrind -q --leak-check=full --show-leak-kinds=all \
+		       --errors-for-leak-kinds=all --error-exitcode=99 \
+		       "$NHRPCTL" $args >/dev/null 2>"$TMP/err"; [ $? -eq 99 ]; then
+			fail "$args" "valgrind reports errors"
+		else
+			passed=$((passed + 1))
+		fi
+	done
+fi
+
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]
