@@ -20,6 +20,7 @@ int mgre_cache_init(struct mgre_cache *cache)
 {
 	spin_lock_init(&cache->lock);
 	cache->max = MGRE_CACHE_MAX_DEFAULT;
+	atomic_set(&cache->learned, 0);
 	return rhashtable_init(&cache->ht, &mgre_cache_params);
 }
 
@@ -81,6 +82,8 @@ int mgre_cache_add_static(struct mgre_cache *cache, __be32 proto, u8 prefixlen,
 					      mgre_cache_params);
 		if (ret)
 			goto err_unlock;
+		if (mgre_entry_learned(old->type))
+			atomic_dec(&cache->learned);
 		kfree_rcu(old, rcu);
 		spin_unlock_bh(&cache->lock);
 		return 0;
@@ -118,4 +121,227 @@ int mgre_cache_del_static(struct mgre_cache *cache, __be32 proto,
 	}
 	spin_unlock_bh(&cache->lock);
 	return ret;
+}
+
+/* Seconds to jiffies from now, saturating; 0 seconds = already expired. */
+static unsigned long mgre_expiry(unsigned int secs)
+{
+	return jiffies + min_t(unsigned long, secs, 1UL << 24) * HZ;
+}
+
+static struct mgre_entry *mgre_entry_new(__be32 proto, __be32 nbma, u8 type,
+					 u32 flags, unsigned int holdtime)
+{
+	struct mgre_entry *e = kzalloc(sizeof(*e), GFP_ATOMIC);
+
+	if (!e)
+		return NULL;
+	e->proto = proto;
+	e->nbma = nbma;
+	e->type = type;
+	e->flags = flags;
+	e->prefixlen = 32;
+	e->created = jiffies;
+	e->expires = mgre_expiry(holdtime);
+	return e;
+}
+
+static int mgre_cache_insert(struct mgre_cache *cache, struct mgre_entry *e)
+{
+	int ret;
+
+	lockdep_assert_held(&cache->lock);
+	if (mgre_cache_count(cache) >= cache->max) {
+		kfree(e);
+		return -ENOSPC;
+	}
+	ret = rhashtable_insert_fast(&cache->ht, &e->node, mgre_cache_params);
+	if (ret) {
+		kfree(e);
+		return ret;
+	}
+	atomic_inc(&cache->learned);
+	return 0;
+}
+
+/*
+ * Rewrite a learned entry in place.  Readers check the type and then read
+ * nbma; a zero nbma is a miss, so publish nbma before the type.
+ */
+static void mgre_entry_update(struct mgre_entry *e, __be32 nbma, u8 type,
+			      u32 flags, unsigned int holdtime)
+{
+	if (e->type != type)
+		e->created = jiffies;
+	WRITE_ONCE(e->nbma, nbma);
+	WRITE_ONCE(e->flags, flags);
+	WRITE_ONCE(e->expires, mgre_expiry(holdtime));
+	/* Pairs with smp_load_acquire() in mgre_xmit_ipv4(). */
+	smp_store_release(&e->type, type);
+}
+
+/*
+ * Learn or refresh a binding from NHRP: @type is MGRE_ENTRY_DYNAMIC (a
+ * registration) or MGRE_ENTRY_CACHED (a resolution).  Returns 0, -EEXIST
+ * when another NBMA holds a unique registration of @proto, -EPERM when a
+ * static or local entry exists (it is kept), -ENOSPC or -ENOMEM.
+ */
+int mgre_cache_learn(struct mgre_cache *cache, __be32 proto, __be32 nbma,
+		     u8 type, u32 flags, unsigned int holdtime)
+{
+	struct mgre_entry *e;
+	int ret = 0;
+
+	spin_lock_bh(&cache->lock);
+	e = mgre_cache_lookup_locked(cache, proto);
+	if (!e) {
+		e = mgre_entry_new(proto, nbma, type, flags, holdtime);
+		ret = e ? mgre_cache_insert(cache, e) : -ENOMEM;
+	} else if (!mgre_entry_learned(e->type)) {
+		ret = -EPERM;
+	} else if (e->type == MGRE_ENTRY_DYNAMIC && type == MGRE_ENTRY_DYNAMIC &&
+		   e->nbma != nbma && (e->flags & MGRE_F_UNIQUE) &&
+		   time_before(jiffies, e->expires)) {
+		ret = -EEXIST;
+	} else if (e->type == MGRE_ENTRY_DYNAMIC && type != MGRE_ENTRY_DYNAMIC) {
+		/* A registration is authoritative: keep it. */
+		ret = 0;
+	} else {
+		mgre_entry_update(e, nbma, type, flags, holdtime);
+	}
+	spin_unlock_bh(&cache->lock);
+	return ret;
+}
+
+/*
+ * Start resolving @proto: add an incomplete entry unless one exists.
+ * Returns true when the caller's packet started a new resolution.
+ */
+bool mgre_cache_resolve_start(struct mgre_cache *cache, __be32 proto)
+{
+	struct mgre_entry *e;
+	bool started = false;
+
+	spin_lock_bh(&cache->lock);
+	if (!mgre_cache_lookup_locked(cache, proto)) {
+		e = mgre_entry_new(proto, 0, MGRE_ENTRY_INCOMPLETE, 0,
+				   MGRE_RESOLVE_HOLD);
+		if (e) {
+			e->next_try = jiffies;
+			started = !mgre_cache_insert(cache, e);
+		}
+	}
+	spin_unlock_bh(&cache->lock);
+	return started;
+}
+
+static void mgre_cache_remove(struct mgre_cache *cache, struct mgre_entry *e)
+{
+	if (mgre_entry_learned(e->type))
+		atomic_dec(&cache->learned);
+	mgre_cache_unlink(cache, e);
+}
+
+/*
+ * Forget the learned entry for @proto (a purge).  With @nbma non-zero,
+ * only if it is bound to @nbma.  Returns 0 (and the entry's NBMA in
+ * *old_nbma when it was a registration) or -ENOENT.
+ */
+int mgre_cache_forget(struct mgre_cache *cache, __be32 proto, __be32 nbma,
+		      __be32 *old_nbma)
+{
+	struct mgre_entry *e;
+	int ret = -ENOENT;
+
+	*old_nbma = 0;
+	spin_lock_bh(&cache->lock);
+	e = mgre_cache_lookup_locked(cache, proto);
+	if (e && mgre_entry_learned(e->type) && (!nbma || e->nbma == nbma)) {
+		if (e->type == MGRE_ENTRY_DYNAMIC)
+			*old_nbma = e->nbma;
+		mgre_cache_remove(cache, e);
+		ret = 0;
+	}
+	spin_unlock_bh(&cache->lock);
+	return ret;
+}
+
+/* Walk the whole table under the lock; @fn returns true to delete. */
+static void mgre_cache_walk(struct mgre_cache *cache,
+			    bool (*fn)(struct mgre_entry *e, void *arg),
+			    void *arg)
+{
+	struct rhashtable_iter iter;
+	struct mgre_entry *e;
+
+	rhashtable_walk_enter(&cache->ht, &iter);
+	rhashtable_walk_start(&iter);
+	while ((e = rhashtable_walk_next(&iter))) {
+		if (IS_ERR(e))
+			continue;
+		spin_lock_bh(&cache->lock);
+		/* Skip entries a concurrent writer already removed. */
+		if (mgre_cache_lookup_locked(cache, e->proto) == e && fn(e, arg))
+			mgre_cache_remove(cache, e);
+		spin_unlock_bh(&cache->lock);
+	}
+	rhashtable_walk_stop(&iter);
+	rhashtable_walk_exit(&iter);
+}
+
+static bool mgre_flush_one(struct mgre_entry *e, void *arg)
+{
+	int type = *(int *)arg;
+
+	return mgre_entry_learned(e->type) && (type < 0 || e->type == type);
+}
+
+/* Delete learned entries (of @type, or all with @type < 0). */
+unsigned int mgre_cache_flush(struct mgre_cache *cache, int type)
+{
+	unsigned int before = atomic_read(&cache->learned);
+
+	if (before)
+		mgre_cache_walk(cache, mgre_flush_one, &type);
+	return before - atomic_read(&cache->learned);
+}
+
+static bool mgre_gc_one(struct mgre_entry *e, void *arg)
+{
+	struct mgre_gc_result *res = arg;
+	unsigned long now = jiffies;
+
+	if (!mgre_entry_learned(e->type))
+		return false;
+	if (time_after_eq(now, e->expires)) {
+		if (e->type == MGRE_ENTRY_DYNAMIC &&
+		    res->nexpired < MGRE_GC_BATCH)
+			res->expired_nbma[res->nexpired++] = e->nbma;
+		return true;
+	}
+	if (e->type == MGRE_ENTRY_INCOMPLETE &&
+	    time_after_eq(now, e->next_try)) {
+		if (e->tries >= MGRE_RESOLVE_TRIES) {
+			/* Give up for a while: negative entry. */
+			WRITE_ONCE(e->type, MGRE_ENTRY_NEGATIVE);
+			WRITE_ONCE(e->expires, mgre_expiry(MGRE_NEGATIVE_HOLD));
+		} else if (res->nresolve < MGRE_GC_BATCH) {
+			res->resolve[res->nresolve++] = e->proto;
+			e->next_try = now + (HZ << e->tries);
+			e->tries++;
+		}
+	}
+	return false;
+}
+
+/*
+ * Expire learned entries and collect the resolutions to (re)send.  Cost is
+ * one pass over the table, and nothing at all without learned entries.
+ */
+void mgre_cache_gc(struct mgre_cache *cache, struct mgre_gc_result *res)
+{
+	res->nresolve = 0;
+	res->nexpired = 0;
+	if (atomic_read(&cache->learned))
+		mgre_cache_walk(cache, mgre_gc_one, res);
 }

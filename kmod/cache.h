@@ -13,8 +13,12 @@
 #include <linux/rhashtable.h>
 #include <linux/spinlock.h>
 #include <linux/netlink.h>
+#include <uapi/mgre.h>
 
 #define MGRE_CACHE_MAX_DEFAULT	1048576
+#define MGRE_RESOLVE_TRIES	3	/* resolution requests before giving up */
+#define MGRE_RESOLVE_HOLD	30	/* seconds an incomplete entry lives */
+#define MGRE_NEGATIVE_HOLD	10	/* seconds a failed resolution is held */
 
 struct mgre_entry {
 	struct rhash_head node;
@@ -26,6 +30,8 @@ struct mgre_entry {
 	unsigned long created;	/* jiffies */
 	unsigned long expires;	/* jiffies; 0 = never */
 	unsigned long used;	/* jiffies of last transmit; 0 = never */
+	unsigned long next_try;	/* incomplete: next resolution request */
+	u8 tries;		/* incomplete: requests sent */
 	struct rcu_head rcu;
 };
 
@@ -33,6 +39,17 @@ struct mgre_cache {
 	struct rhashtable ht;
 	spinlock_t lock;	/* serialises writers */
 	u32 max;		/* entry limit */
+	atomic_t learned;	/* entries other than static and local */
+};
+
+/* Learned entries that need the NHRP engine's attention after a walk. */
+#define MGRE_GC_BATCH	64
+
+struct mgre_gc_result {
+	__be32 resolve[MGRE_GC_BATCH];	/* incomplete: send a request now */
+	unsigned int nresolve;
+	__be32 expired_nbma[MGRE_GC_BATCH]; /* dynamic entries that expired */
+	unsigned int nexpired;
 };
 
 int mgre_cache_init(struct mgre_cache *cache);
@@ -45,6 +62,19 @@ int mgre_cache_add_static(struct mgre_cache *cache, __be32 proto, u8 prefixlen,
 			  __be32 nbma, struct netlink_ext_ack *extack);
 int mgre_cache_del_static(struct mgre_cache *cache, __be32 proto,
 			  struct netlink_ext_ack *extack);
+
+int mgre_cache_learn(struct mgre_cache *cache, __be32 proto, __be32 nbma,
+		     u8 type, u32 flags, unsigned int holdtime);
+bool mgre_cache_resolve_start(struct mgre_cache *cache, __be32 proto);
+int mgre_cache_forget(struct mgre_cache *cache, __be32 proto, __be32 nbma,
+		      __be32 *old_nbma);
+unsigned int mgre_cache_flush(struct mgre_cache *cache, int type);
+void mgre_cache_gc(struct mgre_cache *cache, struct mgre_gc_result *res);
+
+static inline bool mgre_entry_learned(u8 type)
+{
+	return type != MGRE_ENTRY_STATIC && type != MGRE_ENTRY_LOCAL;
+}
 
 static inline u32 mgre_cache_count(struct mgre_cache *cache)
 {

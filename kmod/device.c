@@ -90,6 +90,7 @@ static int mgre_dev_init(struct net_device *dev)
 		goto err_cache;
 	mgre_mcast_init(&md->mcast);
 	mgre_nhs_init(&md->nhs);
+	mgre_nhrp_init(md);
 
 	iph->protocol = IPPROTO_GRE;
 	mgre_update_hlen(dev);
@@ -119,11 +120,25 @@ err_cache:
 	return ret;
 }
 
+static int mgre_dev_open(struct net_device *dev)
+{
+	mgre_nhrp_open(netdev_priv(dev));
+	return 0;
+}
+
+static int mgre_dev_stop(struct net_device *dev)
+{
+	mgre_nhrp_stop(netdev_priv(dev));
+	return 0;
+}
+
 static void mgre_dev_uninit(struct net_device *dev)
 {
 	struct mgre_device *md = netdev_priv(dev);
 
 	ASSERT_RTNL();
+	/* Closed already; the work is not queued and cannot requeue. */
+	cancel_delayed_work_sync(&md->nhrp.work);
 	/* Empty when register_netdevice() failed before newlink linked it. */
 	if (!list_empty(&md->net_node))
 		list_del_rcu(&md->net_node);
@@ -133,6 +148,8 @@ static void mgre_dev_uninit(struct net_device *dev)
 static const struct net_device_ops mgre_netdev_ops = {
 	.ndo_init		= mgre_dev_init,
 	.ndo_uninit		= mgre_dev_uninit,
+	.ndo_open		= mgre_dev_open,
+	.ndo_stop		= mgre_dev_stop,
 	.ndo_start_xmit		= mgre_xmit,
 	.ndo_change_mtu		= ip_tunnel_change_mtu,
 	.ndo_get_stats64	= dev_get_tstats64,
@@ -157,6 +174,12 @@ static const struct nla_policy mgre_policy[IFLA_MGRE_MAX + 1] = {
 	[IFLA_MGRE_TTL]		= { .type = NLA_U8 },
 	[IFLA_MGRE_TOS]		= { .type = NLA_U8 },
 	[IFLA_MGRE_PMTUDISC]	= NLA_POLICY_MAX(NLA_U8, 1),
+	[IFLA_MGRE_NETWORK_ID]	= { .type = NLA_U32 },
+	[IFLA_MGRE_HOLDTIME]	= NLA_POLICY_MIN(NLA_U16, 1),
+	[IFLA_MGRE_AUTH]	= { .type = NLA_BINARY, .len = MGRE_AUTH_MAX },
+	[IFLA_MGRE_REG_NO_UNIQUE] = NLA_POLICY_MAX(NLA_U8, 1),
+	[IFLA_MGRE_CACHE_MAX]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[IFLA_MGRE_AUTH_SET]	= { .type = NLA_REJECT },
 };
 
 static int mgre_validate(struct nlattr *tb[], struct nlattr *data[],
@@ -221,6 +244,34 @@ static void mgre_parms_apply(struct ip_tunnel_parm *p, struct nlattr *data[])
 				  htons(IP_DF) : 0;
 }
 
+/* Apply the NHRP attributes present in @data on top of the current ones. */
+static void mgre_nhrp_apply(struct mgre_device *md, struct nlattr *data[])
+{
+	struct mgre_nhrp_cfg cfg;
+
+	if (!data)
+		return;
+	if (data[IFLA_MGRE_CACHE_MAX])
+		WRITE_ONCE(md->cache.max,
+			   nla_get_u32(data[IFLA_MGRE_CACHE_MAX]));
+	if (!data[IFLA_MGRE_NETWORK_ID] && !data[IFLA_MGRE_HOLDTIME] &&
+	    !data[IFLA_MGRE_AUTH] && !data[IFLA_MGRE_REG_NO_UNIQUE])
+		return;
+	mgre_nhrp_get_cfg(md, &cfg);
+	if (data[IFLA_MGRE_NETWORK_ID])
+		cfg.network_id = nla_get_u32(data[IFLA_MGRE_NETWORK_ID]);
+	if (data[IFLA_MGRE_HOLDTIME])
+		cfg.holdtime = nla_get_u16(data[IFLA_MGRE_HOLDTIME]);
+	if (data[IFLA_MGRE_AUTH]) {
+		memset(cfg.auth, 0, sizeof(cfg.auth));
+		cfg.auth_len = nla_len(data[IFLA_MGRE_AUTH]);
+		memcpy(cfg.auth, nla_data(data[IFLA_MGRE_AUTH]), cfg.auth_len);
+	}
+	if (data[IFLA_MGRE_REG_NO_UNIQUE])
+		cfg.no_unique = nla_get_u8(data[IFLA_MGRE_REG_NO_UNIQUE]);
+	mgre_nhrp_set_cfg(md, &cfg);
+}
+
 static int mgre_newlink(struct net *src_net, struct net_device *dev,
 			struct nlattr *tb[], struct nlattr *data[],
 			struct netlink_ext_ack *extack)
@@ -238,6 +289,7 @@ static int mgre_newlink(struct net *src_net, struct net_device *dev,
 	if (ret)
 		return ret;
 	list_add_tail_rcu(&md->net_node, &mgre_pernet(md->t.net)->devices);
+	mgre_nhrp_apply(md, data);
 	return 0;
 }
 
@@ -264,6 +316,8 @@ static int mgre_changelink(struct net_device *dev, struct nlattr *tb[],
 	if (ret)
 		return ret;
 
+	mgre_nhrp_apply(netdev_priv(dev), data);
+
 	/* ip_tunnel_changelink() leaves the GRE flags alone. */
 	t->parms.i_flags = p.i_flags;
 	t->parms.o_flags = p.o_flags;
@@ -283,13 +337,27 @@ static size_t mgre_get_size(const struct net_device *dev)
 	       nla_total_size(1) +	/* IFLA_MGRE_TTL */
 	       nla_total_size(1) +	/* IFLA_MGRE_TOS */
 	       nla_total_size(1) +	/* IFLA_MGRE_PMTUDISC */
+	       nla_total_size(4) +	/* IFLA_MGRE_NETWORK_ID */
+	       nla_total_size(2) +	/* IFLA_MGRE_HOLDTIME */
+	       nla_total_size(1) +	/* IFLA_MGRE_REG_NO_UNIQUE */
+	       nla_total_size(4) +	/* IFLA_MGRE_CACHE_MAX */
+	       nla_total_size(1) +	/* IFLA_MGRE_AUTH_SET */
 	       0;
 }
 
 static int mgre_fill_info(struct sk_buff *skb, const struct net_device *dev)
 {
-	const struct ip_tunnel *t = netdev_priv(dev);
-	const struct ip_tunnel_parm *p = &t->parms;
+	struct mgre_device *md = netdev_priv(dev);
+	const struct ip_tunnel_parm *p = &md->t.parms;
+	struct mgre_nhrp_cfg cfg;
+
+	mgre_nhrp_get_cfg(md, &cfg);
+	if (nla_put_u32(skb, IFLA_MGRE_NETWORK_ID, cfg.network_id) ||
+	    nla_put_u16(skb, IFLA_MGRE_HOLDTIME, cfg.holdtime) ||
+	    nla_put_u8(skb, IFLA_MGRE_REG_NO_UNIQUE, cfg.no_unique) ||
+	    nla_put_u32(skb, IFLA_MGRE_CACHE_MAX, READ_ONCE(md->cache.max)) ||
+	    nla_put_u8(skb, IFLA_MGRE_AUTH_SET, !!cfg.auth_len))
+		return -EMSGSIZE;
 
 	if (nla_put_u32(skb, IFLA_MGRE_LINK, READ_ONCE(p->link)) ||
 	    nla_put_in_addr(skb, IFLA_MGRE_LOCAL, p->iph.saddr) ||

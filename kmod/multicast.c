@@ -109,6 +109,22 @@ int mgre_mcast_set_dynamic(struct mgre_mcast_map *map, bool on,
 	return ret;
 }
 
+/* Forget the NBMA addresses learned from registrations. */
+void mgre_mcast_flush_dynamic(struct mgre_mcast_map *map)
+{
+	struct mgre_mcast *m, *tmp;
+
+	spin_lock_bh(&map->lock);
+	list_for_each_entry_safe(m, tmp, &map->list, node) {
+		if (m->type != MGRE_ENTRY_DYNAMIC)
+			continue;
+		list_del_rcu(&m->node);
+		map->count--;
+		kfree_rcu(m, rcu);
+	}
+	spin_unlock_bh(&map->lock);
+}
+
 /*
  * Send one copy of @skb to every NBMA address in the map: clones share the
  * payload; each gets a private header in mgre_xmit_one().  Consumes @skb.

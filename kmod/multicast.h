@@ -38,6 +38,7 @@ int mgre_mcast_del(struct mgre_mcast_map *map, __be32 nbma, u8 type,
 		   struct netlink_ext_ack *extack);
 int mgre_mcast_set_dynamic(struct mgre_mcast_map *map, bool on,
 			   struct netlink_ext_ack *extack);
+void mgre_mcast_flush_dynamic(struct mgre_mcast_map *map);
 void mgre_mcast_xmit(struct mgre_device *md, struct sk_buff *skb);
 
 #endif /* _MGRE_MULTICAST_H */

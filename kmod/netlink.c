@@ -24,6 +24,7 @@ static const struct nla_policy mgre_genl_policy[MGRE_A_MAX + 1] = {
 	[MGRE_A_NBMA]		= { .type = NLA_BE32 },
 	[MGRE_A_MCAST_DYNAMIC]	= { .type = NLA_FLAG },
 	[MGRE_A_PRIORITY]	= { .type = NLA_U8 },
+	[MGRE_A_TYPE]		= NLA_POLICY_MAX(NLA_U8, __MGRE_ENTRY_MAX - 1),
 };
 
 /* Returns a held device, or an ERR_PTR with extack set. */
@@ -162,6 +163,8 @@ static int mgre_genl_nhs_add(struct sk_buff *skb, struct genl_info *info)
 		return PTR_ERR(md);
 	ret = mgre_nhs_add(&md->nhs, mgre_genl_proto(attrs[MGRE_A_PROTO]),
 			   nbma, prio, info->extack);
+	if (!ret)
+		mgre_nhrp_kick(md);
 	mgre_genl_dev_put(md);
 	return ret;
 }
@@ -176,10 +179,36 @@ static int mgre_genl_nhs_del(struct sk_buff *skb, struct genl_info *info)
 	md = mgre_genl_dev(genl_info_net(info), info->attrs, info->extack);
 	if (IS_ERR(md))
 		return PTR_ERR(md);
+	/* Withdraw our registration there first. */
+	mgre_nhrp_purge_nhs(md, mgre_genl_proto(info->attrs[MGRE_A_PROTO]));
 	ret = mgre_nhs_del(&md->nhs, mgre_genl_proto(info->attrs[MGRE_A_PROTO]),
 			   info->extack);
 	mgre_genl_dev_put(md);
 	return ret;
+}
+
+static int mgre_genl_flush(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mgre_device *md;
+	int type = -1;
+
+	if (info->attrs[MGRE_A_TYPE]) {
+		type = nla_get_u8(info->attrs[MGRE_A_TYPE]);
+		if (!mgre_entry_learned(type)) {
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    info->attrs[MGRE_A_TYPE],
+					    "only learned entries can be flushed");
+			return -EINVAL;
+		}
+	}
+	md = mgre_genl_dev(genl_info_net(info), info->attrs, info->extack);
+	if (IS_ERR(md))
+		return PTR_ERR(md);
+	mgre_cache_flush(&md->cache, type);
+	if (type < 0 || type == MGRE_ENTRY_DYNAMIC)
+		mgre_mcast_flush_dynamic(&md->mcast);
+	mgre_genl_dev_put(md);
+	return 0;
 }
 
 /* Put the counters nest: attribute type = stat index + 1, 0 pads. */
@@ -465,6 +494,7 @@ static const struct genl_ops mgre_genl_ops[] = {
 	MGRE_DO(MGRE_CMD_NHS_DEL, mgre_genl_nhs_del),
 	MGRE_DUMP(MGRE_CMD_NHS_GET, mgre_dump_nhs),
 	{ .cmd = MGRE_CMD_STATS_GET, .doit = mgre_genl_stats_get },
+	MGRE_DO(MGRE_CMD_FLUSH, mgre_genl_flush),
 };
 
 static struct genl_family mgre_genl_family __ro_after_init = {
@@ -476,7 +506,7 @@ static struct genl_family mgre_genl_family __ro_after_init = {
 	.parallel_ops	= true,
 	.ops		= mgre_genl_ops,
 	.n_ops		= ARRAY_SIZE(mgre_genl_ops),
-	.resv_start_op	= MGRE_CMD_STATS_GET + 1,
+	.resv_start_op	= MGRE_CMD_FLUSH + 1,
 	.module		= THIS_MODULE,
 };
 

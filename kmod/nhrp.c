@@ -1,23 +1,1004 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The NHRP protocol engine.  This release programs the cache statically;
- * NHRP packets are counted and dropped until the engine handles them.
+ * The NHRP protocol engine: RFC 2332 with the Cisco DMVPN behaviour seen
+ * in real captures (hop count 255, Cisco NAT flag and extension, cleartext
+ * authentication extension, forwarding of resolution requests to the
+ * registered owner so that the answer is authoritative).
+ *
+ * Client (spoke): registers with every NHS when the device comes up and
+ * every holdtime/3, with exponential retry; resolves next hops that miss
+ * the cache while the data goes through the NHS; answers resolution
+ * requests for its own addresses; purges its registrations going down.
+ *
+ * Server (hub): registrations create dynamic cache entries (and dynamic
+ * multicast map entries with "multicast dynamic"); resolution requests
+ * are forwarded to the owner or answered negatively; purges remove.
+ *
+ * Receive runs in softirq; timers run from one delayed work per device.
+ * Packets are built with the pure codec in nhrp_codec.c.
  */
 
-#include <linux/skbuff.h>
+#include <linux/inetdevice.h>
+#include <linux/slab.h>
+#include <net/route.h>
 
 #include "device.h"
 #include "nhrp.h"
+#include "nhrp_codec.h"
+#include "xmit.h"
+
+#define MGRE_REG_RETRY_MAX	32	/* seconds between retries, at most */
+#define MGRE_NHS_DOWN_FAILS	3	/* unanswered requests: NHS down */
+#define MGRE_EI_QUOTE_MAX	512	/* bytes of a bad packet we quote */
+
+/* A packet being built, with storage for the addresses it points to. */
+struct mgre_msg {
+	struct nhrp_pkt p;
+	__be32 src_nbma;
+	__be32 src_proto;
+	__be32 dst_proto;
+	__be32 cie_nbma[2];
+	__be32 cie_proto[2];
+	u8 auth[MGRE_AUTH_MAX];
+};
+
+static __be32 get4(const u8 *p, unsigned int len)
+{
+	__be32 v = 0;
+
+	if (p && len == sizeof(v))
+		memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+void mgre_nhrp_get_cfg(struct mgre_device *md, struct mgre_nhrp_cfg *c)
+{
+	spin_lock_bh(&md->nhrp.lock);
+	*c = md->nhrp.cfg;
+	spin_unlock_bh(&md->nhrp.lock);
+}
+
+/* Our NBMA address towards @peer: the configured source, or the route's. */
+static __be32 mgre_local_nbma(struct mgre_device *md, __be32 peer)
+{
+	struct ip_tunnel *t = &md->t;
+	struct flowi4 fl4;
+	struct rtable *rt;
+
+	if (t->parms.iph.saddr)
+		return t->parms.iph.saddr;
+	rt = ip_route_output_gre(t->net, &fl4, peer, 0, t->parms.o_key,
+				 RT_TOS(t->parms.iph.tos),
+				 READ_ONCE(t->parms.link));
+	if (IS_ERR(rt))
+		return 0;
+	ip_rt_put(rt);
+	return fl4.saddr;
+}
+
+/* Our protocol (tunnel) address towards @peer. */
+static __be32 mgre_local_proto(struct mgre_device *md, __be32 peer)
+{
+	return inet_select_addr(mgre_to_dev(md), peer, RT_SCOPE_UNIVERSE);
+}
+
+static bool mgre_is_local_proto(struct mgre_device *md, __be32 addr)
+{
+	const struct in_ifaddr *ifa;
+	struct in_device *in_dev;
+	bool found = false;
+
+	rcu_read_lock();
+	in_dev = __in_dev_get_rcu(mgre_to_dev(md));
+	if (in_dev) {
+		in_dev_for_each_ifa_rcu(ifa, in_dev) {
+			if (ifa->ifa_local == addr) {
+				found = true;
+				break;
+			}
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+/* Encode @m and send it GRE-encapsulated to @nbma. */
+static void mgre_nhrp_xmit(struct mgre_device *md, struct mgre_msg *m,
+			   __be32 nbma)
+{
+	struct net_device *dev = mgre_to_dev(md);
+	unsigned int hroom = LL_MAX_HEADER + dev->needed_headroom;
+	struct sk_buff *skb;
+	int len;
+
+	len = nhrp_encode(&m->p, NULL, 0);
+	if (len < 0) {
+		net_dbg_ratelimited("%s: cannot encode NHRP type %u: %s\n",
+				    dev->name, m->p.type, nhrp_strerror(len));
+		return;
+	}
+	skb = alloc_skb(hroom + len, GFP_ATOMIC);
+	if (!skb) {
+		mgre_stat_inc(md, MGRE_STAT_NHRP_NOMEM);
+		return;
+	}
+	skb_reserve(skb, hroom);
+	nhrp_encode(&m->p, skb_put(skb, len), len);
+	skb_reset_network_header(skb);
+	skb->protocol = htons(MGRE_ETH_P_NHRP);
+	skb->dev = dev;
+	mgre_stat_inc(md, MGRE_STAT_NHRP_TX_RES_REQ + m->p.type - 1);
+
+	local_bh_disable();
+	mgre_xmit_one(md, skb, nbma);
+	local_bh_enable();
+}
+
+static struct mgre_msg *mgre_msg_new(struct mgre_device *md, u8 type)
+{
+	struct mgre_msg *m = kzalloc(sizeof(*m), GFP_ATOMIC);
+
+	if (!m) {
+		mgre_stat_inc(md, MGRE_STAT_NHRP_NOMEM);
+		return NULL;
+	}
+	nhrp_pkt_init(&m->p, type, NHRP_AFN_IPV4, NHRP_PRO_IPV4);
+	return m;
+}
+
+/* Point the mandatory addresses of @m at its own storage. */
+static void mgre_msg_addrs(struct mgre_msg *m, __be32 src_nbma,
+			   __be32 src_proto, __be32 dst_proto)
+{
+	struct nhrp_pkt *p = &m->p;
+
+	m->src_nbma = src_nbma;
+	m->src_proto = src_proto;
+	m->dst_proto = dst_proto;
+	p->shtl = sizeof(__be32);
+	p->sstl = 0;
+	p->src_proto_len = sizeof(__be32);
+	p->dst_proto_len = sizeof(__be32);
+	p->src_nbma = (const u8 *)&m->src_nbma;
+	p->src_proto = (const u8 *)&m->src_proto;
+	p->dst_proto = (const u8 *)&m->dst_proto;
+}
+
+/* Append a CIE to extension @e (mandatory part if NULL). */
+static struct nhrp_cie *mgre_msg_cie(struct mgre_msg *m, struct nhrp_ext *e,
+				     unsigned int slot, __be32 nbma,
+				     __be32 proto, u16 holdtime, u16 mtu)
+{
+	struct nhrp_cie *c = nhrp_cie_add(&m->p, e);
+
+	if (!c)
+		return NULL;
+	c->plen = 32;
+	c->mtu = mtu;
+	c->holdtime = holdtime;
+	if (slot < ARRAY_SIZE(m->cie_nbma)) {
+		m->cie_nbma[slot] = nbma;
+		m->cie_proto[slot] = proto;
+		nhrp_cie_set_addr(c, nbma ? (const u8 *)&m->cie_nbma[slot] :
+				  NULL, nbma ? sizeof(nbma) : 0,
+				  proto ? (const u8 *)&m->cie_proto[slot] :
+				  NULL, proto ? sizeof(proto) : 0);
+	}
+	return c;
+}
+
+static void mgre_msg_auth(struct mgre_msg *m, const struct mgre_nhrp_cfg *cfg)
+{
+	struct nhrp_ext *e;
+
+	if (!cfg->auth_len)
+		return;
+	e = nhrp_ext_add(&m->p, NHRP_EXT_COMPULSORY | NHRP_EXT_AUTH);
+	if (!e)
+		return;
+	memcpy(m->auth, cfg->auth, cfg->auth_len);
+	nhrp_ext_set_auth(e, NHRP_AUTH_CLEARTEXT, m->auth, cfg->auth_len);
+}
+
+/*
+ * The extensions Cisco puts in every request, in its order: responder
+ * address (empty), forward and reverse transit records, authentication,
+ * and the (non-compulsory) NAT address extension.
+ */
+static struct nhrp_ext *mgre_msg_request_exts(struct mgre_msg *m,
+					      const struct mgre_nhrp_cfg *cfg)
+{
+	struct nhrp_pkt *p = &m->p;
+
+	nhrp_ext_add(p, NHRP_EXT_COMPULSORY | NHRP_EXT_RESPONDER);
+	nhrp_ext_add(p, NHRP_EXT_COMPULSORY | NHRP_EXT_FWD_TRANSIT);
+	nhrp_ext_add(p, NHRP_EXT_COMPULSORY | NHRP_EXT_REV_TRANSIT);
+	mgre_msg_auth(m, cfg);
+	return nhrp_ext_add(p, NHRP_EXT_NAT_ADDR);
+}
+
+/* Fill the Responder Address extension of a reply with our binding. */
+static void mgre_msg_responder(struct mgre_device *md, struct mgre_msg *m,
+			       const struct mgre_nhrp_cfg *cfg,
+			       __be32 nbma, __be32 proto)
+{
+	struct nhrp_ext *e = nhrp_ext_find(&m->p, NHRP_EXT_RESPONDER);
+
+	if (!e)
+		e = nhrp_ext_add(&m->p, NHRP_EXT_COMPULSORY | NHRP_EXT_RESPONDER);
+	if (e && !e->cie_cnt)
+		mgre_msg_cie(m, e, 1, nbma, proto, cfg->holdtime,
+			     mgre_to_dev(md)->mtu);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Error indication                                                        */
+/* ---------------------------------------------------------------------- */
+
+/* Tell @nbma that its packet @bad (@len bytes) was refused with @code. */
+static void mgre_nhrp_send_error(struct mgre_device *md,
+				 const struct mgre_nhrp_cfg *cfg,
+				 const u8 *bad, unsigned int len,
+				 __be32 bad_src_proto, __be32 nbma,
+				 u16 code, u16 offset)
+{
+	struct mgre_msg *m = mgre_msg_new(md, NHRP_TYPE_ERROR_IND);
+
+	if (!m)
+		return;
+	mgre_msg_addrs(m, mgre_local_nbma(md, nbma),
+		       mgre_local_proto(md, bad_src_proto), bad_src_proto);
+	nhrp_set_ei(&m->p, code, offset);
+	m->p.payload = bad;
+	m->p.payload_len = min_t(unsigned int, len, MGRE_EI_QUOTE_MAX);
+	mgre_msg_auth(m, cfg);
+	mgre_nhrp_xmit(md, m, nbma);
+	kfree(m);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Registration                                                            */
+/* ---------------------------------------------------------------------- */
+
+static void mgre_nhrp_send_reg(struct mgre_device *md,
+			       const struct mgre_nhrp_cfg *cfg,
+			       __be32 nhs_proto, __be32 nhs_nbma, u32 reqid)
+{
+	struct net_device *dev = mgre_to_dev(md);
+	struct nhrp_ext *nat;
+	struct mgre_msg *m;
+	__be32 proto;
+
+	proto = mgre_local_proto(md, nhs_proto);
+	if (!proto) {
+		net_dbg_ratelimited("%s: no tunnel address to register\n",
+				    dev->name);
+		return;
+	}
+	m = mgre_msg_new(md, NHRP_TYPE_REG_REQ);
+	if (!m)
+		return;
+	mgre_msg_addrs(m, mgre_local_nbma(md, nhs_nbma), proto, nhs_proto);
+	m->p.flags = NHRP_FLAG_CISCO_NAT |
+		     (cfg->no_unique ? 0 : NHRP_FLAG_REG_U);
+	m->p.reqid = reqid;
+	mgre_msg_cie(m, NULL, 0, 0, 0, cfg->holdtime, dev->mtu);
+	nat = mgre_msg_request_exts(m, cfg);
+	/* Cisco: the NHS's binding as this spoke sees it. */
+	if (nat)
+		mgre_msg_cie(m, nat, 1, nhs_nbma, nhs_proto, 0, 0);
+	mgre_nhrp_xmit(md, m, nhs_nbma);
+	kfree(m);
+}
+
+/* The NBMA address of an NHS: configured, or from the cache. */
+static __be32 mgre_nhs_nbma(struct mgre_device *md, const struct mgre_nhs *n)
+{
+	struct mgre_entry *e;
+	__be32 nbma;
+
+	nbma = READ_ONCE(n->nbma);
+	if (nbma)
+		return nbma;
+	rcu_read_lock();
+	e = mgre_cache_lookup(&md->cache, n->proto);
+	if (e)
+		nbma = READ_ONCE(e->nbma);
+	rcu_read_unlock();
+	return nbma;
+}
+
+static unsigned long mgre_reg_interval(const struct mgre_nhrp_cfg *cfg)
+{
+	return max_t(unsigned long, cfg->holdtime / 3, 1) * HZ;
+}
+
+/* Send the registrations that are due; called from the work. */
+static void mgre_nhrp_reg_tick(struct mgre_device *md,
+			       const struct mgre_nhrp_cfg *cfg)
+{
+	struct mgre_nhs_list *list = &md->nhs;
+	unsigned long now = jiffies;
+	struct mgre_nhs *n;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(n, &list->list, node) {
+		__be32 nbma = mgre_nhs_nbma(md, n);
+		bool send = false;
+		u32 reqid = 0;
+
+		if (!nbma)
+			continue;
+		spin_lock_bh(&list->lock);
+		if (time_after_eq(now, n->next_send)) {
+			if (n->awaiting) {
+				/* The last request went unanswered. */
+				mgre_stat_inc(md, MGRE_STAT_NHRP_REG_FAILED);
+				if (n->fails < U8_MAX)
+					n->fails++;
+				n->state = n->fails >= MGRE_NHS_DOWN_FAILS ?
+					   MGRE_NHS_DOWN : MGRE_NHS_EXPECTING;
+			} else if (n->state == MGRE_NHS_WAITING) {
+				n->state = MGRE_NHS_EXPECTING;
+			}
+			n->reqid = atomic_inc_return(&md->nhrp.reqid);
+			n->awaiting = true;
+			n->next_send = now +
+				min_t(unsigned long, 1UL << min_t(u8, n->fails, 5),
+				      MGRE_REG_RETRY_MAX) * HZ;
+			reqid = n->reqid;
+			send = true;
+		}
+		spin_unlock_bh(&list->lock);
+		if (send)
+			mgre_nhrp_send_reg(md, cfg, n->proto, nbma, reqid);
+	}
+	rcu_read_unlock();
+}
+
+static void mgre_nhrp_reg_reply(struct mgre_device *md,
+				const struct mgre_nhrp_cfg *cfg,
+				const struct nhrp_pkt *p)
+{
+	struct mgre_nhs_list *list = &md->nhs;
+	__be32 nhs = get4(p->dst_proto, p->dst_proto_len);
+	u8 code = p->mand_cies ? p->cie[0].code : NHRP_CODE_SUCCESS;
+	struct mgre_nhs *n;
+	bool matched = false;
+
+	spin_lock_bh(&list->lock);
+	list_for_each_entry(n, &list->list, node) {
+		if (n->proto != nhs || !n->awaiting || n->reqid != p->reqid)
+			continue;
+		matched = true;
+		n->awaiting = false;
+		if (code == NHRP_CODE_SUCCESS) {
+			n->state = MGRE_NHS_RESPONDING;
+			n->fails = 0;
+			n->next_send = jiffies + mgre_reg_interval(cfg);
+		} else {
+			n->state = MGRE_NHS_DOWN;
+			if (n->fails < U8_MAX)
+				n->fails++;
+			n->next_send = jiffies + MGRE_REG_RETRY_MAX * HZ;
+		}
+		break;
+	}
+	spin_unlock_bh(&list->lock);
+
+	if (!matched) {
+		mgre_stat_inc(md, MGRE_STAT_NHRP_RX_UNMATCHED);
+	} else if (code != NHRP_CODE_SUCCESS) {
+		mgre_stat_inc(md, MGRE_STAT_NHRP_REG_FAILED);
+		net_info_ratelimited("%s: NHS %pI4 refused our registration (code %u)\n",
+				     mgre_to_dev(md)->name, &nhs, code);
+	}
+}
+
+static u8 mgre_reg_code(int err)
+{
+	switch (err) {
+	case 0:
+	case -EPERM:	/* statically mapped here: keep the map, accept */
+		return NHRP_CODE_SUCCESS;
+	case -EEXIST:
+		return NHRP_CODE_ALREADY_REGISTERED;
+	default:
+		return NHRP_CODE_NO_RESOURCES;
+	}
+}
+
+/* Server: a registration request; answer it from a copy of itself. */
+static void mgre_nhrp_reg_req(struct mgre_device *md,
+			      const struct mgre_nhrp_cfg *cfg,
+			      const struct nhrp_pkt *q, __be32 outer_src)
+{
+	__be32 src_proto = get4(q->src_proto, q->src_proto_len);
+	__be32 src_nbma = get4(q->src_nbma, NHRP_TL_LEN(q->shtl));
+	bool nat = src_nbma != outer_src;
+	unsigned int holdtime;
+	struct mgre_msg *m;
+	u32 flags;
+	u8 code;
+	int i;
+
+	if (!src_proto || mgre_is_local_proto(md, src_proto)) {
+		code = NHRP_CODE_ADMIN_PROHIBITED;
+		goto reply;
+	}
+	holdtime = q->mand_cies ? q->cie[0].holdtime : cfg->holdtime;
+	flags = MGRE_F_REGISTERED | (nat ? MGRE_F_NAT : 0) |
+		(q->flags & NHRP_FLAG_REG_U ? MGRE_F_UNIQUE : 0);
+	/* Behind NAT the packet's own NBMA is unreachable: use the outer. */
+	code = mgre_reg_code(mgre_cache_learn(&md->cache, src_proto, outer_src,
+					      MGRE_ENTRY_DYNAMIC, flags,
+					      holdtime));
+	if (code == NHRP_CODE_SUCCESS && READ_ONCE(md->mcast.dynamic))
+		mgre_mcast_add(&md->mcast, outer_src, MGRE_ENTRY_DYNAMIC, NULL);
+
+reply:
+	if (code != NHRP_CODE_SUCCESS) {
+		mgre_stat_inc(md, MGRE_STAT_NHRP_REG_REFUSED);
+		net_info_ratelimited("%s: refused registration of %pI4 from %pI4 (code %u)\n",
+				     mgre_to_dev(md)->name, &src_proto,
+				     &outer_src, code);
+	}
+	m = mgre_msg_new(md, NHRP_TYPE_REG_REPLY);
+	if (!m)
+		return;
+	m->p = *q;
+	m->p.type = NHRP_TYPE_REG_REPLY;
+	for (i = 0; i < q->mand_cies; i++)
+		m->p.cie[i].code = code;
+	if (!q->mand_cies) {
+		struct nhrp_cie *c = mgre_msg_cie(m, NULL, 0, 0, 0,
+						  cfg->holdtime, 0);
+
+		if (c)
+			c->code = code;
+	}
+	mgre_msg_responder(md, m, cfg, mgre_local_nbma(md, outer_src),
+			   mgre_local_proto(md, src_proto));
+	if (nat) {
+		/* Cisco NAT extension: the client's address as we see it. */
+		struct nhrp_ext *e = nhrp_ext_find(&m->p, NHRP_EXT_NAT_ADDR);
+
+		if (e)
+			nhrp_ext_del(&m->p, e);
+		e = nhrp_ext_add(&m->p, NHRP_EXT_NAT_ADDR);
+		if (e)
+			mgre_msg_cie(m, e, 0, outer_src, src_proto,
+				     holdtime, 0);
+	}
+	mgre_nhrp_xmit(md, m, outer_src);
+	kfree(m);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Resolution                                                              */
+/* ---------------------------------------------------------------------- */
+
+/* The NHS to send data and requests through: the best responding one. */
+static __be32 mgre_best_nhs(struct mgre_device *md, __be32 *nhs_proto)
+{
+	struct mgre_nhs *n, *fallback = NULL;
+	__be32 nbma = 0;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(n, &md->nhs.list, node) {
+		if (READ_ONCE(n->state) == MGRE_NHS_RESPONDING) {
+			fallback = n;
+			break;
+		}
+		if (!fallback && READ_ONCE(n->state) != MGRE_NHS_DOWN)
+			fallback = n;
+	}
+	if (fallback) {
+		nbma = mgre_nhs_nbma(md, fallback);
+		if (nhs_proto)
+			*nhs_proto = fallback->proto;
+	}
+	rcu_read_unlock();
+	return nbma;
+}
+
+static void mgre_nhrp_send_res_req(struct mgre_device *md,
+				   const struct mgre_nhrp_cfg *cfg,
+				   __be32 target)
+{
+	__be32 nhs_proto = 0, nhs_nbma;
+	struct mgre_msg *m;
+
+	nhs_nbma = mgre_best_nhs(md, &nhs_proto);
+	if (!nhs_nbma)
+		return;
+	m = mgre_msg_new(md, NHRP_TYPE_RES_REQ);
+	if (!m)
+		return;
+	mgre_msg_addrs(m, mgre_local_nbma(md, nhs_nbma),
+		       mgre_local_proto(md, target), target);
+	m->p.flags = NHRP_FLAG_RES_Q | NHRP_FLAG_RES_A | NHRP_FLAG_RES_S |
+		     NHRP_FLAG_CISCO_NAT;
+	m->p.reqid = atomic_inc_return(&md->nhrp.reqid);
+	mgre_msg_cie(m, NULL, 0, 0, 0, cfg->holdtime, mgre_to_dev(md)->mtu);
+	mgre_msg_request_exts(m, cfg);
+	mgre_nhrp_xmit(md, m, nhs_nbma);
+	kfree(m);
+}
+
+__be32 mgre_nhrp_miss(struct mgre_device *md, __be32 proto)
+{
+	__be32 nbma;
+
+	if (!READ_ONCE(md->nhrp.cfg.network_id))
+		return 0;
+	nbma = mgre_best_nhs(md, NULL);
+	if (!nbma)
+		return 0;
+	if (mgre_cache_resolve_start(&md->cache, proto))
+		mgre_nhrp_kick(md);
+	return nbma;
+}
+
+/* Owner: answer a resolution request for one of our addresses. */
+static void mgre_nhrp_res_answer(struct mgre_device *md,
+				 const struct mgre_nhrp_cfg *cfg,
+				 const struct nhrp_pkt *q, __be32 target)
+{
+	__be32 src_proto = get4(q->src_proto, q->src_proto_len);
+	__be32 src_nbma = get4(q->src_nbma, NHRP_TL_LEN(q->shtl));
+	unsigned int holdtime = q->mand_cies ? q->cie[0].holdtime :
+					       cfg->holdtime;
+	struct net_device *dev = mgre_to_dev(md);
+	struct nhrp_ext *e;
+	struct mgre_msg *m;
+	__be32 nbma;
+
+	if (!src_nbma || !src_proto)
+		return;
+	/* The request carries the requester's binding: talk back direct. */
+	mgre_cache_learn(&md->cache, src_proto, src_nbma, MGRE_ENTRY_CACHED,
+			 0, holdtime);
+
+	m = mgre_msg_new(md, NHRP_TYPE_RES_REPLY);
+	if (!m)
+		return;
+	m->p = *q;
+	m->p.type = NHRP_TYPE_RES_REPLY;
+	m->p.hopcnt = 255;
+	m->p.flags |= NHRP_FLAG_RES_A | NHRP_FLAG_RES_D | NHRP_FLAG_RES_U;
+	nbma = mgre_local_nbma(md, src_nbma);
+	/* Our binding goes into the request's (address-less) CIE. */
+	if (q->mand_cies) {
+		struct nhrp_cie *c = &m->p.cie[0];
+
+		m->cie_nbma[0] = nbma;
+		m->cie_proto[0] = target;
+		c->code = NHRP_CODE_SUCCESS;
+		c->plen = 32;
+		c->mtu = dev->mtu;
+		c->holdtime = cfg->holdtime;
+		nhrp_cie_set_addr(c, (const u8 *)&m->cie_nbma[0], sizeof(nbma),
+				  (const u8 *)&m->cie_proto[0], sizeof(target));
+	} else {
+		mgre_msg_cie(m, NULL, 0, nbma, target, cfg->holdtime, dev->mtu);
+	}
+	mgre_msg_responder(md, m, cfg, nbma, target);
+	e = nhrp_ext_find(&m->p, NHRP_EXT_AUTH);
+	if (e && cfg->auth_len) {
+		memcpy(m->auth, cfg->auth, cfg->auth_len);
+		nhrp_ext_set_auth(e, NHRP_AUTH_CLEARTEXT, m->auth,
+				  cfg->auth_len);
+	}
+	mgre_nhrp_xmit(md, m, src_nbma);
+	kfree(m);
+}
+
+/* Server: forward a request to the owner of its target, hop count - 1. */
+static void mgre_nhrp_res_forward(struct mgre_device *md,
+				  const struct mgre_nhrp_cfg *cfg,
+				  const struct nhrp_pkt *q, __be32 to_nbma,
+				  __be32 self_proto)
+{
+	struct nhrp_ext *e;
+	struct mgre_msg *m;
+
+	m = mgre_msg_new(md, NHRP_TYPE_RES_REQ);
+	if (!m)
+		return;
+	m->p = *q;
+	m->p.hopcnt = q->hopcnt - 1;
+	e = nhrp_ext_find(&m->p, NHRP_EXT_FWD_TRANSIT);
+	if (!e)
+		e = nhrp_ext_add(&m->p, NHRP_EXT_COMPULSORY |
+				 NHRP_EXT_FWD_TRANSIT);
+	if (e)
+		mgre_msg_cie(m, e, 0, mgre_local_nbma(md, to_nbma), self_proto,
+			     cfg->holdtime, 0);
+	mgre_nhrp_xmit(md, m, to_nbma);
+	kfree(m);
+}
+
+/* Server: no binding for the target: a negative reply. */
+static void mgre_nhrp_res_negative(struct mgre_device *md,
+				   const struct mgre_nhrp_cfg *cfg,
+				   const struct nhrp_pkt *q, __be32 to_nbma)
+{
+	struct mgre_msg *m = mgre_msg_new(md, NHRP_TYPE_RES_REPLY);
+	int i;
+
+	if (!m)
+		return;
+	m->p = *q;
+	m->p.type = NHRP_TYPE_RES_REPLY;
+	for (i = 0; i < q->mand_cies; i++)
+		m->p.cie[i].code = NHRP_CODE_NO_BINDING;
+	mgre_nhrp_xmit(md, m, to_nbma);
+	kfree(m);
+}
+
+static void mgre_nhrp_res_req(struct mgre_device *md,
+			      const struct mgre_nhrp_cfg *cfg,
+			      const u8 *raw, const struct nhrp_pkt *q,
+			      __be32 outer_src)
+{
+	__be32 target = get4(q->dst_proto, q->dst_proto_len);
+	__be32 src_proto = get4(q->src_proto, q->src_proto_len);
+	const struct nhrp_ext *fwd;
+	struct mgre_entry *e;
+	__be32 self, nbma = 0;
+
+	if (mgre_is_local_proto(md, target)) {
+		mgre_nhrp_res_answer(md, cfg, q, target);
+		return;
+	}
+
+	self = mgre_local_proto(md, target);
+	fwd = nhrp_ext_find((struct nhrp_pkt *)q, NHRP_EXT_FWD_TRANSIT);
+	if (fwd && self &&
+	    nhrp_cie_find_proto(q, fwd, (const u8 *)&self, sizeof(self))) {
+		mgre_stat_inc(md, MGRE_STAT_NHRP_RX_LOOP);
+		mgre_nhrp_send_error(md, cfg, raw, q->pktsz, src_proto,
+				     outer_src, NHRP_ERR_LOOP_DETECTED, 0);
+		return;
+	}
+	if (q->hopcnt <= 1) {
+		mgre_stat_inc(md, MGRE_STAT_NHRP_RX_HOPCNT);
+		mgre_nhrp_send_error(md, cfg, raw, q->pktsz, src_proto,
+				     outer_src, NHRP_ERR_HOP_COUNT, 0);
+		return;
+	}
+
+	rcu_read_lock();
+	e = mgre_cache_lookup(&md->cache, target);
+	if (e && (e->type == MGRE_ENTRY_DYNAMIC ||
+		  e->type == MGRE_ENTRY_STATIC))
+		nbma = READ_ONCE(e->nbma);
+	rcu_read_unlock();
+
+	if (nbma && nbma != outer_src)
+		mgre_nhrp_res_forward(md, cfg, q, nbma, self);
+	else
+		mgre_nhrp_res_negative(md, cfg, q, outer_src);
+}
+
+/* Requester: install what the owner answered. */
+static void mgre_nhrp_res_reply(struct mgre_device *md,
+				const struct nhrp_pkt *p)
+{
+	__be32 target = get4(p->dst_proto, p->dst_proto_len);
+	const struct nhrp_cie *c = p->mand_cies ? &p->cie[0] : NULL;
+	struct mgre_entry *e;
+	bool asked;
+
+	rcu_read_lock();
+	e = mgre_cache_lookup(&md->cache, target);
+	asked = e && (e->type == MGRE_ENTRY_INCOMPLETE ||
+		      e->type == MGRE_ENTRY_NEGATIVE ||
+		      e->type == MGRE_ENTRY_CACHED);
+	rcu_read_unlock();
+	if (!asked || !c) {
+		mgre_stat_inc(md, MGRE_STAT_NHRP_RX_UNMATCHED);
+		return;
+	}
+	if (c->code != NHRP_CODE_SUCCESS ||
+	    !get4(c->nbma, NHRP_TL_LEN(c->nbma_tl))) {
+		net_dbg_ratelimited("%s: resolution of %pI4 failed (code %u)\n",
+				    mgre_to_dev(md)->name, &target, c->code);
+		return;
+	}
+	mgre_cache_learn(&md->cache, target, get4(c->nbma, NHRP_TL_LEN(c->nbma_tl)),
+			 MGRE_ENTRY_CACHED, MGRE_F_ROUTER, c->holdtime);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Purge                                                                   */
+/* ---------------------------------------------------------------------- */
+
+static void mgre_nhrp_forget(struct mgre_device *md, __be32 proto,
+			     __be32 nbma)
+{
+	__be32 old;
+
+	if (!mgre_cache_forget(&md->cache, proto, nbma, &old) && old)
+		mgre_mcast_del(&md->mcast, old, MGRE_ENTRY_DYNAMIC, NULL);
+}
+
+static void mgre_nhrp_purge_req(struct mgre_device *md,
+				const struct nhrp_pkt *q, __be32 outer_src)
+{
+	__be32 src_proto = get4(q->src_proto, q->src_proto_len);
+	struct mgre_msg *m;
+	int i;
+
+	/* A client may purge its own bindings, wherever it registered. */
+	for (i = 0; i < q->mand_cies; i++) {
+		__be32 proto = get4(q->cie[i].proto, q->cie[i].proto_len);
+
+		mgre_nhrp_forget(md, proto ? proto : src_proto, outer_src);
+	}
+	if (!q->mand_cies)
+		mgre_nhrp_forget(md, src_proto, outer_src);
+
+	if (q->flags & NHRP_FLAG_PURGE_N)
+		return;
+	m = mgre_msg_new(md, NHRP_TYPE_PURGE_REPLY);
+	if (!m)
+		return;
+	m->p = *q;
+	m->p.type = NHRP_TYPE_PURGE_REPLY;
+	mgre_nhrp_xmit(md, m, outer_src);
+	kfree(m);
+}
+
+static void mgre_nhrp_send_purge(struct mgre_device *md,
+				 const struct mgre_nhrp_cfg *cfg,
+				 __be32 nhs_proto, __be32 nhs_nbma)
+{
+	__be32 proto = mgre_local_proto(md, nhs_proto);
+	__be32 nbma = mgre_local_nbma(md, nhs_nbma);
+	struct mgre_msg *m;
+
+	if (!proto)
+		return;
+	m = mgre_msg_new(md, NHRP_TYPE_PURGE_REQ);
+	if (!m)
+		return;
+	mgre_msg_addrs(m, nbma, proto, nhs_proto);
+	m->p.flags = NHRP_FLAG_PURGE_N;
+	m->p.reqid = atomic_inc_return(&md->nhrp.reqid);
+	mgre_msg_cie(m, NULL, 0, nbma, proto, 0, 0);
+	mgre_msg_request_exts(m, cfg);
+	mgre_nhrp_xmit(md, m, nhs_nbma);
+	kfree(m);
+}
+
+/* Purge our registration at NHS @nhs_proto, or at all NHSes if 0. */
+void mgre_nhrp_purge_nhs(struct mgre_device *md, __be32 nhs_proto)
+{
+	struct mgre_nhrp_cfg cfg;
+	struct mgre_nhs *n;
+
+	mgre_nhrp_get_cfg(md, &cfg);
+	if (!cfg.network_id)
+		return;
+	rcu_read_lock();
+	list_for_each_entry_rcu(n, &md->nhs.list, node) {
+		__be32 nbma;
+
+		if (nhs_proto && n->proto != nhs_proto)
+			continue;
+		if (READ_ONCE(n->state) != MGRE_NHS_RESPONDING)
+			continue;
+		nbma = mgre_nhs_nbma(md, n);
+		if (nbma)
+			mgre_nhrp_send_purge(md, &cfg, n->proto, nbma);
+	}
+	rcu_read_unlock();
+}
+
+/* ---------------------------------------------------------------------- */
+/* Receive                                                                 */
+/* ---------------------------------------------------------------------- */
+
+static bool mgre_nhrp_auth_ok(const struct mgre_nhrp_cfg *cfg,
+			      struct nhrp_pkt *p)
+{
+	const struct nhrp_ext *e;
+
+	if (!cfg->auth_len)
+		return true;
+	e = nhrp_ext_find(p, NHRP_EXT_AUTH);
+	return e && e->hdr == NHRP_AUTH_CLEARTEXT &&
+	       e->dlen == cfg->auth_len &&
+	       !memcmp(e->data, cfg->auth, cfg->auth_len);
+}
+
+/* IPv4 over IPv4, the only combination this release speaks. */
+static bool mgre_nhrp_ipv4(const struct nhrp_pkt *p)
+{
+	if (p->afn != NHRP_AFN_IPV4 || p->pro_type != NHRP_PRO_IPV4 ||
+	    NHRP_TL_LEN(p->shtl) != sizeof(__be32))
+		return false;
+	if (p->type == NHRP_TYPE_ERROR_IND || p->type == NHRP_TYPE_TRAFFIC_IND)
+		return true;
+	return p->src_proto_len == sizeof(__be32) &&
+	       p->dst_proto_len == sizeof(__be32);
+}
+
+static void mgre_nhrp_dispatch(struct mgre_device *md,
+			       const struct mgre_nhrp_cfg *cfg,
+			       const u8 *raw, struct nhrp_pkt *p,
+			       __be32 outer_src)
+{
+	switch (p->type) {
+	case NHRP_TYPE_REG_REQ:
+		mgre_nhrp_reg_req(md, cfg, p, outer_src);
+		break;
+	case NHRP_TYPE_REG_REPLY:
+		mgre_nhrp_reg_reply(md, cfg, p);
+		break;
+	case NHRP_TYPE_RES_REQ:
+		mgre_nhrp_res_req(md, cfg, raw, p, outer_src);
+		break;
+	case NHRP_TYPE_RES_REPLY:
+		mgre_nhrp_res_reply(md, p);
+		break;
+	case NHRP_TYPE_PURGE_REQ:
+		mgre_nhrp_purge_req(md, p, outer_src);
+		break;
+	case NHRP_TYPE_PURGE_REPLY:
+		break;
+	case NHRP_TYPE_ERROR_IND:
+		net_info_ratelimited("%s: NHRP error indication %u from %pI4\n",
+				     mgre_to_dev(md)->name, nhrp_ei_code(p),
+				     &outer_src);
+		break;
+	default:
+		/* Traffic indications (DMVPN phase 3) are not acted on. */
+		mgre_stat_inc(md, MGRE_STAT_NHRP_RX_UNSUPPORTED);
+		break;
+	}
+}
 
 void mgre_nhrp_rcv(struct mgre_device *md, struct sk_buff *skb, int gre_hlen)
 {
-	net_dbg_ratelimited("%s: NHRP packet from %pI4 dropped: engine not enabled\n",
-			    mgre_to_dev(md)->name, &ip_hdr(skb)->saddr);
-	mgre_stat_inc(md, MGRE_STAT_RX_NHRP_DROP);
-	DEV_STATS_INC(mgre_to_dev(md), rx_dropped);
-	kfree_skb(skb);
+	struct net_device *dev = mgre_to_dev(md);
+	struct mgre_nhrp_cfg cfg;
+	__be32 outer_src;
+	struct nhrp_pkt *p;
+	int ret;
+
+	mgre_nhrp_get_cfg(md, &cfg);
+	if (!cfg.network_id) {
+		net_dbg_ratelimited("%s: NHRP from %pI4 dropped: no network-id\n",
+				    dev->name, &ip_hdr(skb)->saddr);
+		mgre_stat_inc(md, MGRE_STAT_RX_NHRP_DROP);
+		goto drop;
+	}
+	outer_src = ip_hdr(skb)->saddr;
+	if (!pskb_pull(skb, gre_hlen) || skb_linearize(skb)) {
+		mgre_stat_inc(md, MGRE_STAT_NHRP_RX_MALFORMED);
+		goto drop;
+	}
+	p = kmalloc(sizeof(*p), GFP_ATOMIC);
+	if (!p) {
+		mgre_stat_inc(md, MGRE_STAT_NHRP_NOMEM);
+		goto drop;
+	}
+
+	ret = nhrp_decode(skb->data, skb->len, p);
+	if (ret) {
+		mgre_stat_inc(md, MGRE_STAT_NHRP_RX_MALFORMED);
+		net_dbg_ratelimited("%s: bad NHRP from %pI4: %s\n", dev->name,
+				    &outer_src, nhrp_strerror(ret));
+		/* The headers are valid: say what we did not understand. */
+		if (ret == -NHRP_E_EXT_COMPULSORY && mgre_nhrp_ipv4(p) &&
+		    p->type != NHRP_TYPE_ERROR_IND)
+			mgre_nhrp_send_error(md, &cfg, skb->data, p->pktsz,
+					     get4(p->src_proto,
+						  p->src_proto_len),
+					     outer_src,
+					     NHRP_ERR_UNRECOGNIZED_EXT,
+					     p->err_off);
+		goto free;
+	}
+	mgre_stat_inc(md, MGRE_STAT_NHRP_RX_RES_REQ + p->type - 1);
+	if (!mgre_nhrp_ipv4(p)) {
+		mgre_stat_inc(md, MGRE_STAT_NHRP_RX_UNSUPPORTED);
+		goto free;
+	}
+	if (!mgre_nhrp_auth_ok(&cfg, p)) {
+		mgre_stat_inc(md, MGRE_STAT_NHRP_RX_AUTH_FAIL);
+		net_info_ratelimited("%s: NHRP authentication failed for packet from %pI4\n",
+				     dev->name, &outer_src);
+		/* Never answer an error with an error. */
+		if (p->type != NHRP_TYPE_ERROR_IND)
+			mgre_nhrp_send_error(md, &cfg, skb->data, p->pktsz,
+					     get4(p->src_proto,
+						  p->src_proto_len),
+					     outer_src, NHRP_ERR_AUTH_FAILURE,
+					     0);
+		goto free;
+	}
+	mgre_nhrp_dispatch(md, &cfg, skb->data, p, outer_src);
+free:
+	kfree(p);
+drop:
+	consume_skb(skb);
 }
 
-void mgre_nhrp_miss(struct mgre_device *md, __be32 proto)
+/* ---------------------------------------------------------------------- */
+/* Timers and lifetime                                                     */
+/* ---------------------------------------------------------------------- */
+
+static void mgre_nhrp_work(struct work_struct *work)
 {
+	struct mgre_device *md = container_of(to_delayed_work(work),
+					      struct mgre_device, nhrp.work);
+	struct mgre_nhrp_cfg cfg;
+	struct mgre_gc_result *res;
+	unsigned int i;
+
+	mgre_nhrp_get_cfg(md, &cfg);
+	if (cfg.network_id)
+		mgre_nhrp_reg_tick(md, &cfg);
+
+	res = kmalloc(sizeof(*res), GFP_KERNEL);
+	if (res) {
+		mgre_cache_gc(&md->cache, res);
+		for (i = 0; i < res->nexpired; i++)
+			mgre_mcast_del(&md->mcast, res->expired_nbma[i],
+				       MGRE_ENTRY_DYNAMIC, NULL);
+		for (i = 0; cfg.network_id && i < res->nresolve; i++)
+			mgre_nhrp_send_res_req(md, &cfg, res->resolve[i]);
+		kfree(res);
+	}
+
+	if (READ_ONCE(md->nhrp.running))
+		queue_delayed_work(system_power_efficient_wq, &md->nhrp.work,
+				   HZ);
+}
+
+void mgre_nhrp_kick(struct mgre_device *md)
+{
+	if (READ_ONCE(md->nhrp.running))
+		mod_delayed_work(system_power_efficient_wq, &md->nhrp.work, 0);
+}
+
+void mgre_nhrp_init(struct mgre_device *md)
+{
+	spin_lock_init(&md->nhrp.lock);
+	INIT_DELAYED_WORK(&md->nhrp.work, mgre_nhrp_work);
+	atomic_set(&md->nhrp.reqid, 0);
+	md->nhrp.cfg.holdtime = MGRE_HOLDTIME_DEFAULT;
+	md->nhrp.running = false;
+}
+
+void mgre_nhrp_set_cfg(struct mgre_device *md, const struct mgre_nhrp_cfg *c)
+{
+	ASSERT_RTNL();
+	spin_lock_bh(&md->nhrp.lock);
+	md->nhrp.cfg = *c;
+	spin_unlock_bh(&md->nhrp.lock);
+	mgre_nhs_reset(&md->nhs);
+	mgre_nhrp_kick(md);
+}
+
+/* Device up: register with every NHS right away. */
+void mgre_nhrp_open(struct mgre_device *md)
+{
+	ASSERT_RTNL();
+	mgre_nhs_reset(&md->nhs);
+	WRITE_ONCE(md->nhrp.running, true);
+	mod_delayed_work(system_power_efficient_wq, &md->nhrp.work, 0);
+}
+
+/* Device down: withdraw our registrations and stop the timers. */
+void mgre_nhrp_stop(struct mgre_device *md)
+{
+	ASSERT_RTNL();
+	mgre_nhrp_purge_nhs(md, 0);
+	WRITE_ONCE(md->nhrp.running, false);
+	cancel_delayed_work_sync(&md->nhrp.work);
 }

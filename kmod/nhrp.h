@@ -1,26 +1,61 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Entry points of the NHRP protocol engine (RFC 2332 + Cisco extensions).
+ * The NHRP protocol engine (RFC 2332 + Cisco DMVPN behaviour):
+ * registration (client and server), resolution, purge and error
+ * indication.  Wire format in nhrp_codec.c.
  */
 #ifndef _MGRE_NHRP_H
 #define _MGRE_NHRP_H
 
 #include <linux/skbuff.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+#include <uapi/mgre.h>
+
+#define MGRE_HOLDTIME_DEFAULT	7200
 
 struct mgre_device;
+
+/* Per-device NHRP settings, from the link attributes. */
+struct mgre_nhrp_cfg {
+	u32 network_id;		/* 0: NHRP off */
+	u16 holdtime;
+	u8 auth_len;
+	u8 auth[MGRE_AUTH_MAX];
+	bool no_unique;
+};
+
+struct mgre_nhrp {
+	struct mgre_nhrp_cfg cfg;	/* under lock; written under RTNL */
+	spinlock_t lock;
+	struct delayed_work work;	/* registration, expiry, retries */
+	atomic_t reqid;
+	bool running;			/* device up: work may run */
+};
+
+void mgre_nhrp_init(struct mgre_device *md);
+void mgre_nhrp_set_cfg(struct mgre_device *md, const struct mgre_nhrp_cfg *c);
+void mgre_nhrp_get_cfg(struct mgre_device *md, struct mgre_nhrp_cfg *c);
+void mgre_nhrp_open(struct mgre_device *md);
+void mgre_nhrp_stop(struct mgre_device *md);
+void mgre_nhrp_kick(struct mgre_device *md);
 
 /*
  * An NHRP packet (GRE protocol type 0x2001) arrived on @md.  skb->data
  * points at the GRE header (ip_hdr() is the outer header); @gre_hlen is
- * the GRE header length.
- * Consumes @skb.
+ * the GRE header length.  Consumes @skb.
  */
 void mgre_nhrp_rcv(struct mgre_device *md, struct sk_buff *skb, int gre_hlen);
 
 /*
- * Transmit found no usable cache entry for next hop @proto.  Called under
- * rcu_read_lock() from the data path; must not sleep.
+ * Transmit found no usable cache entry for next hop @proto.  Starts a
+ * resolution when NHRP is on and returns the NBMA address of the NHS to
+ * send the packet through meanwhile, or 0 to drop it.  Called under
+ * rcu_read_lock() from the data path; does not sleep.
  */
-void mgre_nhrp_miss(struct mgre_device *md, __be32 proto);
+__be32 mgre_nhrp_miss(struct mgre_device *md, __be32 proto);
+
+/* Purge our registrations at the NHSes (device going down, NHS removed). */
+void mgre_nhrp_purge_nhs(struct mgre_device *md, __be32 nhs_proto);
 
 #endif /* _MGRE_NHRP_H */

@@ -51,6 +51,7 @@ int mgre_nhs_add(struct mgre_nhs_list *nhs, __be32 proto, __be32 nbma,
 	n->nbma = nbma;
 	n->priority = priority;
 	n->state = MGRE_NHS_WAITING;
+	n->next_send = jiffies;
 
 	spin_lock_bh(&nhs->lock);
 	if (mgre_nhs_find(nhs, proto)) {
@@ -94,4 +95,19 @@ int mgre_nhs_del(struct mgre_nhs_list *nhs, __be32 proto,
 	}
 	spin_unlock_bh(&nhs->lock);
 	return ret;
+}
+
+/* Forget registration state: register with every NHS again now. */
+void mgre_nhs_reset(struct mgre_nhs_list *nhs)
+{
+	struct mgre_nhs *n;
+
+	spin_lock_bh(&nhs->lock);
+	list_for_each_entry(n, &nhs->list, node) {
+		n->state = MGRE_NHS_WAITING;
+		n->fails = 0;
+		n->awaiting = false;
+		n->next_send = jiffies;
+	}
+	spin_unlock_bh(&nhs->lock);
 }

@@ -17,6 +17,11 @@ struct mgre_nhs {
 	__be32 nbma;		/* 0: take it from the NHRP cache */
 	u8 priority;		/* 0 = most preferred */
 	u8 state;		/* enum mgre_nhs_state */
+	/* Registration state, under mgre_nhs_list.lock: */
+	u8 fails;		/* consecutive unanswered or refused */
+	bool awaiting;		/* a request is outstanding */
+	u32 reqid;		/* of the outstanding request */
+	unsigned long next_send; /* jiffies of the next request */
 	struct rcu_head rcu;
 };
 
@@ -32,5 +37,6 @@ int mgre_nhs_add(struct mgre_nhs_list *nhs, __be32 proto, __be32 nbma,
 		 u8 priority, struct netlink_ext_ack *extack);
 int mgre_nhs_del(struct mgre_nhs_list *nhs, __be32 proto,
 		 struct netlink_ext_ack *extack);
+void mgre_nhs_reset(struct mgre_nhs_list *nhs);
 
 #endif /* _MGRE_NHS_H */

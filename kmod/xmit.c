@@ -66,9 +66,10 @@ static bool mgre_is_mcast(const struct rtable *rt, __be32 daddr)
 static void mgre_xmit_ipv4(struct mgre_device *md, struct sk_buff *skb)
 {
 	const struct rtable *rt = skb_rtable(skb);
+	__be32 nbma = 0, via = 0;
 	struct mgre_entry *e;
 	__be32 daddr, nh;
-	__be32 nbma = 0;
+	u8 type;
 
 	if (!rt) {
 		mgre_xmit_drop(md, skb, MGRE_STAT_TX_UNSUPPORTED);
@@ -83,15 +84,25 @@ static void mgre_xmit_ipv4(struct mgre_device *md, struct sk_buff *skb)
 	nh = rt_nexthop(rt, daddr);
 	rcu_read_lock();
 	e = mgre_cache_lookup(&md->cache, nh);
-	if (e && (e->type != MGRE_ENTRY_INCOMPLETE &&
-		  e->type != MGRE_ENTRY_NEGATIVE)) {
-		nbma = READ_ONCE(e->nbma);
-		mgre_entry_touch(e);
+	if (e) {
+		/* Pairs with smp_store_release() in mgre_entry_update(). */
+		type = smp_load_acquire(&e->type);
+		if (type != MGRE_ENTRY_INCOMPLETE &&
+		    type != MGRE_ENTRY_NEGATIVE)
+			nbma = READ_ONCE(e->nbma);
+		if (nbma)
+			mgre_entry_touch(e);
 	}
+	/* Resolve, and meanwhile send through the NHS if there is one. */
 	if (!nbma)
-		mgre_nhrp_miss(md, nh);
+		via = mgre_nhrp_miss(md, nh);
 	rcu_read_unlock();
 
+	if (via) {
+		mgre_stat_inc(md, MGRE_STAT_TX_VIA_NHS);
+		mgre_xmit_one(md, skb, via);
+		return;
+	}
 	if (!nbma) {
 		net_dbg_ratelimited("%s: no NHRP entry for next hop %pI4\n",
 				    mgre_to_dev(md)->name, &nh);

@@ -55,7 +55,7 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
 	make -k -j"$(nproc)" 2>&1 | tee "$RESULTS_DIR/build.log"
 	rc=${PIPESTATUS[0]}
 	if [ "$rc" = 0 ]; then
-		row PASS build "$(elapsed "$t")"
+		echo "selftests/run.sh: build OK ($(elapsed "$t")s)"
 	else
 		row FAIL build "$(elapsed "$t")" "make exited $rc (see $RESULTS_DIR/build.log)"
 	fi
@@ -160,7 +160,7 @@ run_vm() {
 		tr -d '\r' < "$log" | sed -n '/^KTAP version 1$/,$p' > "$ktap"
 	fi
 
-	declare -A durs=()
+	declare -A durs=() why1=()
 	while IFS= read -r line; do
 		case $line in
 		1..*) plan=${line#1..} ;;
@@ -170,6 +170,11 @@ run_vm() {
 			name=${line#"# "}; name=${name%%: *}
 			dur=${line#*: }; dur=${dur%% s (exit*}
 			durs[$name]=$dur ;;
+		"# ["*"] FAIL: "*)	# lib.sh's fail/ksft_fail: keep the first
+			[ -z "$inflight" ] || [ -n "${why1[$inflight]:-}" ] ||
+				why1[$inflight]=${line#*"] FAIL: "} ;;
+		"# $inflight: leaked "*|"# $inflight: kernel warnings"*)
+			[ -z "$inflight" ] || why1[$inflight]=${line#"# $inflight: "} ;;
 		"ok "*|"not ok "*)
 			st=PASS
 			[[ $line == "not ok "* ]] && st=FAIL
@@ -180,6 +185,10 @@ run_vm() {
 				note=${name#* # }; name=${name%% # *}
 			fi
 			[[ $note == SKIP* ]] && st=SKIP
+			if [ "$st" = FAIL ] && [ -n "${why1[$name]:-}" ]; then
+				note="${note:+$note: }${why1[$name]}"
+				[ ${#note} -le 110 ] || note="${note:0:107}..."
+			fi
 			row "$st" "$name" "${durs[$name]:-}" "$note"
 			seen=$((seen + 1))
 			inflight= ;;
@@ -233,10 +242,17 @@ fi
 
 # --- summary ------------------------------------------------------------------------------------
 section "summary ($(elapsed "$T0")s)"
+unit_pass=0
 for r in "${ROWS[@]}"; do
 	IFS='|' read -r st name secs note <<<"$r"
+	# passing unit tests are many: one line for all of them
+	if [ "$st" = PASS ] && [[ $name == "unit: "* ]]; then
+		unit_pass=$((unit_pass + 1))
+		continue
+	fi
 	printf '%-4s  %-40s %8s  %s\n' "$st" "$name" "${secs:+${secs}s}" "$note"
 done
+[ "$unit_pass" = 0 ] || printf '%-4s  %-40s %8s  %s\n' PASS "unit: $unit_pass tests" "" "(see $RESULTS_DIR/unit.log)"
 if [ "$SKIP" -gt 0 ]; then
 	echo "$PASS passed, $FAIL failed, $SKIP skipped"
 else

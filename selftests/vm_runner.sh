@@ -4,9 +4,10 @@
 # Guest-side selftest runner (normally started by selftests/run.sh through
 # scripts/vm/run.sh, but it runs anywhere the module can be loaded).
 #
-# Runs every test in C-sorted order: a test is an executable
-# selftests/mgre/*.sh whose first line is a "#!" line (so sourced helpers
-# such as lib.sh or topo.sh are not run even if executable).  Prints KTAP:
+# Runs every test in version-sorted order (05_x, 10_x, ..., 100_x); a test
+# is an executable selftests/mgre/*.sh whose first line is a "#!" line (so
+# sourced helpers such as lib.sh or topo.sh are not run even if they are
+# executable).  Prints KTAP:
 #
 #	KTAP version 1
 #	1..N
@@ -60,7 +61,7 @@ select_tests() {
 			[ $keep = 1 ] || continue
 		fi
 		echo "$name"
-	done | LC_ALL=C sort
+	done | LC_ALL=C sort -V
 }
 
 test_timeout() {

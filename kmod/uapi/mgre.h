@@ -33,6 +33,9 @@
 #define MGRE_GENL_NAME		"mgre"
 #define MGRE_GENL_VERSION	1
 
+/* Longest NHRP password (Cisco "ip nhrp authentication"). */
+#define MGRE_AUTH_MAX		8
+
 /* GRE protocol type of NHRP packets (RFC 2332, Cisco DMVPN). */
 #define MGRE_ETH_P_NHRP		0x2001
 
@@ -63,6 +66,27 @@ enum {
 	IFLA_MGRE_PMTUDISC,	/* u8: 1 (default) = set DF on outer packets
 				 * and answer frag-needed; 0 = "nopmtudisc"
 				 */
+	IFLA_MGRE_NETWORK_ID,	/* u32: NHRP network id ("ip nhrp
+				 * network-id N"); 0 (default) = NHRP off:
+				 * NHRP packets are dropped and counted
+				 */
+	IFLA_MGRE_HOLDTIME,	/* u16: seconds our registrations and
+				 * answers are valid ("ip nhrp holdtime");
+				 * default 7200
+				 */
+	IFLA_MGRE_AUTH,		/* binary, 0..8 bytes: cleartext password
+				 * ("ip nhrp authentication"); empty = none.
+				 * Not reported back, see IFLA_MGRE_AUTH_SET
+				 */
+	/* u8: 1 = register without the unique flag
+	 * ("ip nhrp registration no-unique")
+	 */
+	IFLA_MGRE_REG_NO_UNIQUE,
+	IFLA_MGRE_CACHE_MAX,	/* u32: NHRP cache entry limit (default
+				 * 1048576); learned entries beyond it are
+				 * refused
+				 */
+	IFLA_MGRE_AUTH_SET,	/* u8, dump only: 1 if a password is set */
 	__IFLA_MGRE_MAX
 };
 
@@ -111,6 +135,10 @@ enum mgre_cmd {
 				 * (packets that matched no device).
 				 * Reply: [IFINDEX,] STATS (nest of u64
 				 * indexed by enum mgre_stat)
+				 */
+	MGRE_CMD_FLUSH,		/* IFINDEX [, TYPE]: delete learned entries
+				 * ("clear ip nhrp"): all but static and
+				 * local ones, or only those of TYPE
 				 */
 	__MGRE_CMD_MAX
 };
@@ -206,7 +234,9 @@ enum mgre_stat {
 	/* receive, per device */
 	MGRE_STAT_RX_DATA,		/* data packets decapsulated */
 	MGRE_STAT_RX_NHRP,		/* NHRP packets received */
-	MGRE_STAT_RX_NHRP_DROP,		/* NHRP packets not processed */
+	MGRE_STAT_RX_NHRP_DROP,		/* NHRP packets dropped because
+					 * NHRP is off (network-id 0)
+					 */
 	MGRE_STAT_RX_KEY_MISMATCH,	/* GRE for our local address with
 					 * another key (or missing key)
 					 */
@@ -214,6 +244,41 @@ enum mgre_stat {
 	MGRE_STAT_RX_NO_TUNNEL,		/* GRE that matched no device */
 	MGRE_STAT_RX_BAD_HEADER,	/* malformed GRE header */
 	MGRE_STAT_RX_CSUM_ERR,		/* GRE checksum failed */
+	/* NHRP engine, per device ("show ip nhrp traffic") */
+	MGRE_STAT_TX_VIA_NHS,		/* data sent via the NHS while the
+					 * next hop is being resolved
+					 */
+	MGRE_STAT_NHRP_TX_RES_REQ,	/* NHRP packets sent, by type */
+	MGRE_STAT_NHRP_TX_RES_REPLY,
+	MGRE_STAT_NHRP_TX_REG_REQ,
+	MGRE_STAT_NHRP_TX_REG_REPLY,
+	MGRE_STAT_NHRP_TX_PURGE_REQ,
+	MGRE_STAT_NHRP_TX_PURGE_REPLY,
+	MGRE_STAT_NHRP_TX_ERROR_IND,
+	MGRE_STAT_NHRP_TX_TRAFFIC_IND,
+	MGRE_STAT_NHRP_RX_RES_REQ,	/* NHRP packets received, by type */
+	MGRE_STAT_NHRP_RX_RES_REPLY,
+	MGRE_STAT_NHRP_RX_REG_REQ,
+	MGRE_STAT_NHRP_RX_REG_REPLY,
+	MGRE_STAT_NHRP_RX_PURGE_REQ,
+	MGRE_STAT_NHRP_RX_PURGE_REPLY,
+	MGRE_STAT_NHRP_RX_ERROR_IND,
+	MGRE_STAT_NHRP_RX_TRAFFIC_IND,
+	MGRE_STAT_NHRP_RX_MALFORMED,	/* failed to decode: dropped */
+	MGRE_STAT_NHRP_RX_AUTH_FAIL,	/* wrong or missing password */
+	MGRE_STAT_NHRP_RX_UNSUPPORTED,	/* not IPv4 over IPv4, or a type
+					 * we do not handle: dropped
+					 */
+	MGRE_STAT_NHRP_RX_UNMATCHED,	/* reply matching no request */
+	MGRE_STAT_NHRP_RX_LOOP,		/* our address in the transit
+					 * records: error indication sent
+					 */
+	MGRE_STAT_NHRP_RX_HOPCNT,	/* hop count exhausted */
+	MGRE_STAT_NHRP_REG_REFUSED,	/* registrations we refused (hub) */
+	MGRE_STAT_NHRP_REG_FAILED,	/* our registrations refused or
+					 * timed out (spoke)
+					 */
+	MGRE_STAT_NHRP_NOMEM,		/* allocation failures */
 	__MGRE_STAT_MAX
 };
 

@@ -27,7 +27,7 @@ KVER=$1
 OUT=$2
 
 DEFAULT_MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci netfs fscache 9pnet 9pnet_virtio 9p overlay"
-MODULES=${INITRD_MODULES:-$DEFAULT_MODULES}
+MODULES=${INITRD_MODULES-$DEFAULT_MODULES}
 MODDIR=/lib/modules/$KVER
 
 BUSYBOX=
@@ -220,13 +220,23 @@ mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts $R/dev/pts
 mount -t tmpfs -o mode=1777 tmpfs $R/dev/shm
 mount -t tmpfs -o mode=0755 tmpfs $R/run
 mkdir -p $R/run/lock $R/run/netns
-# Fresh /tmp unless the command runs from below the host's /tmp (the
-# overlay makes that writable anyway, and a tmpfs would hide it).
-case $(cat $R/mnt/out/cwd 2>/dev/null) in
-/tmp|/tmp/*) echo "mgre-vm init: command runs below /tmp: no tmpfs on /tmp" ;;
-*) mount -t tmpfs -o mode=1777 tmpfs $R/tmp ;;
-esac
-mount -t tmpfs -o mode=1777 tmpfs $R/var/tmp
+# Fresh /tmp and /var/tmp, except when the command's directory or the
+# repository is below one (out/keep, from run.sh): a tmpfs would hide it,
+# and the overlay makes it writable anyway.
+scratch() {
+	if [ -r $R/mnt/out/keep ]; then
+		while read -r p; do
+			case $p in
+			"$1"|"$1"/*)
+				echo "mgre-vm init: $p is below $1: no tmpfs on $1"
+				return 0 ;;
+			esac
+		done < $R/mnt/out/keep
+	fi
+	mount -t tmpfs -o mode=1777 tmpfs "$R$1"
+}
+scratch /tmp
+scratch /var/tmp
 mount -t debugfs debugfs $R/sys/kernel/debug 2>/dev/null
 mount -t tracefs tracefs $R/sys/kernel/tracing 2>/dev/null
 mount -t bpf bpf $R/sys/fs/bpf 2>/dev/null

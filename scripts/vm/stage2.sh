@@ -8,6 +8,7 @@
 # Contract with run.sh (files in /mnt/out):
 #   cmd.sh       bash script to run (does the cd, the exports and the exec)
 #   cwd          the host directory the command runs in
+#   keep         directories (cwd, repository) no tmpfs may hide
 #   interactive  if present: run cmd.sh on the console with a terminal
 #   rc           written here: exit status of cmd.sh
 #   boot_time    written here: guest uptime (s) when cmd.sh started
@@ -66,13 +67,17 @@ mnt tmpfs /dev/shm mode=1777
 exec {SLEEP_FD}<> <(:)
 mnt tmpfs /run mode=0755
 [ -d /run/netns ] || mkdir -p /run/lock /run/netns
-CMD_DIR=
-[ -r "$OUT/cwd" ] && read -r CMD_DIR < "$OUT/cwd"
-case $CMD_DIR in
-/tmp|/tmp/*) ;;	# see mkinitrd.sh: a tmpfs would hide the command's directory
-*) mnt tmpfs /tmp mode=1777 ;;
-esac
-mnt tmpfs /var/tmp mode=1777
+scratch() {	# see mkinitrd.sh: no tmpfs over the command's dir or the repo
+	local p
+	if [ -r "$OUT/keep" ]; then
+		while read -r p; do
+			case $p in "$1"|"$1"/*) return 0 ;; esac
+		done < "$OUT/keep"
+	fi
+	mnt tmpfs "$1" mode=1777
+}
+scratch /tmp
+scratch /var/tmp
 [ -d /sys/kernel/debug ] && mnt debugfs /sys/kernel/debug
 [ -d /sys/kernel/tracing ] && mnt tracefs /sys/kernel/tracing
 [ -d /sys/fs/bpf ] && mnt bpf /sys/fs/bpf
@@ -100,7 +105,10 @@ echo "stage2: guest up after ${up}s, running the command"
 
 # PID 1 stays this shell, which reaps orphans while waiting.
 if [ -f "$OUT/interactive" ]; then
-	setsid -c bash "$OUT/cmd.sh" </dev/console >/dev/console 2>&1
+	tty=/dev/console
+	[ -c /dev/ttyS0 ] && tty=/dev/ttyS0
+	# shellcheck disable=SC2094	# a terminal, not a file
+	setsid -c bash "$OUT/cmd.sh" <"$tty" >"$tty" 2>&1
 	rc=$?
 else
 	bash "$OUT/cmd.sh" 2>&1 </dev/null | tee "$OUT/output.log"

@@ -17,10 +17,13 @@
 # shellcheck disable=SC2034	# constants for the tests
 KSFT_PASS=0 KSFT_FAIL=1 KSFT_XFAIL=2 KSFT_XPASS=3 KSFT_SKIP=4
 
-LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+LIB_DIR=${BASH_SOURCE[0]%/*}
+[ "$LIB_DIR" != "${BASH_SOURCE[0]}" ] || LIB_DIR=.
+LIB_DIR=$(cd "$LIB_DIR" && pwd)
 REPO=${MGRE_REPO:-$(cd "$LIB_DIR/../.." && pwd)}
 MGRE_KO=${MGRE_KO:-$REPO/kmod/mgre.ko}
-TEST_NAME=$(basename "$0" .sh)
+TEST_NAME=${0##*/}
+TEST_NAME=${TEST_NAME%.sh}
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 
 # Per-test scratch directory (pcaps, configs), removed at exit unless

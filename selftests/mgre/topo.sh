@@ -30,6 +30,7 @@ nhrpctl() { "$NHRPCTL" "$@"; }
 
 # topo_wan: the NBMA network, a bridge in its own namespace.
 topo_wan() {
+	[ -e /run/netns/wan ] && return 0
 	ns_create wan
 	in_ns wan ip link add br0 type bridge
 	in_ns wan ip link set br0 up
@@ -39,6 +40,7 @@ topo_wan() {
 topo_router() {
 	local i=$1 ns=${TOPO_NS[$1]}
 
+	[ -e "/run/netns/$ns" ] && return 0
 	ns_create "$ns"
 	ip link add eth0 netns "$ns" type veth peer name "p-$ns" netns wan
 	in_ns wan ip link set "p-$ns" master br0 up
@@ -124,4 +126,85 @@ stat_get() {
 netns_stat_get() {
 	nhrpctl_in "$1" -j stats |
 		python3 -c 'import json,sys; print(json.load(sys.stdin)["netns"][sys.argv[1]])' "$2"
+}
+
+# The seed's NHRP settings (Cisco "ip nhrp network-id 10000", "ip nhrp
+# holdtime 500", "ip nhrp authentication cisco123"); TOPO_NHRP may be
+# overridden before topo_seed_dynamic.
+TOPO_NHRP=${TOPO_NHRP:-network-id 10000 holdtime 500 auth cisco123}
+
+# topo_spoke_nhrp IDX: the spoke's NHRP config (static map to the hub,
+# multicast to the hub, the hub as NHS).
+topo_spoke_nhrp() {
+	local ns=${TOPO_NS[$1]}
+
+	nhrpctl_in "$ns" map add "$(topo_tun 1)" nbma "$(topo_nbma 1)" dev tun0
+	nhrpctl_in "$ns" multicast add nbma "$(topo_nbma 1)" dev tun0
+	nhrpctl_in "$ns" nhs add "$(topo_tun 1)" dev tun0
+}
+
+# topo_seed_dynamic: the seed DMVPN with NHRP.  The hub has only
+# "multicast dynamic"; spokes a map to the hub, multicast to the hub and the
+# hub as NHS.  Spoke LAN routes point at the other spoke's tunnel address
+# (what OSPF installs in phase 2), so spoke-to-spoke traffic resolves.
+topo_seed_dynamic() {
+	local i
+
+	load_mgre
+	topo_wan
+	for i in 1 2 3; do
+		topo_router "$i"
+		# shellcheck disable=SC2086
+		topo_tunnel "$i" $TOPO_NHRP
+	done
+	nhrpctl_in hub multicast add dynamic dev tun0
+	for i in 2 3; do
+		topo_spoke_nhrp "$i"
+	done
+	for i in 1 2 3; do
+		topo_routes "$i"
+	done
+}
+
+# entries NS [FILTER]: number of cache entries matching a python expression
+# over entry e (from "nhrpctl -j show dev tun0").
+entries() {
+	nhrpctl_in "$1" -j show dev tun0 |
+		python3 -c 'import json,sys; print(sum(1 for e in json.load(sys.stdin) if eval(sys.argv[1], {"e": e})))' "${2:-True}"
+}
+
+# has_entry NS PROTO TYPE [FLAG...]: NS has an entry PROTO of TYPE with FLAGs.
+has_entry() {
+	local ns=$1 proto=$2 type=$3 flags
+
+	shift 3
+	flags=$([ $# -gt 0 ] && printf '"%s",' "$@")
+	[ "$(entries "$ns" "e['proto']=='$proto' and e['type']=='$type' and all(f in e['flags'] for f in [${flags%,}])")" = 1 ]
+}
+
+# entry_field NS PROTO FIELD: one field of the entry for PROTO.
+entry_field() {
+	nhrpctl_in "$1" -j show dev tun0 |
+		python3 -c 'import json,sys; print([e for e in json.load(sys.stdin) if e["proto"]==sys.argv[1]][0][sys.argv[2]])' "$2" "$3"
+}
+
+# nhs_state NS: the state of the first NHS.
+nhs_state() {
+	nhrpctl_in "$1" -j show nhs dev tun0 |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["state"])'
+}
+
+# nhrp_dissect PCAP: one line per NHRP packet, "TYPE HOPCNT FLAGS BAD",
+# where BAD is 1 when tshark finds the packet malformed or reports an
+# expert error on it.  One tshark run (slow to start under emulation).
+nhrp_dissect() {
+	tshark -r "$1" -Y nhrp -T fields -E separator='|' \
+		-e nhrp.hdr.op.type -e nhrp.hdr.hopcnt -e nhrp.flags \
+		-e _ws.malformed -e _ws.expert.severity 2>/dev/null |
+		python3 -c '
+import sys
+for line in sys.stdin:
+    t, hop, flags, mal, sev = (line.rstrip("\n").split("|") + [""] * 5)[:5]
+    bad = bool(mal) or any(int(x, 0) >= 0x00800000 for x in sev.split(",") if x)
+    print(t, hop, flags or "-", int(bad))'
 }

@@ -48,6 +48,7 @@ _Static_assert(sizeof(struct link_util) == 9 * sizeof(void *),
 /* ---- include/libnetlink.h --------------------------------------------- */
 
 int addattr8(struct nlmsghdr *n, int maxlen, int type, __u8 data);
+int addattr16(struct nlmsghdr *n, int maxlen, int type, __u16 data);
 int addattr32(struct nlmsghdr *n, int maxlen, int type, __u32 data);
 int addattr_l(struct nlmsghdr *n, int maxlen, int type,
 	      const void *data, int alen);
@@ -55,6 +56,11 @@ int addattr_l(struct nlmsghdr *n, int maxlen, int type,
 static inline __u8 rta_getattr_u8(const struct rtattr *rta)
 {
 	return *(__u8 *)RTA_DATA(rta);
+}
+
+static inline __u16 rta_getattr_u16(const struct rtattr *rta)
+{
+	return *(__u16 *)RTA_DATA(rta);
 }
 
 static inline __u32 rta_getattr_u32(const struct rtattr *rta)
@@ -71,6 +77,8 @@ void incomplete_command(void) __attribute__((noreturn));
 void invarg(const char *msg, const char *arg) __attribute__((noreturn));
 void duparg(const char *key, const char *arg) __attribute__((noreturn));
 int get_u8(__u8 *val, const char *arg, int base);
+int get_u16(__u16 *val, const char *arg, int base);
+int get_u32(__u32 *val, const char *arg, int base);
 int nodev(const char *dev);
 
 /* ---- include/ll_map.h ------------------------------------------------- */

@@ -29,11 +29,17 @@ static void mgre_print_help(struct link_util *lu, int argc, char **argv,
 		"Usage: ... %s [ local ADDR | dev PHYS_DEV ] [ remote ADDR ]\n"
 		"                [ key KEY ] [ ttl TTL ] [ tos TOS ]\n"
 		"                [ [no]pmtudisc ]\n"
+		"                [ network-id ID ] [ holdtime SECONDS ]\n"
+		"                [ auth PASSWORD ] [ registration { unique | no-unique } ]\n"
+		"                [ cache-max ENTRIES ]\n"
 		"\n"
 		"Where: ADDR := { IPV4_ADDRESS | any }\n"
 		"       KEY  := { NUMBER | DOTTED_QUAD }\n"
 		"       TTL  := { 1..255 | inherit }\n"
 		"       TOS  := { NUMBER | inherit }\n"
+		"\n"
+		"       ID   := 1..4294967295 (0 turns NHRP off)\n"
+		"       PASSWORD := at most 8 characters (\"\" = none)\n"
 		"\n"
 		"Without remote (or with remote any) the device is multipoint;\n"
 		"its peers are programmed with nhrpctl(8).\n",
@@ -105,6 +111,49 @@ static int put_pmtudisc(struct nlmsghdr *n, int attr, const char *key,
 	return addattr8(n, MGRE_MAXLEN, attr, strcmp(key, "nopmtudisc") != 0);
 }
 
+static int put_u32(struct nlmsghdr *n, int attr, const char *key,
+		   const char *arg)
+{
+	__u32 v;
+
+	if (get_u32(&v, arg, 0) || (attr == IFLA_MGRE_CACHE_MAX && !v))
+		invarg("a positive number is expected", arg);
+	(void)key;
+	return addattr32(n, MGRE_MAXLEN, attr, v);
+}
+
+static int put_holdtime(struct nlmsghdr *n, int attr, const char *key,
+			const char *arg)
+{
+	__u16 v;
+
+	if (get_u16(&v, arg, 0) || !v)
+		invarg("holdtime must be 1-65535 seconds", arg);
+	(void)key;
+	return addattr16(n, MGRE_MAXLEN, attr, v);
+}
+
+/* Cisco "ip nhrp authentication": cleartext, at most 8 characters */
+static int put_auth(struct nlmsghdr *n, int attr, const char *key,
+		    const char *arg)
+{
+	size_t len = strlen(arg);
+
+	if (len > MGRE_AUTH_MAX)
+		invarg("the password is longer than 8 characters", arg);
+	(void)key;
+	return addattr_l(n, MGRE_MAXLEN, attr, arg, len);
+}
+
+static int put_registration(struct nlmsghdr *n, int attr, const char *key,
+			    const char *arg)
+{
+	(void)key;
+	if (strcmp(arg, "unique") && strcmp(arg, "no-unique"))
+		invarg("\"unique\" or \"no-unique\" is expected", arg);
+	return addattr8(n, MGRE_MAXLEN, attr, !strcmp(arg, "no-unique"));
+}
+
 static const struct mgre_opt {
 	const char *name;
 	int attr;
@@ -121,6 +170,11 @@ static const struct mgre_opt {
 	{ "dsfield",	IFLA_MGRE_TOS,		true,	put_tos },
 	{ "pmtudisc",	IFLA_MGRE_PMTUDISC,	false,	put_pmtudisc },
 	{ "nopmtudisc",	IFLA_MGRE_PMTUDISC,	false,	put_pmtudisc },
+	{ "network-id",	IFLA_MGRE_NETWORK_ID,	true,	put_u32 },
+	{ "holdtime",	IFLA_MGRE_HOLDTIME,	true,	put_holdtime },
+	{ "auth",	IFLA_MGRE_AUTH,		true,	put_auth },
+	{ "registration", IFLA_MGRE_REG_NO_UNIQUE, true, put_registration },
+	{ "cache-max",	IFLA_MGRE_CACHE_MAX,	true,	put_u32 },
 };
 
 static const struct mgre_opt *find_opt(const char *name)
@@ -208,6 +262,25 @@ static void print_tos(const struct rtattr *rta)
 		     tos == 1 ? "inherit" : buf);
 }
 
+/* NHRP settings; the password itself is never shown, only whether set. */
+static void mgre_print_nhrp(struct rtattr *tb[])
+{
+	if (tb[IFLA_MGRE_NETWORK_ID] && rta_getattr_u32(tb[IFLA_MGRE_NETWORK_ID]))
+		print_uint(PRINT_ANY, "network_id", "network-id %u ",
+			   rta_getattr_u32(tb[IFLA_MGRE_NETWORK_ID]));
+	if (tb[IFLA_MGRE_HOLDTIME])
+		print_uint(PRINT_ANY, "holdtime", "holdtime %u ",
+			   rta_getattr_u16(tb[IFLA_MGRE_HOLDTIME]));
+	if (tb[IFLA_MGRE_AUTH_SET] && rta_getattr_u8(tb[IFLA_MGRE_AUTH_SET]))
+		print_string(PRINT_ANY, "auth", "auth %s ", "(set)");
+	if (tb[IFLA_MGRE_REG_NO_UNIQUE] && rta_getattr_u8(tb[IFLA_MGRE_REG_NO_UNIQUE]))
+		print_string(PRINT_ANY, "registration", "registration %s ",
+			     "no-unique");
+	if (tb[IFLA_MGRE_CACHE_MAX])
+		print_uint(PRINT_ANY, "cache_max", "cache-max %u ",
+			   rta_getattr_u32(tb[IFLA_MGRE_CACHE_MAX]));
+}
+
 static void mgre_print_opt(struct link_util *lu, FILE *f, struct rtattr *tb[])
 {
 	(void)lu;
@@ -228,6 +301,7 @@ static void mgre_print_opt(struct link_util *lu, FILE *f, struct rtattr *tb[])
 		print_bool(PRINT_ANY, "pmtudisc", "nopmtudisc ", false);
 	else
 		print_bool(PRINT_JSON, "pmtudisc", NULL, true);
+	mgre_print_nhrp(tb);
 }
 
 EXPORT struct link_util mgre_link_util = {

@@ -5,6 +5,9 @@
  * Every command is one row of commands[]: the words that name it, the
  * keywords it accepts and needs, and what it does.  Keyword arguments may
  * come in any order, as in iproute2.
+ *
+ * Batch mode (-b FILE) runs one command per line of FILE, like "ip -batch",
+ * over one generic netlink socket and one cached link dump.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -22,11 +25,24 @@
 
 #include "nhrpctl.h"
 
+/* The batch file and line being run, for error messages */
+static const char *err_file;
+static unsigned long err_line;
+
+void err_set_location(const char *file, unsigned long line)
+{
+	err_file = file;
+	err_line = line;
+}
+
 void err_msg(const char *fmt, ...)
 {
 	va_list ap;
 
+	fflush(stdout);		/* keep the order of output and errors */
 	fputs("nhrpctl: ", stderr);
+	if (err_file)
+		fprintf(stderr, "%s:%lu: ", err_file, err_line);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -69,9 +85,15 @@ struct args {
 
 /* ---- commands --------------------------------------------------------- */
 
+/* What the commands of one run share: options, the netlink socket */
+struct run_ctx {
+	const struct out_opts *out;
+	struct nhrp_nl *nl;		/* opened by the first command needing it */
+};
+
 struct command;
 typedef int (*run_fn)(const struct command *cmd, const struct args *a,
-		      const struct out_opts *out);
+		      struct run_ctx *ctx);
 
 struct command {
 	const char *word;
@@ -87,9 +109,9 @@ struct command {
 };
 
 static int run_modify(const struct command *cmd, const struct args *a,
-		      const struct out_opts *out);
+		      struct run_ctx *ctx);
 static int run_show(const struct command *cmd, const struct args *a,
-		    const struct out_opts *out);
+		    struct run_ctx *ctx);
 
 #define MODIFY(w, v, c, al, req, one, wh, fu)				\
 	{ .word = w, .verb = v, .run = run_modify, .allowed = al,	\
@@ -132,6 +154,7 @@ static const struct command commands[] = {
 static void usage(FILE *f)
 {
 	fputs("Usage: nhrpctl [OPTIONS] COMMAND\n"
+	      "       nhrpctl [OPTIONS] -b FILE    (one COMMAND per line; - = stdin)\n"
 	      "\n"
 	      "Commands (arguments in any order; DEV is an mgre device):\n"
 	      "  map add PROTO[/LEN] nbma NBMA dev DEV\n"
@@ -149,6 +172,8 @@ static void usage(FILE *f)
 	      "  -j, --json          JSON output\n"
 	      "  -p, --pretty        pretty-printed JSON (implies -j)\n"
 	      "  -n, --netns NAME    run in network namespace NAME\n"
+	      "  -b, --batch FILE    run the commands in FILE (- = stdin), one a line\n"
+	      "  -f, --force         with -b: go on after a failing line\n"
 	      "  -V, --version       print the version\n"
 	      "  -h, --help          print this help\n", f);
 }
@@ -410,22 +435,32 @@ static int send_modify(struct nhrp_nl *nl, const struct command *cmd,
 	return EXIT_FAIL;
 }
 
+/* The run's generic netlink socket, opened on first use */
+static int ctx_nl(struct run_ctx *ctx, struct nhrp_nl **nl)
+{
+	int ret;
+
+	if (!ctx->nl) {
+		ret = nhrp_nl_open(&ctx->nl);
+		if (ret)
+			return ret;
+	}
+	*nl = ctx->nl;
+	return EXIT_OK;
+}
+
 static int run_modify(const struct command *cmd, const struct args *a,
-		      const struct out_opts *out)
+		      struct run_ctx *ctx)
 {
 	struct mgre_dev dev;
 	struct nhrp_nl *nl;
 	int ret;
 
-	(void)out;
 	ret = dev_lookup(a->val[KW_DEV], &dev);
-	if (ret)
-		return ret;
-	ret = nhrp_nl_open(&nl);
-	if (ret)
-		return ret;
-	ret = send_modify(nl, cmd, &dev, a);
-	nhrp_nl_close(nl);
+	if (!ret)
+		ret = ctx_nl(ctx, &nl);
+	if (!ret)
+		ret = send_modify(nl, cmd, &dev, a);
 	return ret;
 }
 
@@ -434,7 +469,7 @@ static int run_modify(const struct command *cmd, const struct args *a,
  * more precise ones.  Without, a missing module is the error.
  */
 static int run_show(const struct command *cmd, const struct args *a,
-		    const struct out_opts *out)
+		    struct run_ctx *ctx)
 {
 	struct mgre_dev one, *list = NULL;
 	const struct mgre_dev *devs = &one;
@@ -447,7 +482,7 @@ static int run_show(const struct command *cmd, const struct args *a,
 		if (ret)
 			return ret;
 	}
-	ret = nhrp_nl_open(&nl);
+	ret = ctx_nl(ctx, &nl);
 	if (ret)
 		return ret;
 	if (!a->val[KW_DEV]) {
@@ -455,10 +490,30 @@ static int run_show(const struct command *cmd, const struct args *a,
 		devs = list;
 	}
 	if (!ret)
-		ret = do_show(nl, cmd->show, devs, ndevs, !a->val[KW_DEV], out);
+		ret = do_show(nl, cmd->show, devs, ndevs, !a->val[KW_DEV],
+			      ctx->out);
 	free(list);
-	nhrp_nl_close(nl);
 	return ret;
+}
+
+/*
+ * Parses one command (argv without the program name and options) into
+ * *cmdp and *a.  "help" prints the usage and sets *cmdp to NULL.
+ */
+static int parse_command(int argc, char **argv, const struct command **cmdp,
+			 struct args *a)
+{
+	int used;
+
+	*cmdp = NULL;
+	if (!strcmp(argv[0], "help")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	*cmdp = find_command(argc, argv, &used);
+	if (!*cmdp)
+		return EXIT_USAGE;
+	return parse_args(*cmdp, argc - used, argv + used, a);
 }
 
 /* ---- main ------------------------------------------------------------- */
@@ -486,32 +541,155 @@ static int enter_netns(const char *name)
 	return ret ? EXIT_FAIL : EXIT_OK;
 }
 
+/* ---- batch mode ------------------------------------------------------- */
+
+#define BATCH_MAX_WORDS	64
+
+/*
+ * Splits line into words at blanks, in place.  A word starting with '#'
+ * starts a comment.  Returns the number of words, -1 if there are more
+ * than max.
+ */
+static int split_words(char *line, char **words, int max)
+{
+	static const char blanks[] = " \t\r\n\v\f";
+	char *p = line;
+	int n = 0;
+
+	for (;;) {
+		p += strspn(p, blanks);
+		if (!*p || *p == '#')
+			return n;
+		if (n == max)
+			return -1;
+		words[n++] = p;
+		p += strcspn(p, blanks);
+		if (*p)
+			*p++ = '\0';
+	}
+}
+
+/* Runs the command of one batch line */
+static int run_line(char *line, struct run_ctx *ctx)
+{
+	char *words[BATCH_MAX_WORDS];
+	const struct command *cmd;
+	struct args a = { 0 };
+	int n, ret;
+
+	n = split_words(line, words, BATCH_MAX_WORDS);
+	if (n == 0)
+		return EXIT_OK;
+	if (n < 0) {
+		err_msg("too many words (at most %d)", BATCH_MAX_WORDS);
+		return EXIT_USAGE;
+	}
+	ret = parse_command(n, words, &cmd, &a);
+	if (!ret && cmd)
+		ret = cmd->run(cmd, &a, ctx);
+	return ret;
+}
+
+/*
+ * Runs every line of path ("-": stdin).  Stops at the first failing line
+ * unless force; exits 1 if any line failed.
+ */
+static int run_batch(const char *path, const char *netns, bool force,
+		     struct run_ctx *ctx)
+{
+	bool is_stdin = !strcmp(path, "-");
+	const char *name = is_stdin ? "<stdin>" : path;
+	unsigned long lineno = 0;
+	int ret = EXIT_OK, failed = 0;
+	char *line = NULL;
+	size_t cap = 0;
+	FILE *f;
+
+	f = is_stdin ? stdin : fopen(path, "r");
+	if (!f) {
+		err_msg("cannot open \"%s\": %s", path, strerror(errno));
+		return EXIT_FAIL;
+	}
+	if (netns)
+		ret = enter_netns(netns);
+	while (!ret && getline(&line, &cap, f) >= 0) {
+		lineno++;
+		err_set_location(name, lineno);
+		if (run_line(line, ctx)) {
+			failed++;
+			if (!force)
+				ret = EXIT_FAIL;
+		}
+		err_set_location(NULL, 0);
+	}
+	if (!ret && ferror(f)) {
+		err_msg("cannot read \"%s\": %s", name, strerror(errno));
+		ret = EXIT_FAIL;
+	}
+	free(line);
+	if (!is_stdin)
+		fclose(f);
+	return ret || failed ? EXIT_FAIL : EXIT_OK;
+}
+
+/* ---- options ---------------------------------------------------------- */
+
+struct options {
+	struct out_opts out;
+	const char *netns;
+	const char *batch;
+	bool force;
+};
+
 static const struct option long_opts[] = {
 	{ "json",	no_argument,		NULL, 'j' },
 	{ "pretty",	no_argument,		NULL, 'p' },
 	{ "netns",	required_argument,	NULL, 'n' },
+	{ "batch",	required_argument,	NULL, 'b' },
+	{ "force",	no_argument,		NULL, 'f' },
 	{ "version",	no_argument,		NULL, 'V' },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ NULL,		0,			NULL, 0 },
 };
 
+/* ip(8) spells these with one dash; getopt_long wants two */
+static char ip_batch[] = "--batch", ip_force[] = "--force";
+
+static void ip_style_options(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		if (!strcmp(argv[i], "-batch"))
+			argv[i] = ip_batch;
+		else if (!strcmp(argv[i], "-force"))
+			argv[i] = ip_force;
+	}
+}
+
 /* Returns -1 to go on, or the exit code */
-static int parse_options(int argc, char **argv, struct out_opts *out,
-			 const char **netns)
+static int parse_options(int argc, char **argv, struct options *o)
 {
 	int c;
 
+	ip_style_options(argc, argv);
 	opterr = 0;	/* our messages, with our prefix */
-	while ((c = getopt_long(argc, argv, ":jpn:Vh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":jpn:b:fVh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
-			out->json = true;
+			o->out.json = true;
 			break;
 		case 'p':
-			out->json = out->pretty = true;
+			o->out.json = o->out.pretty = true;
 			break;
 		case 'n':
-			*netns = optarg;
+			o->netns = optarg;
+			break;
+		case 'b':
+			o->batch = optarg;
+			break;
+		case 'f':
+			o->force = true;
 			break;
 		case 'V':
 			printf("nhrpctl %s (mgre genl family version %d)\n",
@@ -521,7 +699,9 @@ static int parse_options(int argc, char **argv, struct out_opts *out,
 			usage(stdout);
 			return EXIT_OK;
 		case ':':
-			err_msg("missing argument for \"%s\"", argv[optind - 1]);
+			err_msg("missing argument for \"%s\"",
+				argv[optind - 1] == ip_batch ? "-batch" :
+				argv[optind - 1]);
 			return EXIT_USAGE;
 		default:
 			if (optopt)
@@ -536,35 +716,38 @@ static int parse_options(int argc, char **argv, struct out_opts *out,
 
 int main(int argc, char **argv)
 {
+	struct options o = { .netns = NULL };
+	struct run_ctx ctx = { .out = &o.out };
 	const struct command *cmd;
-	struct out_opts out = { 0 };
-	const char *netns = NULL;
 	struct args a = { 0 };
-	int ret, used;
+	int ret;
 
-	ret = parse_options(argc, argv, &out, &netns);
+	ret = parse_options(argc, argv, &o);
 	if (ret >= 0)
 		return ret;
 	argc -= optind;
 	argv += optind;
-	if (argc < 1) {
-		err_msg("missing command (try \"nhrpctl help\")");
-		return EXIT_USAGE;
-	}
-	if (!strcmp(argv[0], "help")) {
-		usage(stdout);
-		return EXIT_OK;
-	}
-	cmd = find_command(argc, argv, &used);
-	if (!cmd)
-		return EXIT_USAGE;
-	ret = parse_args(cmd, argc - used, argv + used, &a);
-	if (ret)
-		return ret;
-	if (netns) {
-		ret = enter_netns(netns);
-		if (ret)
+	if (o.batch) {
+		if (argc > 0) {
+			err_msg("unexpected argument \"%s\": with -b the commands come from the file",
+				argv[0]);
+			return EXIT_USAGE;
+		}
+		ret = run_batch(o.batch, o.netns, o.force, &ctx);
+	} else {
+		if (argc < 1) {
+			err_msg("missing command (try \"nhrpctl help\")");
+			return EXIT_USAGE;
+		}
+		ret = parse_command(argc, argv, &cmd, &a);
+		if (ret || !cmd)
 			return ret;
+		if (o.netns)
+			ret = enter_netns(o.netns);
+		if (!ret)
+			ret = cmd->run(cmd, &a, &ctx);
 	}
-	return cmd->run(cmd, &a, &out);
+	nhrp_nl_close(ctx.nl);
+	dev_cache_free();
+	return ret;
 }

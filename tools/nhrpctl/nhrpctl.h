@@ -3,7 +3,7 @@
  * nhrpctl: configure and show the NHRP state of mgre devices.
  *
  * Shared declarations of the three parts of the tool:
- *   main.c   command line parsing and dispatch
+ *   main.c   command line parsing and dispatch, batch mode (-b)
  *   nl.c     netlink plumbing (generic netlink family "mgre", rtnetlink
  *            device lookup)
  *   show.c   text and JSON output of the show/stats commands
@@ -34,7 +34,12 @@ enum {
 	EXIT_USAGE = 2,		/* bad command line */
 };
 
+/*
+ * Prints "nhrpctl: MESSAGE" on stderr; in batch mode
+ * "nhrpctl: FILE:LINE: MESSAGE" (see err_set_location()).
+ */
 void err_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void err_set_location(const char *file, unsigned long line);
 
 /* Global output options */
 struct out_opts {
@@ -81,7 +86,9 @@ int nhrp_nl_request(struct nhrp_nl *nl, struct nl_msg *msg,
 void nhrp_report_error(const struct nhrp_result *res, const char *dev,
 		       const char *what, const char *full);
 
+/* Looks name up in a cached link dump (see nl.c); dev_cache_free() drops it */
 int dev_lookup(const char *name, struct mgre_dev *dev);
+void dev_cache_free(void);
 int dev_list(struct mgre_dev **devs, size_t *ndevs);
 
 /* ---- show.c ----------------------------------------------------------- */

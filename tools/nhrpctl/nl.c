@@ -347,28 +347,58 @@ static void link_to_dev(struct rtnl_link *link, struct mgre_dev *dev)
 	snprintf(dev->name, sizeof(dev->name), "%s", rtnl_link_get_name(link));
 }
 
+/*
+ * Device lookups go through one link dump, kept until dev_cache_free(): a
+ * batch of 100,000 lines naming the same device enumerates the devices
+ * once, not per line.  A name missing from a dump older than this lookup
+ * is looked up again in a fresh dump (the device may have been created
+ * since); a kernel that no longer knows a cached ifindex answers ENODEV.
+ */
+static struct nl_cache *links;
+
+void dev_cache_free(void)
+{
+	if (links)
+		nl_cache_free(links);
+	links = NULL;
+}
+
+static struct rtnl_link *cached_link(const char *name, bool *fresh)
+{
+	struct rtnl_link *link = NULL;
+
+	*fresh = false;
+	if (links)
+		link = rtnl_link_get_by_name(links, name);
+	if (link)
+		return link;
+	dev_cache_free();
+	if (link_cache(&links))
+		return NULL;
+	*fresh = true;
+	return rtnl_link_get_by_name(links, name);
+}
+
 int dev_lookup(const char *name, struct mgre_dev *dev)
 {
-	struct nl_cache *cache;
 	struct rtnl_link *link;
-	int ret;
+	bool fresh;
+	int ret = EXIT_OK;
 
-	ret = link_cache(&cache);
-	if (ret)
-		return ret;
-	link = rtnl_link_get_by_name(cache, name);
+	link = cached_link(name, &fresh);
 	if (!link) {
+		if (!fresh)	/* the dump failed, with a message */
+			return EXIT_FAIL;
 		err_msg("device \"%s\" does not exist", name);
-		ret = EXIT_FAIL;
-	} else if (!link_is_mgre(link)) {
+		return EXIT_FAIL;
+	}
+	if (!link_is_mgre(link)) {
 		err_msg("device \"%s\" is not an mgre device", name);
 		ret = EXIT_FAIL;
 	} else {
 		link_to_dev(link, dev);
 	}
-	if (link)
-		rtnl_link_put(link);
-	nl_cache_free(cache);
+	rtnl_link_put(link);
 	return ret;
 }
 

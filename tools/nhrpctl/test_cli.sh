@@ -26,7 +26,7 @@ fail() {
 expect() {
 	local code=$1 msg=$2 rc
 	shift 2
-	"$NHRPCTL" "$@" >"$TMP/out" 2>"$TMP/err"
+	"$NHRPCTL" "$@" >"$TMP/out" 2>"$TMP/err" </dev/null
 	rc=$?
 	if [ $rc -ne "$code" ]; then
 		fail "$*" "exit code $rc, expected $code"
@@ -108,17 +108,76 @@ expect 1 'device "lo" is not an mgre device' multicast add dynamic dev lo
 expect 1 'device "lo" is not an mgre device' nhs del 172.1.1.1 dev lo
 expect 1 'cannot open network namespace "nhrpctl-nons": No such file or directory' -n nhrpctl-nons show
 
+# ---- batch mode (-b) --------------------------------------------------------
+# expect_batch CODE INPUT STDERR [OPTIONS...]: run "nhrpctl OPTIONS -b
+# $TMP/batch" with INPUT as the file ($B in STDERR is the file's name);
+# exit code CODE and stderr exactly STDERR (lines of "nhrpctl: ...").
+B=$TMP/batch
+expect_batch() {
+	local code=$1 input=$2 exp=$3 rc
+	shift 3
+	printf '%s' "$input" >"$B"
+	"$NHRPCTL" "$@" -b "$B" >"$TMP/out" 2>"$TMP/err" </dev/null
+	rc=$?
+	if [ $rc -ne "$code" ]; then
+		fail "$* -b <<<'$input'" "exit code $rc, expected $code"
+	elif [ "$(cat "$TMP/err")" != "$exp" ]; then
+		fail "$* -b <<<'$input'" "expected stderr: $exp"
+	else
+		passed=$((passed + 1))
+	fi
+}
+
+expect 2 'missing argument for "-b"' -b
+expect 2 'missing argument for "--batch"' --batch
+expect 2 'missing argument for "-batch"' -batch
+expect 1 'cannot open "/nonexistent/batch": No such file or directory' -b /nonexistent/batch
+expect 2 'unexpected argument "show": with -b the commands come from the file' -b /dev/null show
+printf 'help\n' >"$TMP/help"
+expect_out 0 '^Usage: nhrpctl' -b "$TMP/help"
+# comments and blank lines only: nothing to do, no netlink needed
+expect_batch 0 $'# a comment\n\n   \t \n  # indented comment\n' ''
+# the first failing line stops the batch, exit 1 whatever the error
+expect_batch 1 $'# header\n\nfoo bar\nmap add 1.2.3\n' \
+	"nhrpctl: $B:3: unknown command \"foo\" (try \"nhrpctl help\")"
+expect_batch 1 $'map add 1.2.3 nbma 5.6.7.8 dev x # why\nfoo\n' \
+	"nhrpctl: $B:1: invalid address \"1.2.3\""
+expect_batch 1 $'show dev lo\n' "nhrpctl: $B:1: device \"lo\" is not an mgre device"
+expect_batch 1 $'-j show\n' "nhrpctl: $B:1: unknown command \"-j\" (try \"nhrpctl help\")"
+expect_batch 1 "map add $(printf 'x %.0s' $(seq 70))" "nhrpctl: $B:1: too many words (at most 64)"
+# no newline at the end of the last line
+expect_batch 1 $'\nmap del 1.2.3.4' "nhrpctl: $B:2: missing \"dev DEV\""
+# -force (and --force, -f) go on and report every failing line
+for force in -force --force -f; do
+	expect_batch 1 $'foo\nmap add 1.2.3 nbma 5.6.7.8 dev x\n# ok\nshow dev lo\n' \
+		"nhrpctl: $B:1: unknown command \"foo\" (try \"nhrpctl help\")
+nhrpctl: $B:2: invalid address \"1.2.3\"
+nhrpctl: $B:4: device \"lo\" is not an mgre device" $force
+done
+# "-b -" reads stdin
+printf 'map\n' | "$NHRPCTL" -b - >"$TMP/out" 2>"$TMP/err"
+if [ $? -eq 1 ] && [ "$(cat "$TMP/err")" = 'nhrpctl: <stdin>:1: incomplete command "map" (try "nhrpctl help")' ]; then
+	passed=$((passed + 1))
+else
+	fail "-b - <<<map" "expected exit 1 and a <stdin>:1: message"
+fi
+expect_batch 1 $'show dev lo\n' \
+	'nhrpctl: cannot open network namespace "nhrpctl-nons": No such file or directory' -n nhrpctl-nons
+
 # ---- module not loaded (exit 1) --------------------------------------------
 if [ ! -d /sys/module/mgre ]; then
 	for cmd in "show" "show multicast" "show nhs" "show traffic" "stats" "-j show" "-p stats"; do
 		# shellcheck disable=SC2086
 		expect 1 'the mgre module is not loaded (modprobe mgre)' $cmd
 	done
+	expect_batch 1 $'# ok\nshow\nshow nhs\n' \
+		"nhrpctl: $B:2: the mgre module is not loaded (modprobe mgre)"
 fi
 
 # ---- no leaks on an error path ---------------------------------------------
 if command -v valgrind >/dev/null; then
-	for args in "map add 1.2.3 nbma 5.6.7.8 dev $NODEV" "show dev lo" "stats"; do
+	printf 'foo\nshow dev lo\nmap add 1.2.3.4 nbma 5.6.7.8 dev %s\n' $NODEV >"$B"
+	for args in "map add 1.2.3 nbma 5.6.7.8 dev $NODEV" "show dev lo" "stats" "-f -b $B"; do
 		# shellcheck disable=SC2086
 		if valgrind -q --leak-check=full --show-leak-kinds=all \
 		       --errors-for-leak-kinds=all --error-exitcode=99 \

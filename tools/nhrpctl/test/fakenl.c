@@ -18,7 +18,9 @@
  * "CMD type=hex ...", and the IFLA_INFO_DATA of every RTM_NEWLINK (which
  * always succeeds) as "newlink type=hex ...".  FAKENL_NOCAP=1 sends
  * uncapped error ACKs (with the request copied back) even when the
- * program asked for capped ones.
+ * program asked for capped ones.  FAKENL_LOG_SOCKETS=1 also logs every
+ * netlink socket opened ("socket route" or "socket generic") and every
+ * link dump ("getlink dump"), so tests can count them.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -318,6 +320,21 @@ static void handle_newlink(struct fake *f, const struct nlmsghdr *req)
 	send_ack(f, req, -ENODEV, NULL);
 }
 
+/* With FAKENL_LOG_SOCKETS set, appends line to $FAKENL_LOG */
+static void log_event(const char *line)
+{
+	const char *path = getenv("FAKENL_LOG");
+	FILE *log;
+
+	if (!path || !getenv("FAKENL_LOG_SOCKETS"))
+		return;
+	log = fopen(path, "a");
+	if (!log)
+		return;
+	fprintf(log, "%s\n", line);
+	fclose(log);
+}
+
 static void handle_route(struct fake *f, const struct nlmsghdr *req)
 {
 	struct buf b = { .len = 0 };
@@ -333,6 +350,7 @@ static void handle_route(struct fake *f, const struct nlmsghdr *req)
 		return;
 	}
 	if (req->nlmsg_flags & NLM_F_DUMP) {
+		log_event("getlink dump");
 		for (i = 0; i < sizeof(links) / sizeof(links[0]); i++)
 			put_link(&b, req, &links[i], NLM_F_MULTI);
 		send_buf(f, &b);
@@ -636,6 +654,7 @@ int socket(int domain, int type, int protocol)
 		return -1;
 	fakes[i] = (struct fake){ .fd = sv[0], .peer = sv[1],
 				  .proto = protocol };
+	log_event(protocol == NETLINK_ROUTE ? "socket route" : "socket generic");
 	return sv[0];
 }
 

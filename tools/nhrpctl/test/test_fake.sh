@@ -185,9 +185,147 @@ check_out 0 show traffic dev tun1 -j <<'EOF'
 {"devices":{"tun1":{"tx_unicast":600,"tx_mcast_copies":601,"tx_cache_miss":602,"tx_no_mcast_map":603,"tx_unsupported":604,"tx_nomem":605,"rx_data":606,"rx_nhrp":607,"rx_nhrp_drop":608,"rx_key_mismatch":609,"stat_13":7}}}
 EOF
 
+# ---- batch mode (-b) ----------------------------------------------------------
+# check_batch CODE STDERR [OPTIONS...] < FILE: run "nhrpctl OPTIONS -b
+# $TMP/batch" (FILE copied there; $B in STDERR is its name) with sockets
+# and link dumps logged: exit code CODE, stderr exactly STDERR.  Leaves
+# the log in $FAKENL_LOG and stdout in $TMP/out; returns 1 on failure.
+B=$TMP/batch
+check_batch() {
+	local code=$1 exp=$2 rc
+	shift 2
+	cat >"$B"
+	rm -f "$FAKENL_LOG"
+	FAKENL_LOG_SOCKETS=1 run "$@" -b "$B"
+	rc=$?
+	if [ $rc -ne "$code" ]; then
+		fail "$* -b" "exit code $rc, expected $code; stderr: $(cat "$TMP/err")"
+	elif [ "$(cat "$TMP/err")" != "$exp" ]; then
+		fail "$* -b" "stderr: $(cat "$TMP/err"), expected: $exp"
+	else
+		return 0
+	fi
+	return 1
+}
+
+# check_file NAME FILE < EXPECTED: FILE's content is EXPECTED
+check_file() {
+	if diff -u - "$2" >"$TMP/diff"; then
+		ok
+	else
+		fail "$1" "unexpected $2:"
+		cat "$TMP/diff"
+	fi
+}
+
+# One link dump and one generic netlink socket for the whole batch; the
+# requests in file order; comments, blank lines, any keyword order.
+check_batch 0 '' <<'EOF' &&
+# spoke sp1
+map add 172.1.1.5 nbma 192.1.1.5 dev tun0   # the hub
+
+  map add nbma 192.1.1.6 dev tun1 172.1.1.6
+	multicast add nbma 192.1.1.5 dev tun0
+nhs add 172.1.1.1 priority 3 dev tun0
+map del 172.1.1.5 dev tun0
+EOF
+check_file "-b (requests)" "$FAKENL_LOG" <<'EOF'
+socket route
+getlink dump
+socket generic
+1 1=05000000 3=ac010105 5=c0010105
+1 1=06000000 3=ac010106 5=c0010106
+4 1=05000000 5=c0010105
+7 1=05000000 3=ac010101 11=03
+2 1=05000000 3=ac010105
+EOF
+
+# The first failing line (a kernel error) stops the batch: line 3 is not sent.
+check_batch 1 "nhrpctl: $B:2: tun0: NHRP entry 172.1.1.2 already exists (kernel: static entry exists)" <<'EOF' &&
+map add 172.1.1.5 nbma 192.1.1.5 dev tun0
+map add 172.1.1.2 nbma 192.1.1.2 dev tun0
+map add 172.1.1.6 nbma 192.1.1.6 dev tun0
+EOF
+check_file "-b (stops at line 2)" "$FAKENL_LOG" <<'EOF'
+socket route
+getlink dump
+socket generic
+1 1=05000000 3=ac010105 5=c0010105
+1 1=05000000 3=ac010102 5=c0010102
+EOF
+
+# -force goes on after every kind of error; a device missing from the
+# cached dump is looked for in a fresh one; the exit code is still 1.
+check_batch 1 "nhrpctl: $B:2: tun0: NHRP entry 172.1.1.2 already exists (kernel: static entry exists)
+nhrpctl: $B:3: device \"tun9\" does not exist
+nhrpctl: $B:4: invalid address \"172.1.1\"
+nhrpctl: $B:5: tun0: the NHRP cache is full" -force <<'EOF' &&
+map add 172.1.1.5 nbma 192.1.1.5 dev tun0
+map add 172.1.1.2 nbma 192.1.1.2 dev tun0
+map add 172.1.1.7 nbma 192.1.1.7 dev tun9
+map add 172.1.1 nbma 192.1.1.8 dev tun0
+map add 10.255.255.255 nbma 1.1.1.1 dev tun0
+map add 172.1.1.6 nbma 192.1.1.6 dev tun0
+EOF
+check_file "-force -b (goes on)" "$FAKENL_LOG" <<'EOF'
+socket route
+getlink dump
+socket generic
+1 1=05000000 3=ac010105 5=c0010105
+1 1=05000000 3=ac010102 5=c0010102
+socket route
+getlink dump
+1 1=05000000 3=0affffff 5=01010101
+1 1=05000000 3=ac010106 5=c0010106
+EOF
+
+# Show commands print in line order (JSON: one value per command).
+check_batch 1 "nhrpctl: $B:2: device \"lo\" is not an mgre device" -j -f <<'EOF' &&
+show multicast dev tun0
+show dev lo
+show nhs dev tun0
+EOF
+check_file "-j -f -b (show)" "$TMP/out" <<'EOF'
+[{"dev":"tun0","nbma":"192.1.1.2","type":"static"},{"dev":"tun0","nbma":"dynamic","type":"static"},{"dev":"tun0","nbma":"192.1.1.3","type":"dynamic"}]
+[{"dev":"tun0","proto":"172.1.1.1","nbma":"192.1.1.1","priority":0,"state":"responding"},{"dev":"tun0","proto":"172.1.1.254","nbma":null,"priority":5,"state":"waiting"}]
+EOF
+
+# -b - reads stdin; the location is <stdin>.
+rm -f "$FAKENL_LOG"
+printf 'map add 172.1.1.5 nbma 192.1.1.5 dev tun0\nmap del 172.1.1.99 dev tun0\n' |
+	LD_PRELOAD=$FAKENL "$NHRPCTL" -b - >"$TMP/out" 2>"$TMP/err"
+rc=$?
+if [ $rc -ne 1 ]; then
+	fail "-b -" "exit code $rc, expected 1"
+elif [ "$(cat "$TMP/err")" != 'nhrpctl: <stdin>:2: tun0: NHRP entry 172.1.1.99 does not exist' ]; then
+	fail "-b -" "stderr: $(cat "$TMP/err")"
+elif [ "$(wc -l < "$FAKENL_LOG")" != 2 ]; then
+	fail "-b -" "expected 2 requests, got: $(cat "$FAKENL_LOG")"
+else
+	ok
+fi
+
+# 100,000 map lines: still one dump and one socket, every request sent.
+python3 -c '
+for i in range(100000):
+    print("map add 100.%d.%d.%d nbma 10.1.%d.%d dev tun0" %
+          (i >> 16 & 255, i >> 8 & 255, i & 255, i >> 8 & 255, 1 + i % 250))' >"$TMP/big"
+if check_batch 0 '' <"$TMP/big"; then
+	counts="$(grep -c '^socket' "$FAKENL_LOG") $(grep -c '^getlink' "$FAKENL_LOG") $(grep -c '^1 ' "$FAKENL_LOG")"
+	if [ "$counts" != "2 1 100000" ] ||
+	   [ "$(tail -n 1 "$FAKENL_LOG")" != "1 1=05000000 3=6401869f 5=0a0186fa" ]; then
+		fail "-b (100k lines)" "sockets, dumps, requests: $counts (expected 2 1 100000); last: $(tail -n 1 "$FAKENL_LOG")"
+	else
+		ok
+	fi
+fi
+
 # ---- no leaks on the netlink paths -------------------------------------------
 if command -v valgrind >/dev/null; then
-	for args in "-j show" "stats" "show nhs" "map add 172.1.1.2 nbma 192.1.1.2 dev tun0"; do
+	printf '%s\n' 'map add 172.1.1.5 nbma 192.1.1.5 dev tun0' \
+		'map add 172.1.1.2 nbma 192.1.1.2 dev tun0' 'show dev tun9' \
+		'show nhs' 'foo' >"$B"
+	for args in "-j show" "stats" "show nhs" "map add 172.1.1.2 nbma 192.1.1.2 dev tun0" "-f -b $B"; do
 		# shellcheck disable=SC2086
 		LD_PRELOAD=$FAKENL valgrind -q --leak-check=full \
 			--show-leak-kinds=all --errors-for-leak-kinds=all \
