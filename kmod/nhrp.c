@@ -313,6 +313,16 @@ static unsigned long mgre_reg_interval(const struct mgre_nhrp_cfg *cfg)
 	return max_t(unsigned long, cfg->holdtime / 3, 1) * HZ;
 }
 
+/* Exponential retry, never slower than the refresh interval. */
+static unsigned long mgre_reg_retry(const struct mgre_nhrp_cfg *cfg, u8 fails)
+{
+	unsigned long secs = 1UL << min_t(u8, fails, 5);
+
+	return min_t(unsigned long, secs * HZ,
+		     min_t(unsigned long, MGRE_REG_RETRY_MAX * HZ,
+			   mgre_reg_interval(cfg)));
+}
+
 /* Send the registrations that are due; called from the work. */
 static void mgre_nhrp_reg_tick(struct mgre_device *md,
 			       const struct mgre_nhrp_cfg *cfg)
@@ -341,11 +351,11 @@ static void mgre_nhrp_reg_tick(struct mgre_device *md,
 			} else if (n->state == MGRE_NHS_WAITING) {
 				n->state = MGRE_NHS_EXPECTING;
 			}
-			n->reqid = atomic_inc_return(&md->nhrp.reqid);
+			/* Cisco: a retransmission keeps its request id. */
+			if (!n->awaiting)
+				n->reqid = atomic_inc_return(&md->nhrp.reqid);
 			n->awaiting = true;
-			n->next_send = now +
-				min_t(unsigned long, 1UL << min_t(u8, n->fails, 5),
-				      MGRE_REG_RETRY_MAX) * HZ;
+			n->next_send = now + mgre_reg_retry(cfg, n->fails);
 			reqid = n->reqid;
 			send = true;
 		}
@@ -380,7 +390,7 @@ static void mgre_nhrp_reg_reply(struct mgre_device *md,
 			n->state = MGRE_NHS_DOWN;
 			if (n->fails < U8_MAX)
 				n->fails++;
-			n->next_send = jiffies + MGRE_REG_RETRY_MAX * HZ;
+			n->next_send = jiffies + mgre_reg_retry(cfg, n->fails);
 		}
 		break;
 	}

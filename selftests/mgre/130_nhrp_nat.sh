@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# timeout: 240
+#
+# A spoke behind NAT: sp2 (NBMA 10.0.0.2) reaches the NBMA network through
+# a router namespace that masquerades to 192.1.1.3.  The hub registers it
+# at the post-NAT address, flags the entry nat, returns that address in
+# the Cisco NAT extension of its reply, and reaches sp2 through the NAT.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/topo.sh"
+
+require_cmd nft
+load_mgre
+topo_wan
+topo_router 1
+topo_router 2
+topo_tunnel 1 $TOPO_NHRP
+topo_tunnel 2 $TOPO_NHRP
+nhrpctl_in hub multicast add dynamic dev tun0
+topo_spoke_nhrp 2
+
+# The NAT router: outside 192.1.1.3 on the NBMA bridge, inside 10.0.0.1.
+ns_create nat
+ip link add eth0 netns nat type veth peer name p-nat netns wan
+in_ns wan ip link set p-nat master br0 up
+in_ns nat ip addr add 192.1.1.3/24 dev eth0
+in_ns nat ip link set eth0 up
+ns_create sp2
+ip link add eth0 netns sp2 type veth peer name in0 netns nat
+in_ns nat ip addr add 10.0.0.1/24 dev in0
+in_ns nat ip link set in0 up
+in_ns nat sysctl -qw net.ipv4.ip_forward=1
+in_ns nat nft -f - <<'NFT'
+table ip nat {
+	chain post {
+		type nat hook postrouting priority srcnat; policy accept;
+		ip saddr 10.0.0.0/24 oifname "eth0" masquerade
+	}
+}
+NFT
+in_ns sp2 ip addr add 10.0.0.2/24 dev eth0
+in_ns sp2 ip link set eth0 up
+in_ns sp2 ip route add default via 10.0.0.1
+in_ns sp2 ip link add tun0 type mgre local 10.0.0.2 key "$TOPO_KEY" $TOPO_NHRP
+in_ns sp2 ip addr add 172.1.1.3/24 dev tun0
+capture_start wan p-nat "ip proto 47" "$TMPD/nat.pcap"
+in_ns sp2 ip link set tun0 up
+topo_spoke_nhrp 3
+
+wait_until 10 has_entry hub 172.1.1.3 dynamic registered nat ||
+	fail "sp2 not registered with the nat flag: $(nhrpctl_in hub show)"
+expect_eq 192.1.1.3 "$(entry_field hub 172.1.1.3 nbma)" "post-NAT NBMA at the hub"
+ping_ok hub 172.1.1.3 || fail "the hub cannot reach sp2 through the NAT"
+ping_ok sp2 172.1.1.2 || fail "sp2 cannot reach sp1 (via the hub)"
+capture_stop
+
+# The registration carried the private address; the reply's NAT extension
+# tells the spoke its public one.
+f=$(tshark -r "$TMPD/nat.pcap" -Y 'nhrp.hdr.op.type == 3' -T fields -e nhrp.src.nbma.addr 2>/dev/null | sort -u)
+expect_eq 10.0.0.2 "$f" "source NBMA in sp2's registrations"
+f=$(tshark -r "$TMPD/nat.pcap" -Y 'nhrp.hdr.op.type == 4' -V 2>/dev/null |
+	sed -n '/Cisco NAT Address Extension/,$p' | grep -c 'Client NBMA Address: 192.1.1.3')
+[ "$f" -ge 1 ] || fail "registration reply lacks the NAT extension with 192.1.1.3"
+
+exit_status
