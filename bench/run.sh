@@ -6,37 +6,46 @@
 # ratios.  Absolute numbers under TCG emulation mean little; the ratios
 # between variants measured in the same run are the result.
 #
-#   ns gen --veth g0/g1-- ns r1 ==(NBMA veth u1/u2 10.0.0.0/24)== ns r2 --> dummy lan0
-#   pktgen 64-byte UDP    forward into tunnel                   decap, forward
+#   ns gen --veth g0/g1-- ns r1 ==(NBMA veth u1/u2, 10.0.0.0/24)== ns r2 --> dummy lan0
+#   pktgen 64-byte UDP     forward into a tunnel                 decap, forward
 #                                                                (counted here)
 #
-# Variants, measured in this order in each of ROUNDS rounds (mgre and
-# ip_gre both claim GRE version 0 from the gre demultiplexer, so one
-# module is unloaded before the other is loaded, twice a round):
+# Variants:
 #   plain        routed over the NBMA veth, no tunnel
-#   ip_gre       ip_gre in NBMA mode ("local" only), the next hop's NBMA
-#                address in a permanent neighbour entry (lladdr)
-#   ip_gre+100k  the same after adding BIG (100,000) more permanent
-#                neighbour entries to tun0 with "ip -batch"
+#   ip_gre       ip_gre in NBMA mode ("local", no "remote"), the next hop's
+#                NBMA address in a permanent neighbour entry (lladdr)
+#   ip_gre+100k  the same through a second ip_gre device that holds BIG
+#                (100,000) more permanent neighbour entries ("ip -batch")
 #   mgre         mgre, the next hop's NBMA address in a static NHRP map entry
-#   mgre+100k    the same after adding BIG more map entries with "nhrpctl -b"
-# The load times of the BIG entries are reported too.
+#   mgre+100k    the same through a second mgre device that holds BIG more
+#                map entries ("nhrpctl -b")
+# Each tunnel phase builds both devices (tun0: key 1, 172.16.0.0/24; tun1:
+# key 2, 172.17.0.0/24, with the BIG entries on r1) and then alternates
+# between them REPEAT times by replacing r1's route, so that a variant and
+# its +100k twin are measured minutes apart at most; a first window per
+# phase, through tun0, warms up and is not recorded.  mgre and ip_gre
+# both claim GRE version 0 from the gre demultiplexer: one module is
+# unloaded before the other is loaded, and a round is plain, the ip_gre
+# phase, the mgre phase.  The load times of the BIG entries are reported.
 #
 # Measurement: pktgen in gen sends 64-byte UDP frames to 192.168.2.10 as
-# fast as it can, without end, from the kernel thread of the last CPU;
+# fast as it can, without end, from the kernel thread of the last CPU.
 # RPS on r1's g1 hands every frame to CPU 0, which does all the
-# forwarding (r1, the tunnel, r2).  After WARMUP seconds the tx_packets
-# of r2's lan0 are sampled twice, DURATION seconds apart (read from
-# /proc/PID/net/dev of a process in r2: no program is started in
-# between), then pktgen is stopped.  The rate is delivered packets per
-# second: what one CPU forwards, not what pktgen offers.  Before each
-# measurement the script waits for the CPUs to be idle (deferred work of
-# the previous variant, such as freeing 100,000 entries with their
-# netns, must not run during a window), pings across the tunnel, and
-# afterwards checks that r2's tunnel received packets during the window.
+# forwarding; GRO on u2 (and no TSO on u1) puts the r1 -> r2 hop on u2's
+# NAPI ring instead of CPU 0's backlog, so that when CPU 0 is saturated
+# frames are dropped on entry (backlog full) and not after r1 has already
+# forwarded them.  After WARMUP seconds the tx_packets of r2's lan0 are
+# sampled twice, DURATION seconds apart (from /proc/PID/net/dev of a
+# process in r2: no program is started in between), then pktgen is
+# stopped.  The rate is delivered packets per second: what one CPU
+# forwards, not what pktgen offers (g0's tx_packets in the same window,
+# also reported).  Before each window the script waits
+# for the CPUs to be idle (deferred work such as freeing a netns with
+# 100,000 entries must not run during a window) and pings across the
+# path; after it, it checks that r2's tunnel received packets.
 #
-# Environment: ROUNDS (3), DURATION (3 s), WARMUP (1 s), BIG (100000;
-# 0 skips the +BIG variants), VARIANTS ("plain ip_gre mgre").
+# Environment: ROUNDS (2), REPEAT (2), DURATION (3 s), WARMUP (1 s),
+# BIG (100000; 0 = no +BIG variants), VARIANTS ("plain ip_gre mgre").
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -44,7 +53,8 @@ export IP_LIB_DIR="$REPO/tools/iproute2"
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 NHRPCTL="$REPO/tools/nhrpctl/nhrpctl"
 MGRE_KO=${MGRE_KO:-$REPO/kmod/mgre.ko}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-2}
+REPEAT=${REPEAT:-2}
 DURATION=${DURATION:-3}
 WARMUP=${WARMUP:-1}
 BIG=${BIG:-100000}
@@ -62,14 +72,14 @@ exec {SLEEP_FD}<> <(:)
 nap() { read -r -t "$1" -u "$SLEEP_FD" _ 2>/dev/null || :; }
 now_us() { local t=$EPOCHREALTIME; echo "${t/./}"; }
 
-WATCH_PID=
+declare -A WATCH=()	# netns -> PID of a process in it (for /proc/PID/net)
 teardown() {
 	local ns
-	if [ -n "$WATCH_PID" ]; then
-		kill "$WATCH_PID" 2>/dev/null || :
-		wait "$WATCH_PID" 2>/dev/null || :
-		WATCH_PID=
-	fi
+	for ns in "${!WATCH[@]}"; do
+		kill "${WATCH[$ns]}" 2>/dev/null || :
+		wait "${WATCH[$ns]}" 2>/dev/null || :
+	done
+	WATCH=()
 	for ns in gen r1 r2; do
 		ip netns del "$ns" 2>/dev/null || :
 	done
@@ -129,35 +139,29 @@ setup_base() {
 	ip -n gen link set g0 up
 	ip -n gen route add default via 10.9.0.1
 	ip -n r1 addr add 10.9.0.1/24 dev g1
-	ip -n r1 link set g1 up
 	ip -n r1 addr add 10.0.0.1/24 dev u1
-	ip -n r1 link set u1 up
 	ip -n r2 addr add 10.0.0.2/24 dev u2
-	ip -n r2 link set u2 up
 	ip -n r2 link add lan0 type dummy
 	ip -n r2 addr add 192.168.2.1/24 dev lan0
 	ip -n r2 link set lan0 up
-	ip -n r2 route add 10.9.0.0/24 via 10.0.0.1
-	# RPS: whatever CPU pktgen runs on, CPU 0 forwards.
+	# CPU 0 forwards, whatever CPU pktgen runs on; r1 -> r2 through
+	# u2's NAPI ring (see the header).
 	in_ns r1 sh -c 'echo 1 > /sys/class/net/g1/queues/rx-0/rps_cpus'
+	in_ns r1 ethtool -K u1 tso off
+	in_ns r2 ethtool -K u2 gro on
+	ip -n r1 link set g1 up
+	ip -n r1 link set u1 up
+	ip -n r2 link set u2 up
+	ip -n r2 route add 10.9.0.0/24 via 10.0.0.1
 	in_ns r1 sysctl -qw net.ipv4.ip_forward=1
 	# (before the tunnels exist, so that they inherit rp_filter 0:
 	# the traffic is asymmetric, replies do not use the tunnel)
 	in_ns r2 sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 \
 		net.ipv4.conf.default.rp_filter=0
-	# A process in r2 whose /proc/PID/net/dev the sampling reads.
-	ip netns exec r2 sleep 100000 &
-	WATCH_PID=$!
-}
-
-# tunnels KIND [ARGS]: tun0 in r1 and r2, 172.16.0.1 and .2/24
-tunnels() {
-	local kind=$1 i
-	shift
-	for i in 1 2; do
-		ip -n "r$i" link add tun0 type "$kind" local "10.0.0.$i" key 1 ttl 64
-		ip -n "r$i" addr add "172.16.0.$i/24" dev tun0
-		ip -n "r$i" link set tun0 up
+	# Processes whose /proc/PID/net/dev the sampling reads.
+	for ns in gen r1 r2; do
+		ip netns exec "$ns" sleep 100000 &
+		WATCH[$ns]=$!
 	done
 }
 
@@ -166,7 +170,7 @@ setup_plain() {
 	ip -n r1 route add 192.168.2.0/24 via 10.0.0.2
 }
 
-# Files of BIG extra entries, made once: 100.A.B.C -> 10.X.B.Y
+# Files of BIG extra entries for r1's tun1, made once: 100.A.B.C -> 10.X.B.Y
 big_file() {
 	local kind=$1 f=$TMP/big.$1
 	[ -s "$f" ] || python3 - "$kind" "$BIG" >"$f" <<'EOF'
@@ -177,79 +181,109 @@ for i in range(n):
     proto = "100.%d.%d.%d" % (i >> 16 & 255, i >> 8 & 255, i & 255)
     nbma = "10.%d.%d.%d" % (1 + (i >> 16 & 255), i >> 8 & 255, 1 + i % 250)
     if kind == "mgre":
-        out.append("map add %s nbma %s dev tun0" % (proto, nbma))
+        out.append("map add %s nbma %s dev tun1" % (proto, nbma))
     else:
-        out.append("neigh add %s lladdr %s dev tun0 nud permanent" % (proto, nbma))
+        out.append("neigh add %s lladdr %s dev tun1 nud permanent" % (proto, nbma))
 print("\n".join(out))
 EOF
 	echo "$f"
 }
 
-declare -A LOAD_S=()
-# timed NAME CMD...: run CMD, add its wall time to LOAD_S[NAME]
+declare -A LOAD_US=()
+# timed NAME CMD...: run CMD, append its wall time (us) to LOAD_US[NAME]
 timed() {
 	local name=$1 t0
 	shift
 	t0=$(now_us)
 	"$@"
-	LOAD_S[$name]="${LOAD_S[$name]:-} $(( $(now_us) - t0 ))"
+	LOAD_US[$name]="${LOAD_US[$name]:-} $(( $(now_us) - t0 ))"
 }
 
-setup_mgre() {
+# setup_tunnels KIND: tun0 and tun1 of KIND (mgre or gre) in r1 and r2,
+# each next hop mapped to its NBMA address, BIG more entries on r1's tun1.
+setup_tunnels() {
+	local kind=$1 i j net
+
 	setup_base
-	load_mgre
-	tunnels mgre
-	in_ns r1 "$NHRPCTL" map add 172.16.0.2 nbma 10.0.0.2 dev tun0
-	in_ns r2 "$NHRPCTL" map add 172.16.0.1 nbma 10.0.0.1 dev tun0
+	if [ "$kind" = mgre ]; then load_mgre; else load_ip_gre; fi
+	for i in 0 1; do
+		net=172.$((16 + i)).0
+		for j in 1 2; do
+			ip -n "r$j" link add "tun$i" type "$kind" local "10.0.0.$j" \
+				key $((i + 1)) ttl 64
+			ip -n "r$j" addr add "$net.$j/24" dev "tun$i"
+			ip -n "r$j" link set "tun$i" up
+		done
+		if [ "$kind" = mgre ]; then
+			in_ns r1 "$NHRPCTL" map add "$net.2" nbma 10.0.0.2 dev "tun$i"
+			in_ns r2 "$NHRPCTL" map add "$net.1" nbma 10.0.0.1 dev "tun$i"
+		else
+			ip -n r1 neigh add "$net.2" lladdr 10.0.0.2 dev "tun$i" nud permanent
+			ip -n r2 neigh add "$net.1" lladdr 10.0.0.1 dev "tun$i" nud permanent
+		fi
+	done
+	if [ "$BIG" -gt 0 ]; then
+		if [ "$kind" = mgre ]; then
+			# (nhrpctl -b and ip -batch fail on any failing line)
+			timed mgre in_ns r1 "$NHRPCTL" -b "$(big_file mgre)"
+		else
+			# Permanent entries are exempt from the neighbour garbage
+			# collector in this kernel; raise the (global) thresholds
+			# anyway.
+			sysctl -qw net.ipv4.neigh.default.gc_thresh1=$((BIG * 2)) \
+				net.ipv4.neigh.default.gc_thresh2=$((BIG * 2)) \
+				net.ipv4.neigh.default.gc_thresh3=$((BIG * 4))
+			timed ip_gre ip -n r1 -batch "$(big_file ip_gre)"
+		fi
+	fi
 	ip -n r1 route add 192.168.2.0/24 via 172.16.0.2
 }
 
-# BIG more NHRP map entries on r1's tun0 (nhrpctl -b fails on any error)
-big_mgre() {
-	timed mgre in_ns r1 "$NHRPCTL" -b "$(big_file mgre)"
-}
-
-setup_ip_gre() {
-	setup_base
-	load_ip_gre
-	tunnels gre
-	ip -n r1 neigh add 172.16.0.2 lladdr 10.0.0.2 dev tun0 nud permanent
-	ip -n r2 neigh add 172.16.0.1 lladdr 10.0.0.1 dev tun0 nud permanent
-	ip -n r1 route add 192.168.2.0/24 via 172.16.0.2
-}
-
-# BIG more permanent neighbour entries on r1's tun0 (ip -batch fails on
-# any error).  Permanent entries are exempt from the neighbour garbage
-# collector in this kernel; the (global) thresholds are raised anyway.
-big_ip_gre() {
-	sysctl -qw net.ipv4.neigh.default.gc_thresh1=$((BIG * 2)) \
-		net.ipv4.neigh.default.gc_thresh2=$((BIG * 2)) \
-		net.ipv4.neigh.default.gc_thresh3=$((BIG * 4))
-	timed ip_gre ip -n r1 -batch "$(big_file ip_gre)"
+# use_tunnel N: r1 routes the test traffic through its tunN
+use_tunnel() {
+	ip -n r1 route replace 192.168.2.0/24 via "172.$((16 + $1)).0.2"
 }
 
 # --- measurement ------------------------------------------------------------------------------
 
-# counter IFNAME FIELD: sets COUNTER to field FIELD (1 = rx_bytes, 2 =
-# rx_packets, 10 = tx_packets) of IFNAME in r2's /proc/net/dev, and T to
-# the time read (us); COUNTER=0 and returns 1 if there is no IFNAME.
-COUNTER='' T=''
+# counter NS IFNAME FIELD: sets COUNTER to field FIELD (2 = rx_packets,
+# 10 = tx_packets, 12 = tx_drop) of IFNAME in NS's /proc/net/dev and T to
+# the time it was read (us); COUNTER=0 and returns 1 if there is no IFNAME.
+COUNTER=0 T=0
 counter() {
 	local line name f
 	COUNTER=0
 	while IFS= read -r line; do
 		name=${line%%:*}
 		name=${name// /}
-		[ "$name" = "$1" ] || continue
+		[ "$name" = "$2" ] || continue
 		T=${EPOCHREALTIME/./}
 		read -r -a f <<<"${line#*:}"
-		COUNTER=${f[$(($2 - 1))]}
+		COUNTER=${f[$(($3 - 1))]}
 		return 0
-	done < "/proc/$WATCH_PID/net/dev"
+	done < "/proc/${WATCH[$1]}/net/dev"
 	return 1
 }
 
-pg() { in_ns gen sh -c "echo '$1' > $PG/$2"; }
+# sent_g0: sets COUNTER to the frames pktgen sent on g0 (the veth counts
+# those the peer refused as tx_drop, not in tx_packets)
+sent_g0() {
+	local sent
+	counter gen g0 10
+	sent=$COUNTER
+	counter gen g0 12
+	COUNTER=$((sent + COUNTER))
+}
+
+# backlog_drops: sets COUNTER to the packets dropped because a CPU's
+# backlog was full (column 2 of /proc/net/softnet_stat, all CPUs)
+backlog_drops() {
+	local f
+	COUNTER=0
+	while read -r -a f; do
+		COUNTER=$((COUNTER + 16#${f[1]}))
+	done < /proc/net/softnet_stat
+}
 
 # cpu_times: sets IDLE and TOTAL to /proc/stat's jiffies, all CPUs
 IDLE=0 TOTAL=0
@@ -261,7 +295,7 @@ cpu_times() {
 }
 
 # settle: wait until the CPUs are at least 90% idle over half a second
-# (at most 120 s), so that deferred work of the previous variant (netns
+# (at most 120 s), so that deferred work of the previous step (netns
 # cleanup, RCU callbacks) does not run during the next measurement.
 settle() {
 	local i i0 t0
@@ -275,17 +309,20 @@ settle() {
 	msg "warning: the CPUs did not settle in 120 s"
 }
 
-# measure VARIANT: sets RATE (delivered pps), OFFERED (pktgen pps), TUN
-# (packets received on r2's tun0 during the window, "-" for plain)
-RATE='' OFFERED='' TUN=''
+pg() { in_ns gen sh -c "echo '$1' > $PG/$2"; }
+
+# measure VARIANT TUN: one window.  Sets (all per second) RATE
+# (delivered), OFFERED (sent by pktgen), TUN_RX (received on r2's TUN,
+# "-" without TUN), IN_DROP (backlog drops: frames refused on entry) and
+# MID_DROP (r1 -> r2 frames lost on the veth).
+RATE=0 OFFERED=0 TUN_RX=0 IN_DROP=0 MID_DROP=0
 measure() {
-	local variant=$1 mac pgpid t0 t1 c0 c1 r0 r1 res kt
+	local variant=$1 tun=$2 mac pgpid kt t0 t1 c0 c1 r0 r1 b0 b1 m0 m1 g0 g1 res
 
 	settle
 	# The path works and ARP is resolved: gen -> r1 -> (tunnel) -> r2.
-	if ! in_ns gen ping -c 2 -W 2 -q 192.168.2.1 >/dev/null 2>&1; then
+	in_ns gen ping -c 2 -W 2 -q 192.168.2.1 >/dev/null 2>&1 ||
 		die "$variant: gen cannot ping 192.168.2.1 across r1 and r2"
-	fi
 	mac=$(in_ns r1 cat /sys/class/net/g1/address)
 	kt=kpktgend_$(( $(nproc) - 1 ))
 	in_ns gen sh -c "
@@ -303,28 +340,53 @@ measure() {
 	in_ns gen sh -c "echo start > $PG/pgctrl" &
 	pgpid=$!
 	nap "$WARMUP"
-	counter tun0 2 || :
-	r0=$COUNTER
-	counter lan0 10 || die "no lan0 in r2"
+	r0=0 r1=0
+	if [ -n "$tun" ]; then
+		counter r2 "$tun" 2 || die "no $tun in r2"
+		r0=$COUNTER
+	fi
+	backlog_drops; b0=$COUNTER
+	counter r1 u1 12; m0=$COUNTER
+	sent_g0; g0=$COUNTER
+	counter r2 lan0 10 || die "no lan0 in r2"
 	c0=$COUNTER t0=$T
 	nap "$DURATION"
-	counter lan0 10 || die "no lan0 in r2"
+	counter r2 lan0 10
 	c1=$COUNTER t1=$T
-	counter tun0 2 || :
-	r1=$COUNTER
+	sent_g0; g1=$COUNTER
+	counter r1 u1 12; m1=$COUNTER
+	backlog_drops; b1=$COUNTER
+	if [ -n "$tun" ]; then
+		counter r2 "$tun" 2
+		r1=$COUNTER
+	fi
 	pg stop pgctrl
 	wait "$pgpid" || :
 	res=$(in_ns gen cat "$PG/g0")
 	RATE=$(( (c1 - c0) * 1000000 / (t1 - t0) ))
-	OFFERED=$(sed -n 's/.* \([0-9][0-9]*\)pps .*/\1/p' <<<"$res" | head -n 1)
-	[ -n "$OFFERED" ] || OFFERED='?'
-	if [ "$variant" = plain ]; then
-		TUN=-
+	OFFERED=$(( (g1 - g0) * 1000000 / (t1 - t0) ))
+	IN_DROP=$(( (b1 - b0) * 1000000 / (t1 - t0) ))
+	MID_DROP=$(( (m1 - m0) * 1000000 / (t1 - t0) ))
+	if [ -z "$tun" ]; then
+		TUN_RX=-
 	else
-		TUN=$((r1 - r0))
-		[ "$TUN" -gt 0 ] || die "$variant: nothing arrived on r2's tun0 during the window"
+		TUN_RX=$(( (r1 - r0) * 1000000 / (t1 - t0) ))
+		[ "$TUN_RX" -gt 0 ] || die "$variant: nothing arrived on r2's $tun during the window"
 	fi
 	[ "$RATE" -gt 0 ] || die "$variant: nothing delivered to r2's lan0 (pktgen: $res)"
+	[ "$OFFERED" -gt 0 ] || die "$variant: pktgen sent nothing (pktgen: $res)"
+}
+
+declare -A RATES=()
+ORDER=()
+# run_variant VARIANT [TUN]: measure and record one window
+run_variant() {
+	local v=$1
+	measure "$v" "${2:-}"
+	[ -n "${RATES[$v]:-}" ] || ORDER+=("$v")
+	RATES[$v]="${RATES[$v]:-} $RATE"
+	printf 'round %d/%d  %-12s %7d pps delivered   (offered %6s, r2 tunnel rx %6s, dropped: on entry %6s, r1->r2 %4s)\n' \
+		"$round" "$ROUNDS" "$v" "$RATE" "$OFFERED" "$TUN_RX" "$IN_DROP" "$MID_DROP"
 }
 
 # --- run --------------------------------------------------------------------------------------
@@ -332,10 +394,11 @@ measure() {
 [ "$(id -u)" = 0 ] || die "must run as root (in the VM: make bench)"
 [ -f "$MGRE_KO" ] || die "$MGRE_KO missing: run make"
 [ -x "$NHRPCTL" ] || die "$NHRPCTL missing: run make"
+command -v ethtool >/dev/null || die "ethtool missing (scripts/deps.sh)"
 modprobe pktgen
 unload_gre
-echo "bench: kernel $(uname -r), $(nproc) cpus; rounds $ROUNDS, window ${DURATION}s after ${WARMUP}s warm-up, BIG=$BIG"
-echo "bench: variants: $VARIANTS"
+echo "bench: kernel $(uname -r), $(nproc) cpus; $ROUNDS rounds of: $VARIANTS;" \
+	"$REPEAT windows of ${DURATION}s (after ${WARMUP}s) per tunnel variant; BIG=$BIG"
 
 # The name of the +BIG variants: +100k for 100000
 if [ $((BIG % 1000)) = 0 ] && [ "$BIG" -gt 0 ]; then
@@ -344,30 +407,26 @@ else
 	PLUS=+$BIG
 fi
 
-declare -A RATES=()
-ORDER=()
-run_variant() {
-	local v=$1
-	measure "$v"
-	[ -n "${RATES[$v]:-}" ] || ORDER+=("$v")
-	RATES[$v]="${RATES[$v]:-} $RATE"
-	printf 'round %d/%d  %-12s %8d pps delivered  (pktgen offered %s pps, r2 tun0 rx %s)\n' \
-		"$round" "$ROUNDS" "$v" "$RATE" "$OFFERED" "$TUN"
-}
-
 for round in $(seq "$ROUNDS"); do
 	for v in $VARIANTS; do
 		case $v in
-		plain) setup_plain ;;
-		ip_gre) setup_ip_gre ;;
-		mgre) setup_mgre ;;
+		plain)
+			setup_plain
+			run_variant plain
+			continue ;;
+		ip_gre) setup_tunnels gre ;;
+		mgre) setup_tunnels mgre ;;
 		*) die "unknown variant $v (VARIANTS: plain ip_gre mgre)" ;;
 		esac
-		run_variant "$v"
-		if [ "$v" != plain ] && [ "$BIG" -gt 0 ]; then
-			"big_$v"
-			run_variant "$v$PLUS"
-		fi
+		measure "$v (warm-up)" tun0
+		for ((k = 0; k < REPEAT; k++)); do
+			use_tunnel 0
+			run_variant "$v" tun0
+			if [ "$BIG" -gt 0 ]; then
+				use_tunnel 1
+				run_variant "$v$PLUS" tun1
+			fi
+		done
 	done
 done
 teardown
@@ -376,30 +435,25 @@ unload_gre
 # --- report -----------------------------------------------------------------------------------
 
 mean() { local s=0 n=0 x; for x in $1; do s=$((s + x)); n=$((n + 1)); done; echo $((n ? s / n : 0)); }
+fmt_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 declare -A MEAN=()
-echo
-echo "Delivered packets/s at r2's lan0 (64-byte UDP, pktgen at full speed):"
-printf '  %-12s' variant
-for round in $(seq "$ROUNDS"); do printf ' %9s' "round $round"; done
-printf ' %9s %9s\n' mean "vs plain"
 for v in "${ORDER[@]}"; do
 	MEAN[$v]=$(mean "${RATES[$v]}")
 done
+echo
+echo "Delivered packets/s at r2's lan0, 64-byte UDP, one forwarding CPU (each window):"
+printf '  %-12s %8s %9s  %s\n' variant mean "vs plain" windows
 for v in "${ORDER[@]}"; do
-	printf '  %-12s' "$v"
-	for x in ${RATES[$v]}; do printf ' %9d' "$x"; done
+	vs=-
 	if [ -n "${MEAN[plain]:-}" ] && [ "${MEAN[plain]}" -gt 0 ]; then
-		printf ' %9d %9s\n' "${MEAN[$v]}" \
-			"$(awk -v a="${MEAN[$v]}" -v b="${MEAN[plain]}" 'BEGIN { printf "%.2f", a / b }')"
-	else
-		printf ' %9d %9s\n' "${MEAN[$v]}" -
+		vs=$(fmt_ratio "${MEAN[$v]}" "${MEAN[plain]}")
 	fi
+	printf '  %-12s %8d %9s  %s\n' "$v" "${MEAN[$v]}" "$vs" "${RATES[$v]# }"
 done
 
 ratio() {
 	[ -n "${MEAN[$1]:-}" ] && [ -n "${MEAN[$2]:-}" ] && [ "${MEAN[$2]}" -gt 0 ] || return 0
-	printf '  %-24s %s\n' "$1 / $2" \
-		"$(awk -v a="${MEAN[$1]}" -v b="${MEAN[$2]}" 'BEGIN { printf "%.2f", a / b }')"
+	printf '  %-24s %s\n' "$1 / $2" "$(fmt_ratio "${MEAN[$1]}" "${MEAN[$2]}")"
 }
 echo
 echo "Ratios of the means:"
@@ -410,18 +464,18 @@ ratio "ip_gre$PLUS" ip_gre
 ratio mgre plain
 ratio ip_gre plain
 
-if [ ${#LOAD_S[@]} -gt 0 ]; then
+if [ ${#LOAD_US[@]} -gt 0 ]; then
 	echo
-	echo "Loading $BIG extra entries into r1's tun0 (seconds, per round):"
+	echo "Loading $BIG entries into r1's tun1 (seconds, each round):"
 	for k in mgre ip_gre; do
-		[ -n "${LOAD_S[$k]:-}" ] || continue
+		[ -n "${LOAD_US[$k]:-}" ] || continue
 		case $k in
 		mgre) what="nhrpctl -b  (NHRP map entries)" ;;
 		ip_gre) what="ip -batch   (neighbour entries)" ;;
 		esac
 		printf '  %-34s' "$what"
-		for x in ${LOAD_S[$k]}; do
-			printf ' %7s' "$(awk -v u="$x" 'BEGIN { printf "%.1f", u / 1e6 }')"
+		for x in ${LOAD_US[$k]}; do
+			printf ' %6s' "$(awk -v u="$x" 'BEGIN { printf "%.1f", u / 1e6 }')"
 		done
 		echo
 	done

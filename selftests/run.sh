@@ -254,8 +254,11 @@ for r in "${ROWS[@]}"; do
 done
 [ "$unit_pass" = 0 ] || printf '%-4s  %-40s %8s  %s\n' PASS "unit: $unit_pass tests" "" "(see $RESULTS_DIR/unit.log)"
 if [ "$SKIP" -gt 0 ]; then
-	echo "$PASS passed, $FAIL failed, $SKIP skipped"
+	final="$PASS passed, $FAIL failed, $SKIP skipped"
 else
-	echo "$PASS passed, $FAIL failed"
+	final="$PASS passed, $FAIL failed"
 fi
+# (.ci/run repeats this line after make's own "Error" line)
+echo "$final" > "$RESULTS_DIR/summary.txt"
+echo "$final"
 [ "$FAIL" -eq 0 ]

@@ -1,0 +1,378 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# mgre <-> FRR nhrpd interoperability (issue 4): the mgre side and the
+# test driver.  Runs in the mgre guest started by run_frr.sh; the FRR guest
+# (frr_node.sh agent) is reached over the NBMA link, eth0 here.
+#
+#   this guest: ns "wan" = bridge br0 (the NBMA network 192.1.1.0/24) with
+#   eth0 (the link to the FRR guest), the mgre routers' eth0 and ctl0 (the
+#   driver, 192.1.1.100, in the initial namespace).
+#
+#      ns hub  192.1.1.1  tun0 172.1.1.1   (mgre)
+#      ns sp1  192.1.1.2  tun0 172.1.1.2   (mgre, phase 2)
+#      ns sp2  192.1.1.3  tun0 172.1.1.3   (mgre)
+#      FRR     192.1.1.10 gre1 172.1.1.10  (ip_gre + nhrpd, other guest)
+#
+# Phase 1: mgre hub, FRR spoke, mgre spoke sp2.
+# Phase 2: FRR hub, mgre spokes sp1 and sp2.
+# All tunnels: GRE key 10000, NHRP network-id 10000, holdtime 500, no
+# authentication (FRR 8.4's nhrpd has none).
+#
+# Prints KTAP (one result per check below); the GRE traffic on the FRR
+# link is captured (frr.pcap, left in $MGRE_OUT with the FRR logs).
+source "$(dirname "$0")/../mgre/lib.sh"
+source "$(dirname "$0")/../mgre/topo.sh"
+
+FRR_NBMA=192.1.1.10
+FRR_TUN=172.1.1.10
+CTL_ADDR=192.1.1.100
+CTL_PORT=7777
+MGRE_NHRP="network-id 10000 holdtime 500"
+OUT=${MGRE_OUT:-$TMPD}
+
+SUBTESTS=(
+	frr_spoke_registers_at_mgre_hub
+	frr_spoke_sees_mgre_hub_as_nhs
+	frr_spoke_pings_mgre_hub
+	frr_spoke_pings_mgre_spoke_via_hub
+	mgre_spoke_pings_frr_spoke
+	mgre_spoke_resolves_frr_spoke
+	mgre_spokes_register_at_frr_hub
+	frr_hub_caches_mgre_spokes
+	mgre_spoke_and_frr_hub_ping
+	mgre_spoke_to_spoke_via_frr_hub
+	mgre_spoke_resolves_via_frr_hub
+	nhrp_capture_dissects_cleanly
+)
+
+# --- KTAP ----------------------------------------------------------------------------
+
+# Diagnostics are KTAP comments.
+log() {
+	local d=$(( ${EPOCHREALTIME/./} - _LIB_T0 ))
+	printf '# [%3d.%03d] %s\n' $((d / 1000000)) $((d / 1000 % 1000)) "$*"
+}
+FIRST_FAIL=
+fail() {
+	RET=$((RET + 1))
+	[ -n "$FIRST_FAIL" ] || FIRST_FAIL=$*
+	log "FAIL: $*"
+}
+indent() { sed 's/^/#   /'; }
+
+N=0 NPASS=0 NFAIL=0 ABORT=
+echo "KTAP version 1"
+echo "1..${#SUBTESTS[@]}"
+
+# subtest NAME: run t_NAME as one KTAP result.
+subtest() {
+	local name=$1 t0=$SECONDS
+	N=$((N + 1))
+	[ "$name" = "${SUBTESTS[$((N - 1))]}" ] || log "warning: subtest $N is $name, the plan says ${SUBTESTS[$((N - 1))]}"
+	if [ -n "$ABORT" ]; then
+		NFAIL=$((NFAIL + 1))
+		echo "not ok $N $name # not run: $ABORT"
+		return
+	fi
+	RET=0 FIRST_FAIL=
+	log "----- $N $name"
+	"t_$name"
+	if [ "$RET" = 0 ]; then
+		NPASS=$((NPASS + 1))
+		log "$name: passed ($((SECONDS - t0)) s)"
+		echo "ok $N $name"
+	else
+		NFAIL=$((NFAIL + 1))
+		dump_state
+		echo "not ok $N $name # ${FIRST_FAIL:0:110}"
+	fi
+}
+
+# abort REASON: the remaining subtests cannot run.
+abort() {
+	log "ABORT: $*"
+	ABORT=$*
+}
+
+# --- the FRR guest -----------------------------------------------------------------------
+
+# frr SNIPPET: run a bash snippet in the FRR guest (with frr_node.sh's
+# helpers); its output on stdout, its exit status (255: agent unreachable).
+frr() {
+	local out rc
+	out=$(printf '%s\n' "$1" | socat -t 120 -T 180 - \
+		"TCP:$FRR_NBMA:$CTL_PORT,connect-timeout=3" 2>&1)
+	if [[ $out != *'@@rc='* ]]; then
+		printf '%s\n' "$out"
+		return 255
+	fi
+	rc=${out##*@@rc=}
+	printf '%s\n' "${out%$'\n'@@rc=*}"
+	return "${rc%%[!0-9]*}"
+}
+
+frr_ok() { frr "$1" >/dev/null 2>&1; }
+
+# frr_json QUERY: JSON from "vtysh -c 'QUERY json'".
+frr_json() { frr "vty '$1 json'"; }
+
+# json_count JSON EXPR: entries e of JSON's "table" for which EXPR holds.
+json_count() {
+	python3 -c '
+import json, sys
+try:
+    t = json.loads(sys.argv[1]).get("table", [])
+except ValueError:
+    print(-1); sys.exit()
+print(sum(1 for e in t if eval(sys.argv[2], {"e": e})))' "$1" "$2"
+}
+
+# frr_cache_has PROTO TYPE NBMA: FRR's NHRP cache holds PROTO -> NBMA, TYPE.
+frr_cache_has() {
+	[ "$(json_count "$(frr_json 'show ip nhrp cache')" \
+		"e['protocol']=='$1' and e['type']=='$2' and e['nbma']=='$3'")" = 1 ]
+}
+
+frr_ping() { frr_ok "ping -c 1 -W 1 $1"; }
+
+nhs_responding() { [ "$(nhs_state "$1")" = responding ]; }
+
+dump_state() {
+	local ns
+	log "state after the failure:"
+	for ns in hub sp1 sp2; do
+		[ -e "/run/netns/$ns" ] && in_ns "$ns" ip link show tun0 >/dev/null 2>&1 || continue
+		{
+			echo "mgre $ns: cache:"; nhrpctl_in "$ns" show dev tun0
+			echo "mgre $ns: nhs:"; nhrpctl_in "$ns" show nhs dev tun0
+			echo "mgre $ns: stats:"
+			nhrpctl_in "$ns" -j stats dev tun0 | python3 -c '
+import json, sys
+d = json.load(sys.stdin)["devices"]["tun0"]
+print(" ".join("%s=%s" % kv for kv in sorted(d.items()) if kv[1]))'
+		} 2>&1 | indent
+	done
+	frr "vty 'show ip nhrp cache' 'show ip nhrp nhs' 'show dmvpn'; ip route show dev gre1; ip neigh show dev gre1; echo 'nhrpd.log (tail):'; tail -n 40 /tmp/frr/nhrpd.log" 2>&1 | indent
+}
+
+# --- setup ----------------------------------------------------------------------------------
+
+require_root
+require_cmd socat tcpdump tshark python3
+load_mgre
+topo_wan
+for i in 1 2 3; do
+	topo_router "$i"
+done
+ip link set eth0 netns wan || ksft_fail "cannot move eth0 into the wan namespace"
+in_ns wan ip link set eth0 master br0 up
+ip link add ctl0 type veth peer name p-ctl netns wan
+in_ns wan ip link set p-ctl master br0 up
+ip addr add "$CTL_ADDR/24" dev ctl0
+ip link set ctl0 up
+cleanup_add ip link del ctl0
+capture_start wan eth0 "proto gre" "$TMPD/frr.pcap" || log "warning: no capture on the FRR link"
+
+log "waiting for the FRR guest's agent on $FRR_NBMA:$CTL_PORT"
+if wait_until 240 frr_ok true; then
+	log "FRR guest: $(frr 'dpkg-query -W -f="FRR \${Version}" frr; echo ", kernel $(uname -r)"' | tr -d '\n')"
+else
+	abort "the FRR guest's agent ($FRR_NBMA:$CTL_PORT) never answered"
+fi
+
+# --- phase 1: mgre hub, FRR spoke, mgre spoke ------------------------------------------------
+
+phase1_setup() {
+	local out
+	# shellcheck disable=SC2086
+	topo_tunnel 1 $MGRE_NHRP
+	nhrpctl_in hub multicast add dynamic dev tun0
+	# shellcheck disable=SC2086
+	topo_tunnel 3 $MGRE_NHRP
+	topo_spoke_nhrp 3
+	wait_until 10 nhs_responding sp2 || fail "mgre sp2 did not register with the mgre hub"
+	# The FRR docs' design: a host address on gre1, other tunnel
+	# addresses routed via the hub (what a routing protocol installs).
+	out=$(frr "gre_setup $FRR_TUN/32 '172.1.1.0/24 via 172.1.1.1 dev gre1 onlink' && nhrpd_start spoke") ||
+		abort "cannot start the FRR spoke: $out"
+}
+
+t_frr_spoke_registers_at_mgre_hub() {
+	wait_until 30 has_entry hub "$FRR_TUN" dynamic registered ||
+		fail "no dynamic registered entry for the FRR spoke $FRR_TUN at the mgre hub"
+	has_entry hub "$FRR_TUN" dynamic registered &&
+		expect_eq "$FRR_NBMA" "$(entry_field hub "$FRR_TUN" nbma)" "FRR spoke's NBMA at the mgre hub"
+	has_entry hub "$FRR_TUN" dynamic unique ||
+		fail "FRR registers with the unique flag (its default), the entry should be unique"
+	expect_eq 0 "$(stat_get hub tun0 nhrp_rx_malformed)" "malformed NHRP packets at the mgre hub"
+	expect_eq 0 "$(stat_get hub tun0 nhrp_reg_refused)" "registrations the mgre hub refused"
+}
+
+t_frr_spoke_sees_mgre_hub_as_nhs() {
+	frr_nhs_up() {
+		[ "$(json_count "$(frr_json 'show ip nhrp nhs')" \
+			"e['nbma']=='192.1.1.1' and e['protocol']=='172.1.1.1'")" = 1 ]
+	}
+	wait_until 15 frr_nhs_up ||
+		fail "FRR's 'show ip nhrp nhs' does not show the hub 172.1.1.1 (NBMA 192.1.1.1) as registered"
+	frr_cache_has 172.1.1.1 nhs 192.1.1.1 ||
+		fail "FRR's cache lacks the nhs entry 172.1.1.1 -> 192.1.1.1"
+}
+
+t_frr_spoke_pings_mgre_hub() {
+	wait_until 15 frr_ping 172.1.1.1 || fail "FRR spoke cannot ping the mgre hub 172.1.1.1"
+}
+
+t_frr_spoke_pings_mgre_spoke_via_hub() {
+	wait_until 15 frr_ping 172.1.1.3 || fail "FRR spoke cannot ping the mgre spoke 172.1.1.3 (via the hub)"
+}
+
+t_mgre_spoke_pings_frr_spoke() {
+	ping_ok sp2 "$FRR_TUN" || fail "mgre spoke sp2 cannot ping the FRR spoke $FRR_TUN"
+}
+
+# sp2's traffic to the FRR spoke missed its cache: it went via the hub and
+# sp2 sent a resolution request, which the hub forwards to FRR (the owner).
+t_mgre_spoke_resolves_frr_spoke() {
+	local hub0 n
+	hub0=$(stat_get hub tun0 nhrp_rx_res_reply)
+	in_ns sp2 ping -c 3 -i 0.5 -W 1 "$FRR_TUN" >/dev/null
+	if ! wait_until 15 has_entry sp2 "$FRR_TUN" cached; then
+		fail "mgre sp2 did not resolve the FRR spoke $FRR_TUN (no cached entry)"
+		n=$(stat_get hub tun0 nhrp_rx_res_reply)
+		log "resolution replies received by the mgre hub meanwhile: $((n - hub0)) (unmatched there: $(stat_get hub tun0 nhrp_rx_unmatched))"
+		log "FRR's nhrpd about it:"
+		frr "grep -E 'Resolution|shortcut|Shortcut|PACKET' /tmp/frr/nhrpd.log | tail -n 12" | indent
+	else
+		expect_eq "$FRR_NBMA" "$(entry_field sp2 "$FRR_TUN" nbma)" "resolved NBMA of the FRR spoke"
+	fi
+	if frr_cache_has 172.1.1.3 dynamic 192.1.1.3; then
+		log "FRR learned sp2 (172.1.1.3 -> 192.1.1.3) from the resolution request"
+	fi
+}
+
+# --- phase 2: FRR hub, mgre spokes sp1 and sp2 --------------------------------------------------
+
+phase2_setup() {
+	local out i
+	frr "frr_kill nhrpd" >/dev/null
+	in_ns hub ip link del tun0
+	in_ns sp2 ip link del tun0
+	out=$(frr "gre_setup $FRR_TUN/32 && nhrpd_start hub") ||
+		{ abort "cannot start the FRR hub: $out"; return; }
+	for i in 2 3; do
+		# shellcheck disable=SC2086
+		topo_tunnel "$i" $MGRE_NHRP
+		nhrpctl_in "${TOPO_NS[$i]}" map add "$FRR_TUN" nbma "$FRR_NBMA" dev tun0
+		nhrpctl_in "${TOPO_NS[$i]}" multicast add nbma "$FRR_NBMA" dev tun0
+		nhrpctl_in "${TOPO_NS[$i]}" nhs add "$FRR_TUN" dev tun0
+	done
+}
+
+t_mgre_spokes_register_at_frr_hub() {
+	local ns
+	for ns in sp1 sp2; do
+		wait_until 30 nhs_responding "$ns" ||
+			fail "mgre $ns: NHS $FRR_TUN (FRR hub) is '$(nhs_state "$ns")', not responding"
+	done
+	expect_eq 0 "$(stat_get sp1 tun0 nhrp_reg_failed)" "registrations of sp1 the FRR hub refused or missed"
+	expect_eq 0 "$(stat_get sp1 tun0 nhrp_rx_malformed)" "malformed NHRP packets at sp1"
+}
+
+t_frr_hub_caches_mgre_spokes() {
+	wait_until 15 frr_cache_has 172.1.1.2 dynamic 192.1.1.2 ||
+		fail "FRR hub's cache lacks the dynamic entry 172.1.1.2 -> 192.1.1.2"
+	frr_cache_has 172.1.1.3 dynamic 192.1.1.3 ||
+		fail "FRR hub's cache lacks the dynamic entry 172.1.1.3 -> 192.1.1.3"
+}
+
+t_mgre_spoke_and_frr_hub_ping() {
+	ping_ok sp1 "$FRR_TUN" || fail "mgre sp1 cannot ping the FRR hub $FRR_TUN"
+	wait_until 10 frr_ping 172.1.1.2 || fail "the FRR hub cannot ping mgre sp1 172.1.1.2"
+}
+
+t_mgre_spoke_to_spoke_via_frr_hub() {
+	ping_ok sp1 172.1.1.3 || fail "mgre sp1 cannot ping mgre sp2 172.1.1.3 through the FRR hub"
+	n=$(stat_get sp1 tun0 tx_via_nhs)
+	[ "$n" -ge 1 ] || fail "no packet of sp1 went via the FRR hub while resolving ($n)"
+}
+
+# sp1's resolution request for sp2 goes to the FRR hub, which forwards it
+# to sp2 (the registered owner); sp2 answers sp1 directly.
+t_mgre_spoke_resolves_via_frr_hub() {
+	wait_until 15 has_entry sp1 172.1.1.3 cached ||
+		fail "mgre sp1 did not resolve sp2 172.1.1.3 through the FRR hub"
+	has_entry sp1 172.1.1.3 cached &&
+		expect_eq 192.1.1.3 "$(entry_field sp1 172.1.1.3 nbma)" "NBMA of sp2 resolved through the FRR hub"
+	in_ns sp1 ping -c 2 -i 0.3 -W 1 172.1.1.3 >/dev/null ||
+		fail "sp1 -> sp2 lost packets after the resolution"
+}
+
+# --- the capture ----------------------------------------------------------------------------------
+
+t_nhrp_capture_dissects_cleanly() {
+	local f=$TMPD/frr.pcap sum
+	capture_stop "$f"
+	cp "$f" "$OUT/frr.pcap" 2>/dev/null
+	tshark -r "$f" -Y nhrp -T fields -E separator='|' -e frame.number \
+		-e ip.src -e ip.dst -e nhrp.hdr.op.type -e nhrp.hdr.hopcnt \
+		-e nhrp.flags -e nhrp.src.prot.addr -e nhrp.dst.prot.addr \
+		-e nhrp.code -e _ws.malformed -e _ws.expert.severity \
+		-e _ws.expert.message > "$TMPD/nhrp.txt" 2>"$TMPD/tshark.err" ||
+		fail "tshark failed: $(head -n 3 "$TMPD/tshark.err")"
+	cp "$TMPD/nhrp.txt" "$OUT/frr-nhrp.txt" 2>/dev/null
+	sum=$(python3 - "$TMPD/nhrp.txt" <<'PY'
+import sys
+names = {1: "res-req", 2: "res-reply", 3: "reg-req", 4: "reg-reply",
+         5: "purge-req", 6: "purge-reply", 7: "error-ind", 8: "traffic-ind"}
+bad, types, rows = 0, set(), []
+for line in open(sys.argv[1]):
+    f = (line.rstrip("\n").split("|") + [""] * 12)[:12]
+    no, src, dst, t, hop, flags, sp, dp, code, mal, sev, msg = f
+    t = int(t.split(",")[0]) if t else 0
+    err = bool(mal) or any(int(x, 0) >= 0x00800000 for x in sev.split(",") if x)
+    bad += err
+    types.add(t)
+    rows.append("%4s %-10s > %-10s %-11s hop %-3s flags %-6s %s > %s code %s%s" % (
+        no, src, dst, names.get(t, t), hop, flags, sp, dp, code or "-",
+        "  ** " + msg if err else ""))
+print("\n".join(rows))
+print("BAD=%d TYPES=%s" % (bad, ",".join(str(t) for t in sorted(types))))
+PY
+)
+	log "NHRP on the FRR link:"
+	printf '%s\n' "$sum" | sed '$d' | indent
+	local last=${sum##*$'\n'}
+	log "$last"
+	[[ $last == *"BAD=0 "* ]] || fail "tshark finds NHRP packets on the FRR link malformed or in error ($last)"
+	local t
+	for t in 1 3 4; do
+		[[ ,${last#*TYPES=}, == *",$t,"* ]] || fail "no NHRP packet of type $t on the FRR link"
+	done
+}
+
+# --- run -----------------------------------------------------------------------------------------
+
+[ -n "$ABORT" ] || phase1_setup
+subtest frr_spoke_registers_at_mgre_hub
+subtest frr_spoke_sees_mgre_hub_as_nhs
+subtest frr_spoke_pings_mgre_hub
+subtest frr_spoke_pings_mgre_spoke_via_hub
+subtest mgre_spoke_pings_frr_spoke
+subtest mgre_spoke_resolves_frr_spoke
+[ -n "$ABORT" ] || frr "cp /tmp/frr/nhrpd.log /tmp/frr/nhrpd-phase1.log" >/dev/null
+
+[ -n "$ABORT" ] || phase2_setup
+subtest mgre_spokes_register_at_frr_hub
+subtest frr_hub_caches_mgre_spokes
+subtest mgre_spoke_and_frr_hub_ping
+subtest mgre_spoke_to_spoke_via_frr_hub
+subtest mgre_spoke_resolves_via_frr_hub
+
+ABORT=
+subtest nhrp_capture_dissects_cleanly
+
+frr "agent_stop" >/dev/null || log "could not stop the FRR agent (it times out by itself)"
+echo "# Totals: pass:$NPASS fail:$NFAIL xfail:0 xpass:0 skip:0 error:0"
+[ "$NFAIL" = 0 ]
