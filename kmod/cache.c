@@ -8,6 +8,7 @@
 #include <uapi/mgre.h>
 
 #include "cache.h"
+#include "multicast.h"
 
 static const struct rhashtable_params mgre_cache_params = {
 	.key_len		= sizeof(__be32),
@@ -16,9 +17,11 @@ static const struct rhashtable_params mgre_cache_params = {
 	.automatic_shrinking	= true,
 };
 
-int mgre_cache_init(struct mgre_cache *cache)
+int mgre_cache_init(struct mgre_cache *cache, struct mgre_mcast_map *mcast)
 {
 	spin_lock_init(&cache->lock);
+	cache->mcast = mcast;
+	cache->reqid = 0;
 	cache->max = MGRE_CACHE_MAX_DEFAULT;
 	atomic_set(&cache->learned, 0);
 	return rhashtable_init(&cache->ht, &mgre_cache_params);
@@ -47,10 +50,24 @@ static struct mgre_entry *mgre_cache_lookup_locked(struct mgre_cache *cache,
 	return rhashtable_lookup_fast(&cache->ht, &proto, mgre_cache_params);
 }
 
+/* A registration's NBMA address is in use by the multicast map. */
+static void mgre_entry_mcast(struct mgre_cache *cache, u8 old_type,
+			     __be32 old_nbma, u8 type, __be32 nbma)
+{
+	lockdep_assert_held(&cache->lock);
+	if (old_type == type && old_nbma == nbma)
+		return;
+	if (type == MGRE_ENTRY_DYNAMIC)
+		mgre_mcast_get(cache->mcast, nbma);
+	if (old_type == MGRE_ENTRY_DYNAMIC)
+		mgre_mcast_put(cache->mcast, old_nbma);
+}
+
 static void mgre_cache_unlink(struct mgre_cache *cache, struct mgre_entry *e)
 {
 	lockdep_assert_held(&cache->lock);
 	rhashtable_remove_fast(&cache->ht, &e->node, mgre_cache_params);
+	mgre_entry_mcast(cache, e->type, e->nbma, MGRE_ENTRY_STATIC, 0);
 	kfree_rcu(e, rcu);
 }
 
@@ -84,6 +101,8 @@ int mgre_cache_add_static(struct mgre_cache *cache, __be32 proto, u8 prefixlen,
 			goto err_unlock;
 		if (mgre_entry_learned(old->type))
 			atomic_dec(&cache->learned);
+		mgre_entry_mcast(cache, old->type, old->nbma,
+				 MGRE_ENTRY_STATIC, 0);
 		kfree_rcu(old, rcu);
 		spin_unlock_bh(&cache->lock);
 		return 0;
@@ -161,6 +180,7 @@ static int mgre_cache_insert(struct mgre_cache *cache, struct mgre_entry *e)
 		return ret;
 	}
 	atomic_inc(&cache->learned);
+	mgre_entry_mcast(cache, MGRE_ENTRY_STATIC, 0, e->type, e->nbma);
 	return 0;
 }
 
@@ -168,9 +188,11 @@ static int mgre_cache_insert(struct mgre_cache *cache, struct mgre_entry *e)
  * Rewrite a learned entry in place.  Readers check the type and then read
  * nbma; a zero nbma is a miss, so publish nbma before the type.
  */
-static void mgre_entry_update(struct mgre_entry *e, __be32 nbma, u8 type,
-			      u32 flags, unsigned int holdtime)
+static void mgre_entry_update(struct mgre_cache *cache, struct mgre_entry *e,
+			      __be32 nbma, u8 type, u32 flags,
+			      unsigned int holdtime)
 {
+	mgre_entry_mcast(cache, e->type, e->nbma, type, nbma);
 	if (e->type != type)
 		e->created = jiffies;
 	WRITE_ONCE(e->nbma, nbma);
@@ -207,7 +229,7 @@ int mgre_cache_learn(struct mgre_cache *cache, __be32 proto, __be32 nbma,
 		/* A registration is authoritative: keep it. */
 		ret = 0;
 	} else {
-		mgre_entry_update(e, nbma, type, flags, holdtime);
+		mgre_entry_update(cache, e, nbma, type, flags, holdtime);
 	}
 	spin_unlock_bh(&cache->lock);
 	return ret;
@@ -244,22 +266,39 @@ static void mgre_cache_remove(struct mgre_cache *cache, struct mgre_entry *e)
 
 /*
  * Forget the learned entry for @proto (a purge).  With @nbma non-zero,
- * only if it is bound to @nbma.  Returns 0 (and the entry's NBMA in
- * *old_nbma when it was a registration) or -ENOENT.
+ * only if it is bound to @nbma.  Returns 0 or -ENOENT.
  */
-int mgre_cache_forget(struct mgre_cache *cache, __be32 proto, __be32 nbma,
-		      __be32 *old_nbma)
+int mgre_cache_forget(struct mgre_cache *cache, __be32 proto, __be32 nbma)
 {
 	struct mgre_entry *e;
 	int ret = -ENOENT;
 
-	*old_nbma = 0;
 	spin_lock_bh(&cache->lock);
 	e = mgre_cache_lookup_locked(cache, proto);
 	if (e && mgre_entry_learned(e->type) && (!nbma || e->nbma == nbma)) {
-		if (e->type == MGRE_ENTRY_DYNAMIC)
-			*old_nbma = e->nbma;
 		mgre_cache_remove(cache, e);
+		ret = 0;
+	}
+	spin_unlock_bh(&cache->lock);
+	return ret;
+}
+
+/*
+ * A resolution reply for @proto: install it if it answers our last request
+ * (same request id) for an entry still being resolved.
+ */
+int mgre_cache_resolved(struct mgre_cache *cache, __be32 proto, u32 reqid,
+			__be32 nbma, unsigned int holdtime)
+{
+	struct mgre_entry *e;
+	int ret = -ENOENT;
+
+	spin_lock_bh(&cache->lock);
+	e = mgre_cache_lookup_locked(cache, proto);
+	if (e && e->reqid == reqid && (e->type == MGRE_ENTRY_INCOMPLETE ||
+				       e->type == MGRE_ENTRY_NEGATIVE)) {
+		mgre_entry_update(cache, e, nbma, MGRE_ENTRY_CACHED,
+				  MGRE_F_ROUTER, holdtime);
 		ret = 0;
 	}
 	spin_unlock_bh(&cache->lock);
@@ -272,6 +311,7 @@ static void mgre_cache_walk(struct mgre_cache *cache,
 			    void *arg)
 {
 	struct rhashtable_iter iter;
+	unsigned int n = 0;
 	struct mgre_entry *e;
 
 	rhashtable_walk_enter(&cache->ht, &iter);
@@ -284,6 +324,12 @@ static void mgre_cache_walk(struct mgre_cache *cache,
 		if (mgre_cache_lookup_locked(cache, e->proto) == e && fn(e, arg))
 			mgre_cache_remove(cache, e);
 		spin_unlock_bh(&cache->lock);
+		if (!(++n % 256)) {
+			/* Large tables: let others run (e is not used again). */
+			rhashtable_walk_stop(&iter);
+			cond_resched();
+			rhashtable_walk_start(&iter);
+		}
 	}
 	rhashtable_walk_stop(&iter);
 	rhashtable_walk_exit(&iter);
@@ -313,12 +359,8 @@ static bool mgre_gc_one(struct mgre_entry *e, void *arg)
 
 	if (!mgre_entry_learned(e->type))
 		return false;
-	if (time_after_eq(now, e->expires)) {
-		if (e->type == MGRE_ENTRY_DYNAMIC &&
-		    res->nexpired < MGRE_GC_BATCH)
-			res->expired_nbma[res->nexpired++] = e->nbma;
+	if (time_after_eq(now, e->expires))
 		return true;
-	}
 	if (e->type == MGRE_ENTRY_INCOMPLETE &&
 	    time_after_eq(now, e->next_try)) {
 		if (e->tries >= MGRE_RESOLVE_TRIES) {
@@ -326,6 +368,8 @@ static bool mgre_gc_one(struct mgre_entry *e, void *arg)
 			WRITE_ONCE(e->type, MGRE_ENTRY_NEGATIVE);
 			WRITE_ONCE(e->expires, mgre_expiry(MGRE_NEGATIVE_HOLD));
 		} else if (res->nresolve < MGRE_GC_BATCH) {
+			e->reqid = ++res->cache->reqid;
+			res->reqid[res->nresolve] = e->reqid;
 			res->resolve[res->nresolve++] = e->proto;
 			e->next_try = now + (HZ << e->tries);
 			e->tries++;
@@ -341,7 +385,7 @@ static bool mgre_gc_one(struct mgre_entry *e, void *arg)
 void mgre_cache_gc(struct mgre_cache *cache, struct mgre_gc_result *res)
 {
 	res->nresolve = 0;
-	res->nexpired = 0;
+	res->cache = cache;
 	if (atomic_read(&cache->learned))
 		mgre_cache_walk(cache, mgre_gc_one, res);
 }

@@ -15,7 +15,7 @@
 #include <linux/netlink.h>
 #include <uapi/mgre.h>
 
-#define MGRE_CACHE_MAX_DEFAULT	1048576
+#define MGRE_CACHE_MAX_DEFAULT	262144
 #define MGRE_RESOLVE_TRIES	3	/* resolution requests before giving up */
 #define MGRE_RESOLVE_HOLD	30	/* seconds an incomplete entry lives */
 #define MGRE_NEGATIVE_HOLD	10	/* seconds a failed resolution is held */
@@ -31,15 +31,23 @@ struct mgre_entry {
 	unsigned long expires;	/* jiffies; 0 = never */
 	unsigned long used;	/* jiffies of last transmit; 0 = never */
 	unsigned long next_try;	/* incomplete: next resolution request */
+	u32 reqid;		/* incomplete: id of the last request */
 	u8 tries;		/* incomplete: requests sent */
 	struct rcu_head rcu;
 };
+
+struct mgre_mcast_map;
 
 struct mgre_cache {
 	struct rhashtable ht;
 	spinlock_t lock;	/* serialises writers */
 	u32 max;		/* entry limit */
+	u32 reqid;		/* last resolution request id, under lock */
 	atomic_t learned;	/* entries other than static and local */
+	/* Registrations (dynamic entries) hold references on their NBMA
+	 * address in the multicast map, for "multicast dynamic".
+	 */
+	struct mgre_mcast_map *mcast;
 };
 
 /* Learned entries that need the NHRP engine's attention after a walk. */
@@ -47,12 +55,12 @@ struct mgre_cache {
 
 struct mgre_gc_result {
 	__be32 resolve[MGRE_GC_BATCH];	/* incomplete: send a request now */
+	u32 reqid[MGRE_GC_BATCH];	/* ... with this request id */
 	unsigned int nresolve;
-	__be32 expired_nbma[MGRE_GC_BATCH]; /* dynamic entries that expired */
-	unsigned int nexpired;
+	struct mgre_cache *cache;
 };
 
-int mgre_cache_init(struct mgre_cache *cache);
+int mgre_cache_init(struct mgre_cache *cache, struct mgre_mcast_map *mcast);
 void mgre_cache_destroy(struct mgre_cache *cache);
 
 /* Caller holds rcu_read_lock(). */
@@ -66,8 +74,9 @@ int mgre_cache_del_static(struct mgre_cache *cache, __be32 proto,
 int mgre_cache_learn(struct mgre_cache *cache, __be32 proto, __be32 nbma,
 		     u8 type, u32 flags, unsigned int holdtime);
 bool mgre_cache_resolve_start(struct mgre_cache *cache, __be32 proto);
-int mgre_cache_forget(struct mgre_cache *cache, __be32 proto, __be32 nbma,
-		      __be32 *old_nbma);
+int mgre_cache_resolved(struct mgre_cache *cache, __be32 proto, u32 reqid,
+			__be32 nbma, unsigned int holdtime);
+int mgre_cache_forget(struct mgre_cache *cache, __be32 proto, __be32 nbma);
 unsigned int mgre_cache_flush(struct mgre_cache *cache, int type);
 void mgre_cache_gc(struct mgre_cache *cache, struct mgre_gc_result *res);
 

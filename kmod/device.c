@@ -46,14 +46,21 @@ void mgre_stats_read(const struct mgre_device *md, u64 *out)
 	}
 }
 
-/* Header length, headroom and offloads follow the GRE flags (key or not). */
+/*
+ * Header length and headroom follow the GRE flags (key or not).  Adjust
+ * by the difference: ip_tunnel_bind_dev() added the underlay's share.
+ */
 static void mgre_update_hlen(struct net_device *dev)
 {
 	struct ip_tunnel *t = netdev_priv(dev);
+	int old = t->tun_hlen;
 
 	t->tun_hlen = gre_calc_hlen(t->parms.o_flags);
 	t->hlen = t->tun_hlen + t->encap_hlen;
-	dev->needed_headroom = t->hlen + sizeof(struct iphdr);
+	if (old)
+		dev->needed_headroom += t->tun_hlen - old;
+	else
+		dev->needed_headroom = t->hlen + sizeof(struct iphdr);
 }
 
 static void mgre_dev_free(struct net_device *dev)
@@ -63,11 +70,12 @@ static void mgre_dev_free(struct net_device *dev)
 	/*
 	 * Runs after the last reference is gone and an RCU grace period has
 	 * passed since the device stopped being reachable, so nothing else
-	 * can see the tables any more.
+	 * can see the tables any more, nor queue the work again.
 	 */
+	cancel_delayed_work_sync(&md->nhrp.work);
 	mgre_nhs_destroy(&md->nhs);
-	mgre_mcast_destroy(&md->mcast);
 	mgre_cache_destroy(&md->cache);
+	mgre_mcast_destroy(&md->mcast);
 	free_percpu(md->stats);
 
 	/* What ip_tunnel_dev_free() does; ip_tunnel_init() installed it. */
@@ -85,10 +93,10 @@ static int mgre_dev_init(struct net_device *dev)
 	md->stats = netdev_alloc_pcpu_stats(struct mgre_pcpu_stats);
 	if (!md->stats)
 		return -ENOMEM;
-	ret = mgre_cache_init(&md->cache);
+	mgre_mcast_init(&md->mcast);
+	ret = mgre_cache_init(&md->cache, &md->mcast);
 	if (ret)
 		goto err_cache;
-	mgre_mcast_init(&md->mcast);
 	mgre_nhs_init(&md->nhs);
 	mgre_nhrp_init(md);
 

@@ -41,36 +41,35 @@ static struct mgre_mcast *mgre_mcast_find(struct mgre_mcast_map *map,
 	return NULL;
 }
 
-int mgre_mcast_add(struct mgre_mcast_map *map, __be32 nbma, u8 type,
-		   struct netlink_ext_ack *extack)
+static struct mgre_mcast *mgre_mcast_new(struct mgre_mcast_map *map,
+					 __be32 nbma)
 {
 	struct mgre_mcast *m;
-	int ret = 0;
 
+	lockdep_assert_held(&map->lock);
+	if (map->count >= MGRE_MCAST_MAX)
+		return NULL;
 	m = kzalloc(sizeof(*m), GFP_ATOMIC);
 	if (!m)
-		return -ENOMEM;
+		return NULL;
 	m->nbma = nbma;
-	m->type = type;
-
-	spin_lock_bh(&map->lock);
-	if (mgre_mcast_find(map, nbma)) {
-		NL_SET_ERR_MSG(extack, "this NBMA address is already in the multicast map");
-		ret = -EEXIST;
-	} else if (map->count >= MGRE_MCAST_MAX) {
-		NL_SET_ERR_MSG(extack, "the multicast map is full");
-		ret = -ENOSPC;
-	} else {
-		list_add_tail_rcu(&m->node, &map->list);
-		map->count++;
-		m = NULL;
-	}
-	spin_unlock_bh(&map->lock);
-	kfree(m);
-	return ret;
+	list_add_tail_rcu(&m->node, &map->list);
+	map->count++;
+	return m;
 }
 
-int mgre_mcast_del(struct mgre_mcast_map *map, __be32 nbma, u8 type,
+static void mgre_mcast_release(struct mgre_mcast_map *map,
+			       struct mgre_mcast *m)
+{
+	lockdep_assert_held(&map->lock);
+	if (m->is_static || m->refs)
+		return;
+	list_del_rcu(&m->node);
+	map->count--;
+	kfree_rcu(m, rcu);
+}
+
+int mgre_mcast_add(struct mgre_mcast_map *map, __be32 nbma,
 		   struct netlink_ext_ack *extack)
 {
 	struct mgre_mcast *m;
@@ -78,16 +77,70 @@ int mgre_mcast_del(struct mgre_mcast_map *map, __be32 nbma, u8 type,
 
 	spin_lock_bh(&map->lock);
 	m = mgre_mcast_find(map, nbma);
-	if (!m || m->type != type) {
-		NL_SET_ERR_MSG(extack, "this NBMA address is not in the multicast map");
-		ret = -ENOENT;
+	if (m && m->is_static) {
+		NL_SET_ERR_MSG(extack, "this NBMA address is already in the multicast map");
+		ret = -EEXIST;
 	} else {
-		list_del_rcu(&m->node);
-		map->count--;
-		kfree_rcu(m, rcu);
+		if (!m)
+			m = mgre_mcast_new(map, nbma);
+		if (m) {
+			WRITE_ONCE(m->is_static, true);
+		} else {
+			NL_SET_ERR_MSG(extack, "the multicast map is full");
+			ret = -ENOSPC;
+		}
 	}
 	spin_unlock_bh(&map->lock);
 	return ret;
+}
+
+int mgre_mcast_del(struct mgre_mcast_map *map, __be32 nbma,
+		   struct netlink_ext_ack *extack)
+{
+	struct mgre_mcast *m;
+	int ret = 0;
+
+	spin_lock_bh(&map->lock);
+	m = mgre_mcast_find(map, nbma);
+	if (!m || !m->is_static) {
+		NL_SET_ERR_MSG(extack, "this NBMA address is not in the multicast map");
+		ret = -ENOENT;
+	} else {
+		WRITE_ONCE(m->is_static, false);
+		mgre_mcast_release(map, m);
+	}
+	spin_unlock_bh(&map->lock);
+	return ret;
+}
+
+/* A registration now uses @nbma (cache lock held: no allocation failure
+ * is reported, the peer just gets no copies).
+ */
+void mgre_mcast_get(struct mgre_mcast_map *map, __be32 nbma)
+{
+	struct mgre_mcast *m;
+
+	spin_lock_bh(&map->lock);
+	m = mgre_mcast_find(map, nbma);
+	if (!m)
+		m = mgre_mcast_new(map, nbma);
+	if (m)
+		WRITE_ONCE(m->refs, m->refs + 1);
+	spin_unlock_bh(&map->lock);
+}
+
+/* A registration of @nbma went away. */
+void mgre_mcast_put(struct mgre_mcast_map *map, __be32 nbma)
+{
+	struct mgre_mcast *m;
+
+	spin_lock_bh(&map->lock);
+	m = mgre_mcast_find(map, nbma);
+	if (m && m->refs) {
+		WRITE_ONCE(m->refs, m->refs - 1);
+		mgre_mcast_release(map, m);
+	}
+	spin_unlock_bh(&map->lock);
 }
 
 int mgre_mcast_set_dynamic(struct mgre_mcast_map *map, bool on,
@@ -109,22 +162,6 @@ int mgre_mcast_set_dynamic(struct mgre_mcast_map *map, bool on,
 	return ret;
 }
 
-/* Forget the NBMA addresses learned from registrations. */
-void mgre_mcast_flush_dynamic(struct mgre_mcast_map *map)
-{
-	struct mgre_mcast *m, *tmp;
-
-	spin_lock_bh(&map->lock);
-	list_for_each_entry_safe(m, tmp, &map->list, node) {
-		if (m->type != MGRE_ENTRY_DYNAMIC)
-			continue;
-		list_del_rcu(&m->node);
-		map->count--;
-		kfree_rcu(m, rcu);
-	}
-	spin_unlock_bh(&map->lock);
-}
-
 /*
  * Send one copy of @skb to every NBMA address in the map: clones share the
  * payload; each gets a private header in mgre_xmit_one().  Consumes @skb.
@@ -138,6 +175,8 @@ void mgre_mcast_xmit(struct mgre_device *md, struct sk_buff *skb)
 	list_for_each_entry_rcu(m, &md->mcast.list, node) {
 		struct sk_buff *nskb;
 
+		if (!mgre_mcast_active(&md->mcast, m))
+			continue;
 		if (!prev) {
 			prev = m->nbma;
 			continue;

@@ -16,10 +16,16 @@
 
 struct mgre_device;
 
+/*
+ * One NBMA address of the map: configured ("static"), and/or in use by
+ * registrations (refs > 0).  Registered addresses get copies only while
+ * the map's "dynamic" setting is on.
+ */
 struct mgre_mcast {
 	struct list_head node;
 	__be32 nbma;
-	u8 type;		/* MGRE_ENTRY_STATIC or MGRE_ENTRY_DYNAMIC */
+	bool is_static;		/* READ_ONCE() on the fast path */
+	u32 refs;		/* registrations using this NBMA */
 	struct rcu_head rcu;
 };
 
@@ -32,13 +38,22 @@ struct mgre_mcast_map {
 
 void mgre_mcast_init(struct mgre_mcast_map *map);
 void mgre_mcast_destroy(struct mgre_mcast_map *map);
-int mgre_mcast_add(struct mgre_mcast_map *map, __be32 nbma, u8 type,
+int mgre_mcast_add(struct mgre_mcast_map *map, __be32 nbma,
 		   struct netlink_ext_ack *extack);
-int mgre_mcast_del(struct mgre_mcast_map *map, __be32 nbma, u8 type,
+int mgre_mcast_del(struct mgre_mcast_map *map, __be32 nbma,
 		   struct netlink_ext_ack *extack);
+void mgre_mcast_get(struct mgre_mcast_map *map, __be32 nbma);
+void mgre_mcast_put(struct mgre_mcast_map *map, __be32 nbma);
 int mgre_mcast_set_dynamic(struct mgre_mcast_map *map, bool on,
 			   struct netlink_ext_ack *extack);
-void mgre_mcast_flush_dynamic(struct mgre_mcast_map *map);
+/* Does @m receive copies now? */
+static inline bool mgre_mcast_active(const struct mgre_mcast_map *map,
+				     const struct mgre_mcast *m)
+{
+	return READ_ONCE(m->is_static) ||
+	       (READ_ONCE(map->dynamic) && READ_ONCE(m->refs));
+}
+
 void mgre_mcast_xmit(struct mgre_device *md, struct sk_buff *skb);
 
 #endif /* _MGRE_MULTICAST_H */

@@ -126,10 +126,10 @@ static int mgre_genl_mcast_change(struct genl_info *info, bool add)
 		ret = mgre_mcast_set_dynamic(&md->mcast, add, info->extack);
 	else if (add)
 		ret = mgre_mcast_add(&md->mcast, nla_get_be32(nbma),
-				     MGRE_ENTRY_STATIC, info->extack);
+				     info->extack);
 	else
 		ret = mgre_mcast_del(&md->mcast, nla_get_be32(nbma),
-				     MGRE_ENTRY_STATIC, info->extack);
+				     info->extack);
 	mgre_genl_dev_put(md);
 	return ret;
 }
@@ -205,14 +205,16 @@ static int mgre_genl_flush(struct sk_buff *skb, struct genl_info *info)
 	if (IS_ERR(md))
 		return PTR_ERR(md);
 	mgre_cache_flush(&md->cache, type);
-	if (type < 0 || type == MGRE_ENTRY_DYNAMIC)
-		mgre_mcast_flush_dynamic(&md->mcast);
 	mgre_genl_dev_put(md);
 	return 0;
 }
 
-/* Put the counters nest: attribute type = stat index + 1, 0 pads. */
-static int mgre_put_stats(struct sk_buff *skb, const u64 *v)
+/*
+ * Put counters [@first, @last] as a nest: attribute type = stat index + 1,
+ * type 0 pads.
+ */
+static int mgre_put_stats(struct sk_buff *skb, const u64 *v, int first,
+			  int last)
 {
 	struct nlattr *nest;
 	int i;
@@ -220,7 +222,7 @@ static int mgre_put_stats(struct sk_buff *skb, const u64 *v)
 	nest = nla_nest_start(skb, MGRE_A_STATS);
 	if (!nest)
 		return -EMSGSIZE;
-	for (i = 0; i < __MGRE_STAT_MAX; i++)
+	for (i = first; i <= last; i++)
 		if (nla_put_u64_64bit(skb, i + 1, v[i], 0))
 			return -EMSGSIZE;
 	nla_nest_end(skb, nest);
@@ -259,7 +261,10 @@ static int mgre_genl_stats_get(struct sk_buff *skb, struct genl_info *info)
 	ret = -EMSGSIZE;
 	if (md && nla_put_u32(msg, MGRE_A_IFINDEX, mgre_to_dev(md)->ifindex))
 		goto err_free;
-	if (mgre_put_stats(msg, v))
+	/* A device's counters, or the netns-wide receive ones. */
+	if (md ? mgre_put_stats(msg, v, 0, MGRE_STAT_MAX) :
+		 mgre_put_stats(msg, v, MGRE_STAT_RX_NO_TUNNEL,
+				MGRE_STAT_RX_CSUM_ERR))
 		goto err_free;
 	genlmsg_end(msg, hdr);
 	ret = genlmsg_reply(msg, info);
@@ -419,21 +424,25 @@ static int mgre_dump_mcast(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct mgre_dump *d = (struct mgre_dump *)cb->args[0];
 	struct mgre_mcast_map *map = &d->md->mcast;
+	bool dyn = READ_ONCE(map->dynamic);
 	unsigned long i = 0;
 	struct mgre_mcast *m;
 
-	/* Position 0 is the "dynamic" setting, then the list. */
+	/* Position 0 is the "dynamic" setting, then one per address. */
 	if (d->pos == 0) {
-		if (READ_ONCE(map->dynamic) &&
-		    mgre_fill_mcast(skb, cb, d->md, 0, MGRE_ENTRY_DYNAMIC))
+		if (dyn && mgre_fill_mcast(skb, cb, d->md, 0, MGRE_ENTRY_DYNAMIC))
 			return skb->len;
 		d->pos++;
 	}
 	rcu_read_lock();
 	list_for_each_entry_rcu(m, &map->list, node) {
+		u8 type = READ_ONCE(m->is_static) ? MGRE_ENTRY_STATIC :
+						    MGRE_ENTRY_DYNAMIC;
+
 		if (++i < d->pos)
 			continue;
-		if (mgre_fill_mcast(skb, cb, d->md, m->nbma, m->type))
+		if (mgre_mcast_active(map, m) &&
+		    mgre_fill_mcast(skb, cb, d->md, m->nbma, type))
 			break;
 		d->pos++;
 	}
@@ -481,7 +490,7 @@ static int mgre_dump_nhs(struct sk_buff *skb, struct netlink_callback *cb)
 	{ .cmd = _cmd, .doit = _fn, .flags = GENL_UNS_ADMIN_PERM }
 #define MGRE_DUMP(_cmd, _fn)						\
 	{ .cmd = _cmd, .start = mgre_dump_start, .dumpit = _fn,		\
-	  .done = mgre_dump_done }
+	  .done = mgre_dump_done, .flags = GENL_UNS_ADMIN_PERM }
 
 static const struct genl_ops mgre_genl_ops[] = {
 	MGRE_DO(MGRE_CMD_MAP_ADD, mgre_genl_map_add),

@@ -18,6 +18,7 @@
  * Packets are built with the pure codec in nhrp_codec.c.
  */
 
+#include <crypto/algapi.h>
 #include <linux/inetdevice.h>
 #include <linux/slab.h>
 #include <net/route.h>
@@ -123,7 +124,10 @@ static void mgre_nhrp_xmit(struct mgre_device *md, struct mgre_msg *m,
 		return;
 	}
 	skb_reserve(skb, hroom);
-	nhrp_encode(&m->p, skb_put(skb, len), len);
+	if (WARN_ON_ONCE(nhrp_encode(&m->p, skb_put(skb, len), len) != len)) {
+		kfree_skb(skb);
+		return;
+	}
 	skb_reset_network_header(skb);
 	skb->protocol = htons(MGRE_ETH_P_NHRP);
 	skb->dev = dev;
@@ -237,13 +241,16 @@ static void mgre_msg_responder(struct mgre_device *md, struct mgre_msg *m,
 
 /* Tell @nbma that its packet @bad (@len bytes) was refused with @code. */
 static void mgre_nhrp_send_error(struct mgre_device *md,
-				 const struct mgre_nhrp_cfg *cfg,
 				 const u8 *bad, unsigned int len,
 				 __be32 bad_src_proto, __be32 nbma,
 				 u16 code, u16 offset)
 {
-	struct mgre_msg *m = mgre_msg_new(md, NHRP_TYPE_ERROR_IND);
+	struct mgre_msg *m;
 
+	/* Answering bad packets must not become an amplifier. */
+	if (!__ratelimit(&md->nhrp.ei_rs))
+		return;
+	m = mgre_msg_new(md, NHRP_TYPE_ERROR_IND);
 	if (!m)
 		return;
 	mgre_msg_addrs(m, mgre_local_nbma(md, nbma),
@@ -251,7 +258,8 @@ static void mgre_nhrp_send_error(struct mgre_device *md,
 	nhrp_set_ei(&m->p, code, offset);
 	m->p.payload = bad;
 	m->p.payload_len = min_t(unsigned int, len, MGRE_EI_QUOTE_MAX);
-	mgre_msg_auth(m, cfg);
+	/* RFC 2332 5.2.7: no extensions, so no authentication either. */
+	m->p.opts &= ~NHRP_PKT_EXTS;
 	mgre_nhrp_xmit(md, m, nbma);
 	kfree(m);
 }
@@ -346,10 +354,11 @@ static void mgre_nhrp_reg_tick(struct mgre_device *md,
 				mgre_stat_inc(md, MGRE_STAT_NHRP_REG_FAILED);
 				if (n->fails < U8_MAX)
 					n->fails++;
-				n->state = n->fails >= MGRE_NHS_DOWN_FAILS ?
-					   MGRE_NHS_DOWN : MGRE_NHS_EXPECTING;
+				WRITE_ONCE(n->state,
+					   n->fails >= MGRE_NHS_DOWN_FAILS ?
+					   MGRE_NHS_DOWN : MGRE_NHS_EXPECTING);
 			} else if (n->state == MGRE_NHS_WAITING) {
-				n->state = MGRE_NHS_EXPECTING;
+				WRITE_ONCE(n->state, MGRE_NHS_EXPECTING);
 			}
 			/* Cisco: a retransmission keeps its request id. */
 			if (!n->awaiting)
@@ -383,11 +392,11 @@ static void mgre_nhrp_reg_reply(struct mgre_device *md,
 		matched = true;
 		n->awaiting = false;
 		if (code == NHRP_CODE_SUCCESS) {
-			n->state = MGRE_NHS_RESPONDING;
+			WRITE_ONCE(n->state, MGRE_NHS_RESPONDING);
 			n->fails = 0;
 			n->next_send = jiffies + mgre_reg_interval(cfg);
 		} else {
-			n->state = MGRE_NHS_DOWN;
+			WRITE_ONCE(n->state, MGRE_NHS_DOWN);
 			if (n->fails < U8_MAX)
 				n->fails++;
 			n->next_send = jiffies + mgre_reg_retry(cfg, n->fails);
@@ -426,7 +435,7 @@ static void mgre_nhrp_reg_req(struct mgre_device *md,
 	__be32 src_proto = get4(q->src_proto, q->src_proto_len);
 	__be32 src_nbma = get4(q->src_nbma, NHRP_TL_LEN(q->shtl));
 	bool nat = src_nbma != outer_src;
-	unsigned int holdtime;
+	unsigned int holdtime = cfg->holdtime;
 	struct mgre_msg *m;
 	u32 flags;
 	u8 code;
@@ -436,15 +445,15 @@ static void mgre_nhrp_reg_req(struct mgre_device *md,
 		code = NHRP_CODE_ADMIN_PROHIBITED;
 		goto reply;
 	}
-	holdtime = q->mand_cies ? q->cie[0].holdtime : cfg->holdtime;
+	if (q->mand_cies)
+		holdtime = q->cie[0].holdtime;
 	flags = MGRE_F_REGISTERED | (nat ? MGRE_F_NAT : 0) |
 		(q->flags & NHRP_FLAG_REG_U ? MGRE_F_UNIQUE : 0);
 	/* Behind NAT the packet's own NBMA is unreachable: use the outer. */
+	/* The entry holds a reference in the multicast map ("dynamic"). */
 	code = mgre_reg_code(mgre_cache_learn(&md->cache, src_proto, outer_src,
 					      MGRE_ENTRY_DYNAMIC, flags,
 					      holdtime));
-	if (code == NHRP_CODE_SUCCESS && READ_ONCE(md->mcast.dynamic))
-		mgre_mcast_add(&md->mcast, outer_src, MGRE_ENTRY_DYNAMIC, NULL);
 
 reply:
 	if (code != NHRP_CODE_SUCCESS) {
@@ -458,6 +467,7 @@ reply:
 		return;
 	m->p = *q;
 	m->p.type = NHRP_TYPE_REG_REPLY;
+	m->p.hopcnt = 255;
 	for (i = 0; i < q->mand_cies; i++)
 		m->p.cie[i].code = code;
 	if (!q->mand_cies) {
@@ -514,7 +524,7 @@ static __be32 mgre_best_nhs(struct mgre_device *md, __be32 *nhs_proto)
 
 static void mgre_nhrp_send_res_req(struct mgre_device *md,
 				   const struct mgre_nhrp_cfg *cfg,
-				   __be32 target)
+				   __be32 target, u32 reqid)
 {
 	__be32 nhs_proto = 0, nhs_nbma;
 	struct mgre_msg *m;
@@ -529,7 +539,7 @@ static void mgre_nhrp_send_res_req(struct mgre_device *md,
 		       mgre_local_proto(md, target), target);
 	m->p.flags = NHRP_FLAG_RES_Q | NHRP_FLAG_RES_A | NHRP_FLAG_RES_S |
 		     NHRP_FLAG_CISCO_NAT;
-	m->p.reqid = atomic_inc_return(&md->nhrp.reqid);
+	m->p.reqid = reqid;
 	mgre_msg_cie(m, NULL, 0, 0, 0, cfg->holdtime, mgre_to_dev(md)->mtu);
 	mgre_msg_request_exts(m, cfg);
 	mgre_nhrp_xmit(md, m, nhs_nbma);
@@ -540,7 +550,7 @@ __be32 mgre_nhrp_miss(struct mgre_device *md, __be32 proto)
 {
 	__be32 nbma;
 
-	if (!READ_ONCE(md->nhrp.cfg.network_id))
+	if (!READ_ONCE(md->nhrp.enabled))
 		return 0;
 	nbma = mgre_best_nhs(md, NULL);
 	if (!nbma)
@@ -548,6 +558,22 @@ __be32 mgre_nhrp_miss(struct mgre_device *md, __be32 proto)
 	if (mgre_cache_resolve_start(&md->cache, proto))
 		mgre_nhrp_kick(md);
 	return nbma;
+}
+
+/* The NBMA address of @proto in the Cisco NAT extension, else @nbma. */
+static __be32 mgre_nat_nbma(const struct nhrp_pkt *q, __be32 proto,
+			    __be32 nbma)
+{
+	const struct nhrp_ext *e;
+	const struct nhrp_cie *c;
+	__be32 nat;
+
+	e = nhrp_ext_find((struct nhrp_pkt *)q, NHRP_EXT_NAT_ADDR);
+	if (!e || (e->flags & NHRP_EXTF_RAW))
+		return nbma;
+	c = nhrp_cie_find_proto(q, e, (const u8 *)&proto, sizeof(proto));
+	nat = c ? get4(c->nbma, NHRP_TL_LEN(c->nbma_tl)) : 0;
+	return nat ? nat : nbma;
 }
 
 /* Owner: answer a resolution request for one of our addresses. */
@@ -560,15 +586,23 @@ static void mgre_nhrp_res_answer(struct mgre_device *md,
 	unsigned int holdtime = q->mand_cies ? q->cie[0].holdtime :
 					       cfg->holdtime;
 	struct net_device *dev = mgre_to_dev(md);
+	__be32 nbma, nat_nbma;
 	struct nhrp_ext *e;
 	struct mgre_msg *m;
-	__be32 nbma;
 
 	if (!src_nbma || !src_proto)
 		return;
-	/* The request carries the requester's binding: talk back direct. */
-	mgre_cache_learn(&md->cache, src_proto, src_nbma, MGRE_ENTRY_CACHED,
-			 0, holdtime);
+	/*
+	 * The request carries the requester's binding: talk back direct.
+	 * Unless the hub says it is behind NAT (its public binding in the NAT
+	 * extension): plain GRE cannot open that NAT from here, so keep
+	 * going through the hub, and answer to the public address.
+	 */
+	nat_nbma = mgre_nat_nbma(q, src_proto, src_nbma);
+	if (nat_nbma == src_nbma)
+		mgre_cache_learn(&md->cache, src_proto, src_nbma,
+				 MGRE_ENTRY_CACHED, 0, holdtime);
+	src_nbma = nat_nbma;
 
 	m = mgre_msg_new(md, NHRP_TYPE_RES_REPLY);
 	if (!m)
@@ -608,8 +642,10 @@ static void mgre_nhrp_res_answer(struct mgre_device *md,
 static void mgre_nhrp_res_forward(struct mgre_device *md,
 				  const struct mgre_nhrp_cfg *cfg,
 				  const struct nhrp_pkt *q, __be32 to_nbma,
-				  __be32 self_proto)
+				  __be32 self_proto, __be32 outer_src)
 {
+	__be32 src_proto = get4(q->src_proto, q->src_proto_len);
+	__be32 src_nbma = get4(q->src_nbma, NHRP_TL_LEN(q->shtl));
 	struct nhrp_ext *e;
 	struct mgre_msg *m;
 
@@ -618,14 +654,28 @@ static void mgre_nhrp_res_forward(struct mgre_device *md,
 		return;
 	m->p = *q;
 	m->p.hopcnt = q->hopcnt - 1;
+	/*
+	 * A requester behind NAT (it talks to us from another address than
+	 * it claims): tell the owner its public binding, as IOS does, in the
+	 * Cisco NAT extension.
+	 */
+	if (src_nbma != outer_src && src_proto) {
+		e = nhrp_ext_find(&m->p, NHRP_EXT_NAT_ADDR);
+		if (e)
+			nhrp_ext_del(&m->p, e);
+		e = nhrp_ext_add(&m->p, NHRP_EXT_NAT_ADDR);
+		if (e)
+			mgre_msg_cie(m, e, 1, outer_src, src_proto, 0, 0);
+	}
 	e = nhrp_ext_find(&m->p, NHRP_EXT_FWD_TRANSIT);
 	if (!e)
 		e = nhrp_ext_add(&m->p, NHRP_EXT_COMPULSORY |
 				 NHRP_EXT_FWD_TRANSIT);
-	if (e)
-		mgre_msg_cie(m, e, 0, mgre_local_nbma(md, to_nbma), self_proto,
-			     cfg->holdtime, 0);
-	mgre_nhrp_xmit(md, m, to_nbma);
+	/* Without our transit record loops would go undetected. */
+	if (e && self_proto &&
+	    mgre_msg_cie(m, e, 0, mgre_local_nbma(md, to_nbma), self_proto,
+			 cfg->holdtime, 0))
+		mgre_nhrp_xmit(md, m, to_nbma);
 	kfree(m);
 }
 
@@ -641,6 +691,7 @@ static void mgre_nhrp_res_negative(struct mgre_device *md,
 		return;
 	m->p = *q;
 	m->p.type = NHRP_TYPE_RES_REPLY;
+	m->p.hopcnt = 255;
 	for (i = 0; i < q->mand_cies; i++)
 		m->p.cie[i].code = NHRP_CODE_NO_BINDING;
 	mgre_nhrp_xmit(md, m, to_nbma);
@@ -668,13 +719,13 @@ static void mgre_nhrp_res_req(struct mgre_device *md,
 	if (fwd && self &&
 	    nhrp_cie_find_proto(q, fwd, (const u8 *)&self, sizeof(self))) {
 		mgre_stat_inc(md, MGRE_STAT_NHRP_RX_LOOP);
-		mgre_nhrp_send_error(md, cfg, raw, q->pktsz, src_proto,
+		mgre_nhrp_send_error(md, raw, q->pktsz, src_proto,
 				     outer_src, NHRP_ERR_LOOP_DETECTED, 0);
 		return;
 	}
 	if (q->hopcnt <= 1) {
 		mgre_stat_inc(md, MGRE_STAT_NHRP_RX_HOPCNT);
-		mgre_nhrp_send_error(md, cfg, raw, q->pktsz, src_proto,
+		mgre_nhrp_send_error(md, raw, q->pktsz, src_proto,
 				     outer_src, NHRP_ERR_HOP_COUNT, 0);
 		return;
 	}
@@ -687,38 +738,30 @@ static void mgre_nhrp_res_req(struct mgre_device *md,
 	rcu_read_unlock();
 
 	if (nbma && nbma != outer_src)
-		mgre_nhrp_res_forward(md, cfg, q, nbma, self);
+		mgre_nhrp_res_forward(md, cfg, q, nbma, self, outer_src);
 	else
 		mgre_nhrp_res_negative(md, cfg, q, outer_src);
 }
 
-/* Requester: install what the owner answered. */
+/* Requester: install what the owner answered to our last request. */
 static void mgre_nhrp_res_reply(struct mgre_device *md,
 				const struct nhrp_pkt *p)
 {
 	__be32 target = get4(p->dst_proto, p->dst_proto_len);
 	const struct nhrp_cie *c = p->mand_cies ? &p->cie[0] : NULL;
-	struct mgre_entry *e;
-	bool asked;
+	__be32 nbma = c ? get4(c->nbma, NHRP_TL_LEN(c->nbma_tl)) : 0;
+	__be32 proto = c ? get4(c->proto, c->proto_len) : 0;
 
-	rcu_read_lock();
-	e = mgre_cache_lookup(&md->cache, target);
-	asked = e && (e->type == MGRE_ENTRY_INCOMPLETE ||
-		      e->type == MGRE_ENTRY_NEGATIVE ||
-		      e->type == MGRE_ENTRY_CACHED);
-	rcu_read_unlock();
-	if (!asked || !c) {
-		mgre_stat_inc(md, MGRE_STAT_NHRP_RX_UNMATCHED);
-		return;
-	}
-	if (c->code != NHRP_CODE_SUCCESS ||
-	    !get4(c->nbma, NHRP_TL_LEN(c->nbma_tl))) {
+	if (!c || c->code != NHRP_CODE_SUCCESS || !nbma ||
+	    (proto && proto != target)) {
 		net_dbg_ratelimited("%s: resolution of %pI4 failed (code %u)\n",
-				    mgre_to_dev(md)->name, &target, c->code);
+				    mgre_to_dev(md)->name, &target,
+				    c ? c->code : 0);
 		return;
 	}
-	mgre_cache_learn(&md->cache, target, get4(c->nbma, NHRP_TL_LEN(c->nbma_tl)),
-			 MGRE_ENTRY_CACHED, MGRE_F_ROUTER, c->holdtime);
+	if (mgre_cache_resolved(&md->cache, target, p->reqid, nbma,
+				c->holdtime))
+		mgre_stat_inc(md, MGRE_STAT_NHRP_RX_UNMATCHED);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -728,10 +771,7 @@ static void mgre_nhrp_res_reply(struct mgre_device *md,
 static void mgre_nhrp_forget(struct mgre_device *md, __be32 proto,
 			     __be32 nbma)
 {
-	__be32 old;
-
-	if (!mgre_cache_forget(&md->cache, proto, nbma, &old) && old)
-		mgre_mcast_del(&md->mcast, old, MGRE_ENTRY_DYNAMIC, NULL);
+	mgre_cache_forget(&md->cache, proto, nbma);
 }
 
 static void mgre_nhrp_purge_req(struct mgre_device *md,
@@ -757,6 +797,7 @@ static void mgre_nhrp_purge_req(struct mgre_device *md,
 		return;
 	m->p = *q;
 	m->p.type = NHRP_TYPE_PURGE_REPLY;
+	m->p.hopcnt = 255;
 	mgre_nhrp_xmit(md, m, outer_src);
 	kfree(m);
 }
@@ -816,12 +857,13 @@ static bool mgre_nhrp_auth_ok(const struct mgre_nhrp_cfg *cfg,
 {
 	const struct nhrp_ext *e;
 
-	if (!cfg->auth_len)
+	/* Error indications carry no extensions (RFC 2332 5.2.7). */
+	if (!cfg->auth_len || p->type == NHRP_TYPE_ERROR_IND)
 		return true;
 	e = nhrp_ext_find(p, NHRP_EXT_AUTH);
 	return e && e->hdr == NHRP_AUTH_CLEARTEXT &&
 	       e->dlen == cfg->auth_len &&
-	       !memcmp(e->data, cfg->auth, cfg->auth_len);
+	       !crypto_memneq(e->data, cfg->auth, cfg->auth_len);
 }
 
 /* IPv4 over IPv4, the only combination this release speaks. */
@@ -905,7 +947,7 @@ void mgre_nhrp_rcv(struct mgre_device *md, struct sk_buff *skb, int gre_hlen)
 		/* The headers are valid: say what we did not understand. */
 		if (ret == -NHRP_E_EXT_COMPULSORY && mgre_nhrp_ipv4(p) &&
 		    p->type != NHRP_TYPE_ERROR_IND)
-			mgre_nhrp_send_error(md, &cfg, skb->data, p->pktsz,
+			mgre_nhrp_send_error(md, skb->data, p->pktsz,
 					     get4(p->src_proto,
 						  p->src_proto_len),
 					     outer_src,
@@ -922,20 +964,21 @@ void mgre_nhrp_rcv(struct mgre_device *md, struct sk_buff *skb, int gre_hlen)
 		mgre_stat_inc(md, MGRE_STAT_NHRP_RX_AUTH_FAIL);
 		net_info_ratelimited("%s: NHRP authentication failed for packet from %pI4\n",
 				     dev->name, &outer_src);
-		/* Never answer an error with an error. */
-		if (p->type != NHRP_TYPE_ERROR_IND)
-			mgre_nhrp_send_error(md, &cfg, skb->data, p->pktsz,
-					     get4(p->src_proto,
-						  p->src_proto_len),
-					     outer_src, NHRP_ERR_AUTH_FAILURE,
-					     0);
+		/* (Error indications are exempt: no error answers an error.) */
+		mgre_nhrp_send_error(md, skb->data, p->pktsz,
+				     get4(p->src_proto, p->src_proto_len),
+				     outer_src, NHRP_ERR_AUTH_FAILURE, 0);
 		goto free;
 	}
 	mgre_nhrp_dispatch(md, &cfg, skb->data, p, outer_src);
+	kfree(p);
+	consume_skb(skb);
+	return;
+
 free:
 	kfree(p);
 drop:
-	consume_skb(skb);
+	kfree_skb(skb);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -954,26 +997,36 @@ static void mgre_nhrp_work(struct work_struct *work)
 	if (cfg.network_id)
 		mgre_nhrp_reg_tick(md, &cfg);
 
-	res = kmalloc(sizeof(*res), GFP_KERNEL);
-	if (res) {
-		mgre_cache_gc(&md->cache, res);
-		for (i = 0; i < res->nexpired; i++)
-			mgre_mcast_del(&md->mcast, res->expired_nbma[i],
-				       MGRE_ENTRY_DYNAMIC, NULL);
-		for (i = 0; cfg.network_id && i < res->nresolve; i++)
-			mgre_nhrp_send_res_req(md, &cfg, res->resolve[i]);
-		kfree(res);
+	/* A burst of misses kicks us often: walk at most 10 times a second. */
+	if (time_after_eq(jiffies, md->nhrp.last_walk + HZ / 10)) {
+		md->nhrp.last_walk = jiffies;
+		res = kmalloc(sizeof(*res), GFP_KERNEL);
+		if (res) {
+			mgre_cache_gc(&md->cache, res);
+			for (i = 0; cfg.network_id && i < res->nresolve; i++)
+				mgre_nhrp_send_res_req(md, &cfg,
+						       res->resolve[i],
+						       res->reqid[i]);
+			kfree(res);
+		}
 	}
 
-	if (READ_ONCE(md->nhrp.running))
+	spin_lock_bh(&md->nhrp.lock);
+	if (md->nhrp.running)
 		queue_delayed_work(system_power_efficient_wq, &md->nhrp.work,
 				   HZ);
+	spin_unlock_bh(&md->nhrp.lock);
 }
 
+/* Run the work now, unless the device is down (checked under the lock that
+ * mgre_nhrp_stop() clears it under, so nothing is queued after stop).
+ */
 void mgre_nhrp_kick(struct mgre_device *md)
 {
-	if (READ_ONCE(md->nhrp.running))
+	spin_lock_bh(&md->nhrp.lock);
+	if (md->nhrp.running)
 		mod_delayed_work(system_power_efficient_wq, &md->nhrp.work, 0);
+	spin_unlock_bh(&md->nhrp.lock);
 }
 
 void mgre_nhrp_init(struct mgre_device *md)
@@ -983,6 +1036,10 @@ void mgre_nhrp_init(struct mgre_device *md)
 	atomic_set(&md->nhrp.reqid, 0);
 	md->nhrp.cfg.holdtime = MGRE_HOLDTIME_DEFAULT;
 	md->nhrp.running = false;
+	md->nhrp.enabled = false;
+	md->nhrp.last_walk = jiffies;
+	ratelimit_state_init(&md->nhrp.ei_rs, HZ, 20);
+	ratelimit_set_flags(&md->nhrp.ei_rs, RATELIMIT_MSG_ON_RELEASE);
 }
 
 void mgre_nhrp_set_cfg(struct mgre_device *md, const struct mgre_nhrp_cfg *c)
@@ -990,6 +1047,7 @@ void mgre_nhrp_set_cfg(struct mgre_device *md, const struct mgre_nhrp_cfg *c)
 	ASSERT_RTNL();
 	spin_lock_bh(&md->nhrp.lock);
 	md->nhrp.cfg = *c;
+	WRITE_ONCE(md->nhrp.enabled, !!c->network_id);
 	spin_unlock_bh(&md->nhrp.lock);
 	mgre_nhs_reset(&md->nhs);
 	mgre_nhrp_kick(md);
@@ -1000,8 +1058,10 @@ void mgre_nhrp_open(struct mgre_device *md)
 {
 	ASSERT_RTNL();
 	mgre_nhs_reset(&md->nhs);
-	WRITE_ONCE(md->nhrp.running, true);
+	spin_lock_bh(&md->nhrp.lock);
+	md->nhrp.running = true;
 	mod_delayed_work(system_power_efficient_wq, &md->nhrp.work, 0);
+	spin_unlock_bh(&md->nhrp.lock);
 }
 
 /* Device down: withdraw our registrations and stop the timers. */
@@ -1009,6 +1069,10 @@ void mgre_nhrp_stop(struct mgre_device *md)
 {
 	ASSERT_RTNL();
 	mgre_nhrp_purge_nhs(md, 0);
-	WRITE_ONCE(md->nhrp.running, false);
+	spin_lock_bh(&md->nhrp.lock);
+	md->nhrp.running = false;
+	spin_unlock_bh(&md->nhrp.lock);
 	cancel_delayed_work_sync(&md->nhrp.work);
+	/* Nothing is registered while down. */
+	mgre_nhs_reset(&md->nhs);
 }

@@ -8,6 +8,7 @@
 #define _MGRE_NHRP_H
 
 #include <linux/skbuff.h>
+#include <linux/ratelimit.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 #include <uapi/mgre.h>
@@ -30,7 +31,10 @@ struct mgre_nhrp {
 	spinlock_t lock;
 	struct delayed_work work;	/* registration, expiry, retries */
 	atomic_t reqid;
-	bool running;			/* device up: work may run */
+	bool running;			/* device up: work may run; under lock */
+	bool enabled;			/* cfg.network_id != 0; READ_ONCE() */
+	unsigned long last_walk;	/* jiffies of the last cache walk */
+	struct ratelimit_state ei_rs;	/* error indications we send */
 };
 
 void mgre_nhrp_init(struct mgre_device *md);

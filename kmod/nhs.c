@@ -104,7 +104,7 @@ void mgre_nhs_reset(struct mgre_nhs_list *nhs)
 
 	spin_lock_bh(&nhs->lock);
 	list_for_each_entry(n, &nhs->list, node) {
-		n->state = MGRE_NHS_WAITING;
+		WRITE_ONCE(n->state, MGRE_NHS_WAITING);
 		n->fails = 0;
 		n->awaiting = false;
 		n->next_send = jiffies;

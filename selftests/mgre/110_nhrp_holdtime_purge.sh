@@ -20,16 +20,23 @@ mcast_has() {
 }
 
 # Purge: sp1's tunnel goes down; the hub forgets it well before expiry.
+capture_start sp1 eth0 "ip proto 47" "$TMPD/purge.pcap"
 in_ns sp1 ip link set tun0 down
 wait_until 2 gone hub 172.1.1.2 || fail "sp1's registration not purged"
+capture_stop "$TMPD/purge.pcap"
+nhrp_dissect "$TMPD/purge.pcap" >"$TMPD/purge.txt"
+[ "$(awk '$1 ~ /^5(,|$)/ && $4 == 0' "$TMPD/purge.txt" | wc -l)" -ge 1 ] ||
+	fail "no cleanly dissected purge request: $(cat "$TMPD/purge.txt")"
 mcast_has 192.1.1.2 && fail "sp1 still in the hub's multicast map"
 [ "$(stat_get hub tun0 nhrp_rx_purge_req)" -ge 1 ] || fail "no purge counted"
 
 # Up again: registered within a second, timed on the wire (the tools are
 # slow to start under emulation, so polling cannot time this).
 capture_start sp1 eth0 "ip proto 47" "$TMPD/up.pcap"
-t0=$(date +%s.%N)
 in_ns sp1 ip link set tun0 up
+# The link is up by the time "ip" returns (its start-up time, long under
+# emulation, is not the kernel's to answer for).
+t0=$(date +%s.%N)
 wait_until 5 has_entry hub 172.1.1.2 dynamic registered ||
 	fail "sp1 did not register again"
 capture_stop "$TMPD/up.pcap"
@@ -39,7 +46,7 @@ t1=$(tcpdump -r "$TMPD/up.pcap" -tt -n 'src 192.1.1.1 and ip[22:2] = 0x2001 and 
 	head -n 1 | cut -d' ' -f1)
 ms=$(python3 -c "print(int((${t1:-0} - $t0) * 1000))")
 log "sp1 registered (reply on the wire) ${ms} ms after its tunnel came up"
-[ "$ms" -ge 0 ] && [ "$ms" -le 1000 ] || fail "registration took ${ms} ms (> 1 s)"
+[ -n "$t1" ] && [ "$ms" -le 1000 ] || fail "registration took ${ms} ms (> 1 s)"
 mcast_has 192.1.1.2 || fail "sp1 not back in the hub's multicast map"
 
 # Expiry: sp2 vanishes (its NBMA link goes down, nothing is purged).

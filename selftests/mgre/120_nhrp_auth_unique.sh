@@ -28,6 +28,9 @@ wait_until 10 sh -c "[ \$(ip netns exec x4 $NHRPCTL -j stats dev tun0 | python3 
 capture_stop "$TMPD/x4.pcap"
 codes=$(tshark -r "$TMPD/x4.pcap" -Y 'nhrp.hdr.op.type == 7' -T fields -e nhrp.err.code 2>/dev/null | sort -u | tr '\n' ' ')
 grep -qw 11 <<<"$codes" || fail "error indications lack code 11 (authentication failure): '$codes'"
+nhrp_dissect "$TMPD/x4.pcap" >"$TMPD/x4.txt"
+expect_eq 0 "$(awk '$4 == 1' "$TMPD/x4.txt" | wc -l)" "x4 NHRP packets tshark finds malformed"
+[ "$(awk '$1 ~ /^7(,|$)/' "$TMPD/x4.txt" | wc -l)" -ge 1 ] || fail "no error indication dissected"
 
 # x5: the right password, but sp1's address from another NBMA.
 TOPO_NS[5]=x5
@@ -45,6 +48,8 @@ expect_eq 192.1.1.2 "$(entry_field hub 172.1.1.2 nbma)" "the legitimate binding"
 capture_stop "$TMPD/x5.pcap"
 codes=$(tshark -r "$TMPD/x5.pcap" -Y 'nhrp.hdr.op.type == 4' -T fields -e nhrp.code 2>/dev/null | sort -u | tr '\n' ' ')
 grep -qw 14 <<<"$codes" || fail "registration reply lacks code 14: '$codes'"
+nhrp_dissect "$TMPD/x5.pcap" >"$TMPD/x5.txt"
+expect_eq 0 "$(awk '$4 == 1' "$TMPD/x5.txt" | wc -l)" "x5 NHRP packets tshark finds malformed"
 ping_ok hub 172.1.1.2 || fail "the hub lost sp1"
 
 exit_status

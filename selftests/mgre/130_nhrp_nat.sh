@@ -51,7 +51,14 @@ wait_until 10 has_entry hub 172.1.1.3 dynamic registered nat ||
 	fail "sp2 not registered with the nat flag: $(nhrpctl_in hub show)"
 expect_eq 192.1.1.3 "$(entry_field hub 172.1.1.3 nbma)" "post-NAT NBMA at the hub"
 ping_ok hub 172.1.1.3 || fail "the hub cannot reach sp2 through the NAT"
+# Spoke to spoke with one side behind NAT stays on the hub (plain GRE cannot
+# open the NAT for the other spoke): it works, and keeps working after the
+# resolution, because sp1 learns no direct binding to sp2's private address.
 ping_ok sp2 172.1.1.2 || fail "sp2 cannot reach sp1 (via the hub)"
+in_ns sp2 ping -c 5 -i 0.5 -W 2 172.1.1.2 >/dev/null ||
+	fail "sp2 <-> sp1 lost packets after resolution"
+[ "$(entries sp1 "e['proto']=='172.1.1.3' and e['nbma']=='10.0.0.2'")" = 0 ] ||
+	fail "sp1 learned sp2's private NBMA address"
 capture_stop
 
 # The registration carried the private address; the reply's NAT extension

@@ -57,6 +57,7 @@ enum kw {
 	KW_NBMA,
 	KW_PRIORITY,
 	KW_DYNAMIC,
+	KW_CACHED,
 	NR_KW
 };
 
@@ -72,6 +73,7 @@ static const struct keyword {
 	[KW_NBMA]	= { "nbma",	"nbma NBMA",	true },
 	[KW_PRIORITY]	= { "priority",	"priority N",	true },
 	[KW_DYNAMIC]	= { "dynamic",	"dynamic",	false },
+	[KW_CACHED]	= { "cached",	"cached",	false },
 };
 
 struct args {
@@ -144,6 +146,11 @@ static const struct command commands[] = {
 	MODIFY("nhs", "del", MGRE_CMD_NHS_DEL,
 	       KW(KW_PROTO) | KW(KW_DEV), KW(KW_PROTO) | KW(KW_DEV), 0,
 	       "NHS", NULL),
+	MODIFY("flush", NULL, MGRE_CMD_FLUSH,
+	       KW(KW_DYNAMIC) | KW(KW_CACHED) | KW(KW_DEV), KW(KW_DEV), 0,
+	       "NHRP cache", NULL),
+	SHOW("show", "dmvpn", SHOW_DMVPN),
+	SHOW("dmvpn", NULL, SHOW_DMVPN),
 	SHOW("show", "multicast", SHOW_MCAST),
 	SHOW("show", "nhs", SHOW_NHS),
 	SHOW("show", "traffic", SHOW_STATS),
@@ -166,6 +173,9 @@ static void usage(FILE *f)
 	      "  show multicast [dev DEV]    multicast map\n"
 	      "  show nhs [dev DEV]          next-hop servers\n"
 	      "  stats [dev DEV]             counters (show ip nhrp traffic)\n"
+	      "  show dmvpn [dev DEV]        peers (show dmvpn); also \"dmvpn\"\n"
+	      "  flush [dynamic|cached] dev DEV\n"
+	      "                              delete learned entries (clear ip nhrp)\n"
 	      "  help\n"
 	      "\n"
 	      "Options:\n"
@@ -383,9 +393,10 @@ static const struct command *find_command(int argc, char **argv, int *used)
 
 /* ---- running commands ------------------------------------------------- */
 
-static int put_args(struct nl_msg *msg, const struct mgre_dev *dev,
-		    const struct args *a)
+static int put_args(struct nl_msg *msg, const struct command *cmd,
+		    const struct mgre_dev *dev, const struct args *a)
 {
+	bool flush = cmd->genl_cmd == MGRE_CMD_FLUSH;
 	int err = nla_put_u32(msg, MGRE_A_IFINDEX, dev->ifindex);
 
 	if (!err && a->val[KW_PROTO])
@@ -394,8 +405,12 @@ static int put_args(struct nl_msg *msg, const struct mgre_dev *dev,
 		err = nla_put_u8(msg, MGRE_A_PREFIXLEN, a->prefixlen);
 	if (!err && a->val[KW_NBMA])
 		err = nla_put_u32(msg, MGRE_A_NBMA, a->nbma.s_addr);
-	if (!err && a->val[KW_DYNAMIC])
+	if (!err && a->val[KW_DYNAMIC] && !flush)
 		err = nla_put_flag(msg, MGRE_A_MCAST_DYNAMIC);
+	if (!err && a->val[KW_DYNAMIC] && flush)
+		err = nla_put_u8(msg, MGRE_A_TYPE, MGRE_ENTRY_DYNAMIC);
+	if (!err && a->val[KW_CACHED])
+		err = nla_put_u8(msg, MGRE_A_TYPE, MGRE_ENTRY_CACHED);
 	if (!err && a->val[KW_PRIORITY])
 		err = nla_put_u8(msg, MGRE_A_PRIORITY, a->priority);
 	return err;
@@ -421,7 +436,7 @@ static int send_modify(struct nhrp_nl *nl, const struct command *cmd,
 	msg = nhrp_msg_new(nl, cmd->genl_cmd, false);
 	if (!msg)
 		return EXIT_FAIL;
-	if (put_args(msg, dev, a) < 0) {
+	if (put_args(msg, cmd, dev, a) < 0) {
 		nlmsg_free(msg);
 		err_msg("cannot build the netlink request");
 		return EXIT_FAIL;

@@ -98,6 +98,7 @@ enum show_what {
 	SHOW_MCAST,
 	SHOW_NHS,
 	SHOW_STATS,
+	SHOW_DMVPN,
 };
 
 int do_show(struct nhrp_nl *nl, enum show_what what,

@@ -171,6 +171,76 @@ static int cache_reply(struct nlattr **tb, void *arg)
 	return 0;
 }
 
+/* ---- show dmvpn: one line per peer, like Cisco "show dmvpn" ------------ */
+
+static void dmvpn_legend(const struct show_ctx *ctx)
+{
+	(void)ctx;
+	printf("Legend: Attrb --> S - Static, D - Dynamic, C - Cached, I - Incomplete,\n"
+	       "        N - Negative, U - Unique, R - Registered, T - NATed\n");
+}
+
+static void dmvpn_dev_header(const struct show_ctx *ctx)
+{
+	printf("\nInterface: %s, IPv4 NHRP Details\n", ctx->dev->name);
+	printf(" %-15s %-15s %-5s %-9s %s\n", "Peer NBMA Addr", "Peer Tunnel Add",
+	       "State", "UpDn Tm", "Attrb");
+	printf(" %-15s %-15s %-5s %-9s %s\n", "---------------",
+	       "---------------", "-----", "---------", "-----");
+}
+
+/* Attribute letters: the type's first letter, then U, R, T. */
+static void dmvpn_attrs(struct nlattr **tb, const char *type, char *buf)
+{
+	uint32_t flags = attr_u32(tb[MGRE_A_FLAGS], 0);
+	int n = 0;
+
+	buf[n++] = (char)(type[0] - 'a' + 'A');
+	if (flags & MGRE_F_UNIQUE)
+		buf[n++] = 'U';
+	if (flags & MGRE_F_REGISTERED)
+		buf[n++] = 'R';
+	if (flags & MGRE_F_NAT)
+		buf[n++] = 'T';
+	buf[n] = '\0';
+}
+
+static int dmvpn_reply(struct nlattr **tb, void *arg)
+{
+	char proto[INET_ADDRSTRLEN], nbma[INET_ADDRSTRLEN], tbuf[16];
+	char attrs[8], updn[32];
+	struct show_ctx *ctx = arg;
+	uint8_t t = attr_u8(tb[MGRE_A_TYPE], MGRE_ENTRY_STATIC);
+	const char *type, *state, *peer;
+	uint64_t age;
+
+	if (!tb[MGRE_A_PROTO])
+		return -EBADMSG;
+	addr_str(nla_data(tb[MGRE_A_PROTO]), proto);
+	type = entry_type_name(t, tbuf, sizeof(tbuf));
+	peer = nbma_str(tb[MGRE_A_NBMA], nbma);
+	state = (t == MGRE_ENTRY_INCOMPLETE || t == MGRE_ENTRY_NEGATIVE) ?
+		"NHRP" : "UP";
+	age = tb[MGRE_A_AGE] ? nla_get_u64(tb[MGRE_A_AGE]) : 0;
+	dmvpn_attrs(tb, type, attrs);
+	if (ctx->out->json) {
+		struct json *j = &ctx->json;
+
+		json_open_object(j, NULL);
+		json_string(j, "dev", ctx->dev->name);
+		json_opt_string(j, "peer_nbma", peer);
+		json_string(j, "peer_tunnel", proto);
+		json_string(j, "state", state);
+		json_u64(j, "updn", age);
+		json_string(j, "attrs", attrs);
+		json_close_object(j);
+		return 0;
+	}
+	printf(" %-15s %-15s %-5s %-9s %s\n", peer ? peer : "none", proto,
+	       state, duration_str(age, updn, sizeof(updn)), attrs);
+	return 0;
+}
+
 /* ---- multicast map ---------------------------------------------------- */
 
 static void mcast_header(const struct show_ctx *ctx)
@@ -346,6 +416,8 @@ static const struct show_op show_ops[] = {
 	[SHOW_MCAST] = { MGRE_CMD_MCAST_GET, mcast_reply, mcast_header, NULL },
 	[SHOW_NHS] = { MGRE_CMD_NHS_GET, nhs_reply, nhs_legend,
 		       nhs_dev_header },
+	[SHOW_DMVPN] = { MGRE_CMD_MAP_GET, dmvpn_reply, dmvpn_legend,
+			 dmvpn_dev_header },
 };
 
 /* cache, multicast, nhs: one JSON array of the entries of all devices */

@@ -550,12 +550,12 @@ static void reply_stats(struct buf *b, const struct nlmsghdr *req,
 		attr_u32(b, MGRE_A_IFINDEX, ifindex);
 	nest = attr(b, MGRE_A_STATS, NULL, 0);
 	if (!ifindex) {
-		for (s = MGRE_STAT_RX_NO_TUNNEL; s <= MGRE_STAT_MAX; s++)
+		for (s = MGRE_STAT_RX_NO_TUNNEL; s <= MGRE_STAT_RX_CSUM_ERR; s++)
 			attr_u64(b, s + 1, s);
 	} else {
 		for (s = 0; s < MGRE_STAT_RX_NO_TUNNEL; s++)
 			attr_u64(b, s + 1, ifindex * 100 + s);
-		attr_u64(b, __MGRE_STAT_MAX + 1, 7);	/* unknown to the tool */
+		attr_u64(b, 200 + 1, 7);	/* unknown to the tool */
 	}
 	nest_end(b, nest);
 	msg_end(b, nlh);

@@ -176,13 +176,13 @@ tun0:
    rx_nhrp: 507
    rx_nhrp_drop: 508
    rx_key_mismatch: 509
-   stat_13: 7
+   stat_200: 7
 EOF
 check_out 0 -j stats <<'EOF'
-{"netns":{"rx_no_tunnel":10,"rx_bad_header":11,"rx_csum_err":12},"devices":{"tun0":{"tx_unicast":500,"tx_mcast_copies":501,"tx_cache_miss":502,"tx_no_mcast_map":503,"tx_unsupported":504,"tx_nomem":505,"rx_data":506,"rx_nhrp":507,"rx_nhrp_drop":508,"rx_key_mismatch":509,"stat_13":7},"tun1":{"tx_unicast":600,"tx_mcast_copies":601,"tx_cache_miss":602,"tx_no_mcast_map":603,"tx_unsupported":604,"tx_nomem":605,"rx_data":606,"rx_nhrp":607,"rx_nhrp_drop":608,"rx_key_mismatch":609,"stat_13":7}}}
+{"netns":{"rx_no_tunnel":10,"rx_bad_header":11,"rx_csum_err":12},"devices":{"tun0":{"tx_unicast":500,"tx_mcast_copies":501,"tx_cache_miss":502,"tx_no_mcast_map":503,"tx_unsupported":504,"tx_nomem":505,"rx_data":506,"rx_nhrp":507,"rx_nhrp_drop":508,"rx_key_mismatch":509,"stat_200":7},"tun1":{"tx_unicast":600,"tx_mcast_copies":601,"tx_cache_miss":602,"tx_no_mcast_map":603,"tx_unsupported":604,"tx_nomem":605,"rx_data":606,"rx_nhrp":607,"rx_nhrp_drop":608,"rx_key_mismatch":609,"stat_200":7}}}
 EOF
 check_out 0 show traffic dev tun1 -j <<'EOF'
-{"devices":{"tun1":{"tx_unicast":600,"tx_mcast_copies":601,"tx_cache_miss":602,"tx_no_mcast_map":603,"tx_unsupported":604,"tx_nomem":605,"rx_data":606,"rx_nhrp":607,"rx_nhrp_drop":608,"rx_key_mismatch":609,"stat_13":7}}}
+{"devices":{"tun1":{"tx_unicast":600,"tx_mcast_copies":601,"tx_cache_miss":602,"tx_no_mcast_map":603,"tx_unsupported":604,"tx_nomem":605,"rx_data":606,"rx_nhrp":607,"rx_nhrp_drop":608,"rx_key_mismatch":609,"stat_200":7}}}
 EOF
 
 # ---- batch mode (-b) ----------------------------------------------------------

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# timeout: 600
+#
+# Hostile input: from a peer namespace on the NBMA network ("atk",
+# 192.1.1.9), malformed GRE and NHRP at the hub and at a spoke of the
+# dynamic seed DMVPN: truncated headers, every length field too large or
+# too small, bad GRE and NHRP checksums, zero and overflowing extension
+# lengths, unknown compulsory extensions, address lengths that do not
+# match the protocol, hop count 0, loops in the transit records,
+# registrations for 0.0.0.0, for the hub's own address and for another
+# spoke's, a traffic indication without payload, spoofed purges and
+# replies, and tcpdump's fuzzed pb_nhrp_1.pcap wrapped in GRE.  For each
+# case (nhrp_craft.py hostile_cases()) the counters that must move do so
+# by exactly one, the other error counters stay, and what comes back is
+# what RFC 2332 asks for: an error indication with the right code (and
+# offset, and no extensions) or a reply with the right CIE code, or
+# nothing.  The kernel must not complain (the runner checks dmesg; on the
+# debug kernel KASAN/UBSAN/lockdep are watching), and afterwards the
+# DMVPN still works.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/topo.sh"
+
+require_cmd python3
+VECTORS=${MGRE_VECTORS:-$REPO/../shared/vectors}
+PCAP=$VECTORS/tcpdump/pb_nhrp_1.pcap
+
+topo_seed_dynamic
+for p in 172.1.1.2 172.1.1.3; do
+	wait_until 10 has_entry hub "$p" dynamic unique registered ||
+		fail "$p not registered at the hub: $(nhrpctl_in hub show)"
+done
+
+# The attacker: a plain namespace on the NBMA bridge, raw sockets only.
+ns_create atk
+ip link add eth0 netns atk type veth peer name p-atk netns wan
+in_ns wan ip link set p-atk master br0 up
+in_ns atk ip addr add 192.1.1.9/24 dev eth0
+in_ns atk ip link set eth0 up
+capture_start atk eth0 "ip proto 47" "$TMPD/atk.pcap"
+
+[ -f "$PCAP" ] || log "WARNING: $PCAP not found: that case is not run"
+in_ns atk python3 "$LIB_DIR/nhrp_craft.py" hostile --nhrpctl "$NHRPCTL" \
+	--self-nbma 192.1.1.9 --self-proto 172.1.1.9 --other-proto 172.1.1.3 \
+	--pcap "$PCAP" >"$TMPD/hostile.tap" 2>&1
+rc=$?
+cat "$TMPD/hostile.tap"
+nok=$(grep -c '^ok ' "$TMPD/hostile.tap")
+nbad=$(grep -c '^not ok ' "$TMPD/hostile.tap")
+log "hostile cases: $nok passed, $nbad failed (nhrp_craft.py exit $rc)"
+[ "$rc" = 0 ] || fail "nhrp_craft.py hostile: $nbad case(s) failed (exit $rc)"
+check_ge "$nok" 80 "hostile cases passed"
+capture_stop
+log "$(capture_count_bpf "$TMPD/atk.pcap") GRE packets at the attacker's port"
+
+# Everything still works: registrations, NHS state, spoke-to-spoke.
+for p in 172.1.1.2 172.1.1.3; do
+	has_entry hub "$p" dynamic unique registered ||
+		fail "$p lost its registration at the hub: $(nhrpctl_in hub show)"
+done
+expect_eq 192.1.1.2 "$(entry_field hub 172.1.1.2 nbma)" "sp1's binding at the hub"
+for ns in sp1 sp2; do
+	expect_eq responding "$(nhs_state "$ns")" "NHS state on $ns"
+done
+ping_ok hub 172.1.1.2 || fail "the hub cannot reach sp1"
+ping_ok hub 172.1.1.3 || fail "the hub cannot reach sp2"
+ping_ok sp1 192.168.3.1 -I 192.168.2.1 || fail "sp1 LAN cannot reach sp2 LAN"
+wait_until 10 has_entry sp1 172.1.1.3 cached ||
+	fail "sp1 cannot resolve sp2 any more: $(nhrpctl_in sp1 show)"
+
+exit_status

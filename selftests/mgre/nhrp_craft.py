@@ -1,0 +1,766 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Hand-made GRE and NHRP packets for the mgre selftests.
+
+Every field can be given a wrong value on purpose: lengths, checksums,
+offsets, versions, types, extension lengths.  Packets leave through a raw
+socket with IP_HDRINCL, so the outer source can be spoofed.
+
+As a library (140_hostile.sh, 150_reg_flood.sh run it as a program):
+
+    nhrp(type, ...)     an NHRP packet (RFC 2332 + Cisco), checksum right
+                        unless csum= is given
+    cie(...), ext(...), auth(secret), end()
+    gre(payload, key=10000, ...)    GRE header + payload
+    Sender(src).send(dst, gre_bytes, src=None)
+    Listener()          raw GRE socket: what comes back
+
+Programs:
+    nhrp_craft.py hostile  see hostile(): malformed input at a hub and a spoke
+    nhrp_craft.py flood    see flood(): registrations from spoofed NBMAs
+"""
+
+import argparse
+import ipaddress
+import json
+import os
+import select
+import socket
+import struct
+import subprocess
+import sys
+import time
+
+NHRP_PROTO = 0x2001
+KEY = 10000
+
+RES_REQ, RES_REPLY, REG_REQ, REG_REPLY = 1, 2, 3, 4
+PURGE_REQ, PURGE_REPLY, ERROR_IND, TRAFFIC_IND = 5, 6, 7, 8
+
+EXT_C = 0x8000
+EXT_END, EXT_RESPONDER, EXT_FWD, EXT_REV = 0, 3, 4, 5
+EXT_AUTH, EXT_VENDOR, EXT_NAT = 7, 8, 9
+
+
+def a4(addr):
+    """IPv4 address (str) -> 4 bytes; bytes pass through."""
+    if isinstance(addr, (bytes, bytearray)):
+        return bytes(addr)
+    return socket.inet_aton(addr)
+
+
+def csum16(data):
+    """Internet checksum."""
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+def cie(code=0, plen=32, mtu=1472, hold=600, nbma=b"", sub=b"", proto=b"",
+        pref=0, unused=0, nbma_tl=None, stl=None, proto_len=None):
+    """A Client Information Entry; the TL/length bytes follow the
+    addresses unless given."""
+    nbma, proto = a4(nbma) if nbma else b"", a4(proto) if proto else b""
+    return struct.pack(
+        "!BBHHHBBBB", code, plen, unused, mtu, hold,
+        len(nbma) if nbma_tl is None else nbma_tl,
+        len(sub) if stl is None else stl,
+        len(proto) if proto_len is None else proto_len, pref) + nbma + sub + proto
+
+
+def ext(etype, value=b"", length=None):
+    """An extension: type word (include EXT_C for compulsory), value."""
+    return struct.pack("!HH", etype, len(value) if length is None else length) + value
+
+
+def auth(secret=b"cisco123", spi=1):
+    return ext(EXT_C | EXT_AUTH, struct.pack("!I", spi) + secret)
+
+
+def end(length=0, etype=EXT_C | EXT_END):
+    return struct.pack("!HH", etype, length)
+
+
+def cisco_exts(secret=b"cisco123", nat=b""):
+    """What Cisco (and mgre) put in a request: responder, forward and
+    reverse transit, authentication, NAT, End."""
+    e = ext(EXT_C | EXT_RESPONDER) + ext(EXT_C | EXT_FWD) + ext(EXT_C | EXT_REV)
+    if secret is not None:
+        e += auth(secret)
+    return e + ext(EXT_NAT, nat) + end()
+
+
+def nhrp(ptype, src_nbma="0.0.0.0", src_proto="0.0.0.0", dst_proto="0.0.0.0",
+         flags=0, reqid=1, cies=(), payload=b"", exts=None, afn=1,
+         pro=0x0800, snap=b"\0" * 5, hop=255, version=1, shtl=None, sstl=0,
+         spl=None, dpl=None, sub=b"", pktsz=None, csum=None, extoff=None,
+         word=None, trailer=b""):
+    """An NHRP packet.  exts: the raw extension part (None: none, no
+    extoff).  word: the request-id word (default reqid; for error and
+    traffic indications pass code << 16 | offset).  Sizes, extoff and
+    checksum are computed unless given; trailer is appended after the
+    checksum is computed (bytes beyond ar$pktsz)."""
+    src_nbma = a4(src_nbma) if src_nbma is not None else b""
+    src_proto = a4(src_proto) if src_proto is not None else b""
+    dst_proto = a4(dst_proto) if dst_proto is not None else b""
+    mand = struct.pack(
+        "!BBHI", len(src_proto) if spl is None else spl,
+        len(dst_proto) if dpl is None else dpl, flags,
+        reqid if word is None else word)
+    body = mand + src_nbma + sub + src_proto + dst_proto + b"".join(cies) + payload
+    size = 20 + len(body) + (len(exts) if exts is not None else 0)
+    if extoff is None:
+        extoff = 20 + len(body) if exts is not None else 0
+    hdr = struct.pack(
+        "!HH5sBHHHBBBB", afn, pro, snap, hop, size if pktsz is None else pktsz,
+        0, extoff, version, ptype,
+        len(src_nbma) if shtl is None else shtl, sstl)
+    pkt = bytearray(hdr + body + (exts or b""))
+    c = csum16(bytes(pkt[: min(len(pkt), pktsz if pktsz is not None else len(pkt))]))
+    struct.pack_into("!H", pkt, 12, c if csum is None else csum)
+    return bytes(pkt) + trailer
+
+
+def gre(payload, proto=NHRP_PROTO, key=KEY, csum=False, seq=None,
+        bad_csum=False, flags=None, version=0, truncate=None):
+    """GRE header (RFC 2784/2890) + payload.  flags overrides the first
+    16 bits entirely (bits 0-12; version is or-ed in)."""
+    f = 0
+    opt = b""
+    if csum:
+        f |= 0x8000
+        opt += b"\0\0\0\0"
+    if key is not None:
+        f |= 0x2000
+        opt += struct.pack("!I", key)
+    if seq is not None:
+        f |= 0x1000
+        opt += struct.pack("!I", seq)
+    if flags is not None:
+        f = flags
+    pkt = bytearray(struct.pack("!HH", f | version, proto) + opt + payload)
+    if csum:
+        c = csum16(bytes(pkt))
+        if bad_csum:
+            c ^= 0x5A5A
+        struct.pack_into("!H", pkt, 4, c)
+    if truncate is not None:
+        pkt = pkt[:truncate]
+    return bytes(pkt)
+
+
+def ipv4(src, dst, payload, proto=47, ttl=64):
+    """IPv4 header (the kernel fills in id and checksum)."""
+    return struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), 0, 0x4000,
+                       ttl, proto, 0, a4(src), a4(dst)) + payload
+
+
+class Sender:
+    """Raw IPv4 sender; the outer source is src unless send() spoofs."""
+
+    def __init__(self, src):
+        self.src = src
+        self.s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+        self.s.setsockopt(socket.IPPROTO_IP, socket.IP_HDRINCL, 1)
+        self.s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 20)
+
+    def send(self, dst, payload, src=None, proto=47):
+        pkt = ipv4(src or self.src, dst, payload, proto)
+        while True:
+            try:
+                return self.s.sendto(pkt, (dst, 0))
+            except (BlockingIOError, OSError) as e:
+                if getattr(e, "errno", None) not in (11, 105):  # EAGAIN, ENOBUFS
+                    raise
+                time.sleep(0.001)
+
+
+class Listener:
+    """Every GRE packet delivered to this namespace, parsed."""
+
+    def __init__(self):
+        self.s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_GRE)
+        self.s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+        self.s.setblocking(False)
+
+    def drain(self, wait=0.0):
+        """Packets received so far (and during wait seconds)."""
+        out = []
+        deadline = time.time() + wait
+        while True:
+            t = max(0.0, deadline - time.time())
+            r, _, _ = select.select([self.s], [], [], t)
+            if not r:
+                if time.time() >= deadline:
+                    return out
+                continue
+            try:
+                data = self.s.recv(65535)
+            except BlockingIOError:
+                continue
+            p = parse_ip_gre(data)
+            if p:
+                out.append(p)
+
+
+def parse_ip_gre(data):
+    """IPv4 + GRE (+ NHRP) -> dict, or None."""
+    if len(data) < 24:
+        return None
+    ihl = (data[0] & 15) * 4
+    src, dst = socket.inet_ntoa(data[12:16]), socket.inet_ntoa(data[16:20])
+    g = data[ihl:]
+    if len(g) < 4:
+        return None
+    flags, proto = struct.unpack("!HH", g[:4])
+    off = 4
+    key = None
+    if len(g) < 4 + 4 * bin(flags & 0xB000).count("1"):
+        return None
+    if flags & 0x8000:
+        off += 4
+    if flags & 0x2000:
+        key = struct.unpack("!I", g[off:off + 4])[0]
+        off += 4
+    if flags & 0x1000:
+        off += 4
+    d = {"src": src, "dst": dst, "key": key, "proto": proto, "raw": g[off:]}
+    n = g[off:]
+    if proto == NHRP_PROTO and len(n) >= 28:
+        try:
+            _parse_nhrp(d, n)
+        except (struct.error, OSError, IndexError):
+            d["garbled"] = True
+    return d
+
+
+def _parse_nhrp(d, n):
+    (d["afn"], _, _, d["hop"], d["pktsz"], _, d["extoff"], _, d["type"],
+     d["shtl"], sstl) = struct.unpack("!HH5sBHHHBBBB", n[:20])
+    spl, dpl, d["flags"], word = struct.unpack("!BBHI", n[20:28])
+    d["word"] = word
+    a = 28 + (d["shtl"] & 0x3F) + (sstl & 0x3F)
+    d["src_proto"] = socket.inet_ntoa(n[a:a + 4]) if spl == 4 else None
+    d["dst_proto"] = socket.inet_ntoa(n[a + spl:a + spl + 4]) if dpl == 4 else None
+    body = a + spl + dpl
+    if d["type"] == ERROR_IND:
+        d["ei_code"], d["ei_offset"] = word >> 16, word & 0xFFFF
+        d["quoted"] = n[body:d["extoff"] or d["pktsz"]]
+    elif d["type"] != TRAFFIC_IND and len(n) >= body + 12:
+        d["cie_code"] = n[body]
+    d["csum_ok"] = csum16(n[:d["pktsz"]]) == 0
+
+
+_LIBC = None
+_NS_FD = {}
+
+
+def _setns(fd):
+    global _LIBC
+    if _LIBC is None:
+        import ctypes
+        _LIBC = ctypes.CDLL(None, use_errno=True)
+    if _LIBC.setns(fd, 0x40000000) != 0:  # CLONE_NEWNET
+        raise OSError("setns failed")
+
+
+def netns_exec(ns, *cmd):
+    """Run cmd in network namespace ns (entered with setns(): much cheaper
+    than "ip netns exec" under emulation; no mount namespace of its own,
+    which nhrpctl does not need)."""
+    if not _NS_FD:
+        _NS_FD[None] = os.open("/proc/self/ns/net", os.O_RDONLY)
+    if ns not in _NS_FD:
+        _NS_FD[ns] = os.open("/run/netns/" + ns, os.O_RDONLY)
+    _setns(_NS_FD[ns])
+    try:
+        return subprocess.run(list(cmd), check=True, capture_output=True,
+                              text=True).stdout
+    finally:
+        _setns(_NS_FD[None])
+
+
+class Stats:
+    """nhrpctl -j stats of one namespace: the netns counters and tun0's."""
+
+    def __init__(self, nhrpctl, ns, dev="tun0"):
+        self.nhrpctl, self.ns, self.dev = nhrpctl, ns, dev
+
+    def get(self):
+        j = json.loads(netns_exec(self.ns, self.nhrpctl, "-j", "stats"))
+        d = dict(j["devices"][self.dev])
+        for k, v in j["netns"].items():
+            d["netns." + k] = v
+        return d
+
+    def entries(self):
+        return json.loads(netns_exec(self.ns, self.nhrpctl, "-j", "show", "dev", self.dev))
+
+
+# Counters a hostile packet may move; everything else is checked to stay.
+WATCH = ["nhrp_rx_malformed", "nhrp_rx_auth_fail", "nhrp_rx_unsupported",
+         "nhrp_rx_unmatched", "nhrp_rx_loop", "nhrp_rx_hopcnt",
+         "nhrp_reg_refused", "nhrp_tx_error_ind", "rx_key_mismatch",
+         "rx_nhrp_drop", "nhrp_nomem", "netns.rx_bad_header",
+         "netns.rx_csum_err", "netns.rx_no_tunnel"]
+
+
+# ---------------------------------------------------------------------------
+# hostile: malformed GRE and NHRP at a hub and a spoke
+# ---------------------------------------------------------------------------
+
+def hostile_cases(a):
+    """(name, target, packet, expected counter deltas, expected answer).
+
+    answer: None (nothing may come back), ("ei", code[, offset]) for an
+    error indication, (type, cie code) for a reply."""
+    me, me_p = a.self_nbma, a.self_proto
+    hub, hub_p = a.hub_nbma, a.hub_proto
+    sp, sp_p = a.spoke_nbma, a.spoke_proto
+    other_p = a.other_proto   # a registered spoke (target of resolutions)
+    X = cisco_exts
+
+    def reg(src_proto=me_p, dst=hub_p, **kw):
+        kw.setdefault("exts", X())
+        kw.setdefault("cies", [cie(hold=a.holdtime)])
+        return nhrp(REG_REQ, me, src_proto, dst, flags=0x8002, reqid=kw.pop("reqid", 77), **kw)
+
+    def resreq(target=other_p, dst_nhs=hub_p, **kw):
+        kw.setdefault("exts", X())
+        kw.setdefault("cies", [cie(hold=a.holdtime)])
+        return nhrp(RES_REQ, me, me_p, target, flags=0xC802, reqid=kw.pop("reqid", 78), **kw)
+
+    good = reg()
+    # offset of the extension part in a packet built by reg()
+    ext_at = len(reg(exts=b""))
+    unknown_c = ext(EXT_C | 0x1234, b"\1\2\3\4")
+    pb = a.pb_nhrp
+    C = []
+
+    def case(name, target, pkt, exp, answer=None, **opts):
+        C.append(dict(name=name, target=target, pkt=pkt, exp=exp, answer=answer, **opts))
+
+    # -- GRE ---------------------------------------------------------------
+    case("gre: 4-byte header with K bit, no key (< 12 bytes: gre_demux drops it)",
+         "hub", gre(b"", flags=0x2000, key=None, truncate=4), {})
+    case("gre: C+K+S flags, only 12 bytes", "hub",
+         gre(b"\0" * 8, flags=0xB000, key=None), {"netns.rx_bad_header": 1})
+    case("gre: routing bit set", "hub", gre(good, flags=0x6000),
+         {"netns.rx_bad_header": 1})
+    case("gre: version 1 (PPTP; no handler: gre_demux drops it)", "hub",
+         gre(good, version=1), {})
+    case("gre: bad GRE checksum", "hub", gre(good, csum=True, bad_csum=True),
+         {"netns.rx_csum_err": 1})
+    case("gre: wrong key", "hub", gre(good, key=KEY + 1),
+         {"netns.rx_no_tunnel": 1, "rx_key_mismatch": 1})
+    case("gre: no key", "hub", gre(good, key=None),
+         {"netns.rx_no_tunnel": 1, "rx_key_mismatch": 1})
+    case("gre: good GRE checksum, valid registration (control)", "hub",
+         gre(good, csum=True), {"nhrp_rx_reg_req": 1}, (REG_REPLY, 0))
+    # -- NHRP: sizes and header fields -----------------------------------------
+    case("nhrp: 4 bytes", "hub", gre(good[:4]), {"nhrp_rx_malformed": 1})
+    case("nhrp: fixed header only (pktsz 20)", "hub",
+         gre(nhrp(REG_REQ, None, None, None, pktsz=20)[:20]), {"nhrp_rx_malformed": 1})
+    case("nhrp: truncated in the mandatory part", "hub", gre(good[:24]),
+         {"nhrp_rx_malformed": 1})
+    case("nhrp: pktsz larger than the packet", "hub",
+         gre(reg(pktsz=len(good) + 1)), {"nhrp_rx_malformed": 1})
+    case("nhrp: pktsz 0xffff", "hub", gre(reg(pktsz=0xFFFF)), {"nhrp_rx_malformed": 1})
+    case("nhrp: pktsz 27 (below fixed + mandatory)", "hub",
+         gre(reg(pktsz=27)), {"nhrp_rx_malformed": 1})
+    case("nhrp: pktsz ends inside the addresses", "hub",
+         gre(reg(pktsz=30, extoff=0)), {"nhrp_rx_malformed": 1})
+    case("nhrp: pktsz 0", "hub", gre(reg(pktsz=0)), {"nhrp_rx_malformed": 1})
+    case("nhrp: bad checksum", "hub", gre(reg(csum=0x1234)), {"nhrp_rx_malformed": 1})
+    case("nhrp: version 2", "hub", gre(reg(version=2)), {"nhrp_rx_malformed": 1})
+    case("nhrp: type 0", "hub", gre(nhrp(0, me, me_p, hub_p, exts=X())),
+         {"nhrp_rx_malformed": 1})
+    case("nhrp: type 9", "hub", gre(nhrp(9, me, me_p, hub_p, exts=X())),
+         {"nhrp_rx_malformed": 1})
+    case("nhrp: type 255", "hub", gre(nhrp(255, me, me_p, hub_p, exts=X())),
+         {"nhrp_rx_malformed": 1})
+    case("nhrp: extoff inside the fixed header", "hub", gre(reg(extoff=10)),
+         {"nhrp_rx_malformed": 1})
+    case("nhrp: extoff inside the addresses", "hub", gre(reg(extoff=30)),
+         {"nhrp_rx_malformed": 1})
+    case("nhrp: extoff beyond pktsz", "hub", gre(reg(extoff=len(good) + 4)),
+         {"nhrp_rx_malformed": 1})
+    case("nhrp: extoff 0xffff", "hub", gre(reg(extoff=0xFFFF)), {"nhrp_rx_malformed": 1})
+    # -- addresses -------------------------------------------------------------------
+    case("addr: NBMA length 63", "hub", gre(reg(shtl=63)), {"nhrp_rx_malformed": 1})
+    case("addr: NBMA subaddress length 63", "hub", gre(reg(sstl=63)),
+         {"nhrp_rx_malformed": 1})
+    case("addr: source protocol length 255", "hub", gre(reg(spl=255)),
+         {"nhrp_rx_malformed": 1})
+    case("addr: destination protocol length 17", "hub", gre(reg(dpl=17)),
+         {"nhrp_rx_malformed": 1})
+    case("addr: IPv6 protocol length 16 with protocol type IPv4", "hub",
+         gre(reg(src_proto=b"\x20\x01" + b"\0" * 13 + b"\1")),
+         {"nhrp_rx_unsupported": 1, "nhrp_rx_reg_req": 1})
+    case("addr: NBMA length 16 with afn IPv4", "hub",
+         gre(nhrp(REG_REQ, b"\x0a" * 16, me_p, hub_p, exts=X(), cies=[cie()])),
+         {"nhrp_rx_unsupported": 1, "nhrp_rx_reg_req": 1})
+    case("addr: afn IPv6 (2) with IPv4 addresses", "hub", gre(reg(afn=2)),
+         {"nhrp_rx_unsupported": 1, "nhrp_rx_reg_req": 1})
+    case("addr: protocol type IPv6 with 4-byte addresses", "hub", gre(reg(pro=0x86DD)),
+         {"nhrp_rx_unsupported": 1, "nhrp_rx_reg_req": 1})
+    case("addr: no protocol addresses (lengths 0)", "hub",
+         gre(nhrp(REG_REQ, me, None, None, exts=X(), cies=[cie()])),
+         {"nhrp_rx_unsupported": 1, "nhrp_rx_reg_req": 1})
+    # -- CIEs --------------------------------------------------------------------------
+    case("cie: NBMA length 63", "hub", gre(reg(cies=[cie(nbma_tl=63)])),
+         {"nhrp_rx_malformed": 1})
+    case("cie: protocol length 200", "hub", gre(reg(cies=[cie(proto_len=200)])),
+         {"nhrp_rx_malformed": 1})
+    case("cie: addresses overrun the body", "hub",
+         gre(reg(cies=[cie(nbma=me, nbma_tl=20)])), {"nhrp_rx_malformed": 1})
+    case("cie: 10 bytes (truncated CIE header)", "hub",
+         gre(reg(cies=[cie()[:10]])), {"nhrp_rx_malformed": 1})
+    case("cie: 17 CIEs", "hub", gre(reg(cies=[cie()] * 17)), {"nhrp_rx_malformed": 1})
+    # -- extensions ---------------------------------------------------------------------
+    case("ext: unknown compulsory extension", "hub",
+         gre(reg(exts=ext(EXT_C | EXT_RESPONDER) + unknown_c + auth() + end())),
+         {"nhrp_rx_malformed": 1, "nhrp_tx_error_ind": 1}, ("ei", 1, ext_at + 4))
+    case("ext: unknown non-compulsory extension is ignored", "hub",
+         gre(reg(exts=ext(0x1234, b"\1\2\3\4") + auth() + end())),
+         {"nhrp_rx_reg_req": 1}, (REG_REPLY, 0))
+    case("ext: length 0xffff", "hub", gre(reg(exts=ext(EXT_C | EXT_FWD, b"", 0xFFFF) + end())),
+         {"nhrp_rx_malformed": 1})
+    case("ext: length runs past End", "hub",
+         gre(reg(exts=ext(EXT_C | EXT_FWD, b"", 8) + end())), {"nhrp_rx_malformed": 1})
+    case("ext: zero-length authentication extension", "hub",
+         gre(reg(exts=ext(EXT_C | EXT_AUTH) + end())), {"nhrp_rx_malformed": 1})
+    case("ext: zero-length vendor extension", "hub",
+         gre(reg(exts=ext(EXT_VENDOR) + auth() + end())), {"nhrp_rx_malformed": 1})
+    case("ext: no End", "hub", gre(reg(exts=auth())), {"nhrp_rx_malformed": 1})
+    case("ext: End with length 4", "hub",
+         gre(reg(exts=auth() + end(4) + b"\0" * 4)), {"nhrp_rx_malformed": 1})
+    case("ext: two Ends", "hub", gre(reg(exts=auth() + end() + end())),
+         {"nhrp_rx_malformed": 1})
+    case("ext: bytes after End", "hub", gre(reg(exts=auth() + end() + b"\1\2\3\4")),
+         {"nhrp_rx_malformed": 1})
+    case("ext: 17 extensions", "hub",
+         gre(reg(exts=ext(0x1234) * 16 + auth() + end())), {"nhrp_rx_malformed": 1})
+    case("ext: transit record CIE overruns its extension", "hub",
+         gre(reg(exts=ext(EXT_C | EXT_FWD, cie(nbma=me, proto=me_p)[:14]) + auth() + end())),
+         {"nhrp_rx_malformed": 1})
+    case("ext: responder extension with 2 CIEs", "hub",
+         gre(reg(exts=ext(EXT_C | EXT_RESPONDER, cie() + cie()) + auth() + end())),
+         {"nhrp_rx_malformed": 1})
+    # -- authentication -------------------------------------------------------------------
+    case("auth: wrong password", "hub", gre(reg(exts=X(b"wrong123"))),
+         {"nhrp_rx_auth_fail": 1, "nhrp_rx_reg_req": 1, "nhrp_tx_error_ind": 1}, ("ei", 11))
+    case("auth: no authentication extension", "hub", gre(reg(exts=X(None))),
+         {"nhrp_rx_auth_fail": 1, "nhrp_rx_reg_req": 1, "nhrp_tx_error_ind": 1}, ("ei", 11))
+    case("auth: no extension part at all", "hub", gre(reg(exts=None)),
+         {"nhrp_rx_auth_fail": 1, "nhrp_rx_reg_req": 1, "nhrp_tx_error_ind": 1}, ("ei", 11))
+    case("auth: password prefix", "hub", gre(reg(exts=X(b"cisco"))),
+         {"nhrp_rx_auth_fail": 1, "nhrp_rx_reg_req": 1, "nhrp_tx_error_ind": 1}, ("ei", 11))
+    case("auth: type 2 (not cleartext)", "hub",
+         gre(reg(exts=ext(EXT_C | EXT_AUTH, struct.pack("!I", 2) + b"cisco123") + end())),
+         {"nhrp_rx_auth_fail": 1, "nhrp_rx_reg_req": 1, "nhrp_tx_error_ind": 1}, ("ei", 11))
+    # -- protocol semantics -----------------------------------------------------------------
+    case("reg: for 0.0.0.0", "hub", gre(reg(src_proto="0.0.0.0")),
+         {"nhrp_rx_reg_req": 1, "nhrp_reg_refused": 1}, (REG_REPLY, 4))
+    case("reg: for the hub's own address", "hub", gre(reg(src_proto=hub_p)),
+         {"nhrp_rx_reg_req": 1, "nhrp_reg_refused": 1}, (REG_REPLY, 4))
+    case("reg: a registered spoke's address, unique, other NBMA", "hub",
+         gre(reg(src_proto=other_p)),
+         {"nhrp_rx_reg_req": 1, "nhrp_reg_refused": 1}, (REG_REPLY, 14))
+    case("reg: hop count 0 (addressed to the hub: processed)", "hub", gre(reg(hop=0)),
+         {"nhrp_rx_reg_req": 1}, (REG_REPLY, 0))
+    case("res: hop count 0 (would be forwarded)", "hub", gre(resreq(hop=0)),
+         {"nhrp_rx_res_req": 1, "nhrp_rx_hopcnt": 1, "nhrp_tx_error_ind": 1}, ("ei", 15))
+    case("res: loop (the hub in the forward transit record)", "hub",
+         gre(resreq(exts=ext(EXT_C | EXT_RESPONDER)
+                    + ext(EXT_C | EXT_FWD, cie(nbma=hub, proto=hub_p))
+                    + ext(EXT_C | EXT_REV) + auth() + end())),
+         {"nhrp_rx_res_req": 1, "nhrp_rx_loop": 1, "nhrp_tx_error_ind": 1}, ("ei", 3))
+    case("res: loop, the hub in the 3rd of 3 transit CIEs", "hub",
+         gre(resreq(exts=ext(EXT_C | EXT_FWD,
+                             cie(nbma="192.1.1.50", proto="172.1.1.50")
+                             + cie(nbma="192.1.1.51", proto="172.1.1.51")
+                             + cie(nbma=hub, proto=hub_p)) + auth() + end())),
+         {"nhrp_rx_res_req": 1, "nhrp_rx_loop": 1, "nhrp_tx_error_ind": 1}, ("ei", 3))
+    case("purge: another spoke's binding (must be ignored)", "hub",
+         gre(nhrp(PURGE_REQ, me, other_p, hub_p, flags=0x8000,
+                  cies=[cie(nbma=me, proto=other_p)], exts=X())),
+         {"nhrp_rx_purge_req": 1}, None, keep_entry=other_p)
+    case("traffic indication without payload", "hub",
+         gre(nhrp(TRAFFIC_IND, me, me_p, hub_p, word=0, exts=X())),
+         {"nhrp_rx_traffic_ind": 1, "nhrp_rx_unsupported": 1})
+    case("traffic indication without payload or extensions", "hub",
+         gre(nhrp(TRAFFIC_IND, me, me_p, hub_p, word=0)),
+         {"nhrp_rx_traffic_ind": 1, "nhrp_rx_auth_fail": 1, "nhrp_tx_error_ind": 1}, ("ei", 11))
+    case("error indication: never answered", "hub",
+         gre(nhrp(ERROR_IND, me, me_p, hub_p, word=7 << 16, payload=good[:40])),
+         {"nhrp_rx_error_ind": 1})
+    case("error indication with an unknown compulsory extension: never answered", "hub",
+         gre(nhrp(ERROR_IND, me, me_p, hub_p, word=7 << 16, payload=good[:40],
+                  exts=unknown_c + end())),
+         {"nhrp_rx_malformed": 1})
+    case("error indication without payload", "hub",
+         gre(nhrp(ERROR_IND, me, me_p, hub_p, word=1 << 16)), {"nhrp_rx_error_ind": 1})
+    if pb:
+        case("tcpdump pb_nhrp_1.pcap (fuzzed, afn 0x5dc9) in GRE", "hub", gre(pb),
+             {"nhrp_rx_malformed": 1})
+    # -- the spoke ---------------------------------------------------------------------------
+    sreg = nhrp(REG_REPLY, me, me_p, sp_p, flags=0x8002, reqid=12345,
+                cies=[cie(code=4)], exts=X())
+    case("spoke: truncated NHRP", "sp", gre(good[:22]), {"nhrp_rx_malformed": 1})
+    case("spoke: bad checksum", "sp", gre(reg(dst=sp_p, csum=0)), {"nhrp_rx_malformed": 1})
+    case("spoke: pktsz 0xffff", "sp", gre(reg(dst=sp_p, pktsz=0xFFFF)), {"nhrp_rx_malformed": 1})
+    case("spoke: bad GRE checksum", "sp", gre(sreg, csum=True, bad_csum=True),
+         {"netns.rx_csum_err": 1})
+    case("spoke: wrong key", "sp", gre(sreg, key=1), {"netns.rx_no_tunnel": 1, "rx_key_mismatch": 1})
+    case("spoke: unknown compulsory extension", "sp",
+         gre(resreq(target=sp_p, exts=ext(EXT_C | EXT_RESPONDER) + unknown_c + auth() + end())),
+         {"nhrp_rx_malformed": 1, "nhrp_tx_error_ind": 1}, ("ei", 1))
+    case("spoke: wrong password", "sp", gre(resreq(target=sp_p, exts=X(b"wrong"))),
+         {"nhrp_rx_res_req": 1, "nhrp_rx_auth_fail": 1, "nhrp_tx_error_ind": 1}, ("ei", 11))
+    case("spoke: unsolicited registration reply refusing it (NHS must stay up)", "sp",
+         gre(nhrp(REG_REPLY, me, sp_p, hub_p, flags=0x8002, reqid=12345,
+                  cies=[cie(code=4)], exts=X())),
+         {"nhrp_rx_reg_reply": 1, "nhrp_rx_unmatched": 1}, None, nhs_up=True)
+    case("spoke: unsolicited resolution reply (must not be cached)", "sp",
+         gre(nhrp(RES_REPLY, sp, sp_p, "172.1.1.77", flags=0xF802, reqid=999,
+                  cies=[cie(nbma=me, proto="172.1.1.77")], exts=X())),
+         {"nhrp_rx_res_reply": 1, "nhrp_rx_unmatched": 1}, None, no_entry="172.1.1.77")
+    case("spoke: purge of its static hub entry (must stay)", "sp",
+         gre(nhrp(PURGE_REQ, me, hub_p, sp_p, flags=0x8000,
+                  cies=[cie(nbma=me, proto=hub_p)], exts=X())),
+         {"nhrp_rx_purge_req": 1}, None, keep_entry=hub_p)
+    case("spoke: resolution request with hop count 0 for its own address (answered)", "sp",
+         gre(resreq(target=sp_p, hop=0)), {"nhrp_rx_res_req": 1}, (RES_REPLY, 0))
+    case("spoke: traffic indication without payload", "sp",
+         gre(nhrp(TRAFFIC_IND, me, me_p, sp_p, word=0, exts=X())),
+         {"nhrp_rx_traffic_ind": 1, "nhrp_rx_unsupported": 1})
+    case("spoke: error indication", "sp",
+         gre(nhrp(ERROR_IND, me, me_p, sp_p, word=11 << 16)), {"nhrp_rx_error_ind": 1})
+    if pb:
+        case("spoke: tcpdump pb_nhrp_1.pcap in GRE", "sp", gre(pb), {"nhrp_rx_malformed": 1})
+    return C
+
+
+def pcap_nhrp(path):
+    """The NHRP bytes of the first packet of a pcap (IPv4 proto 54 over
+    Ethernet, Linux cooked or raw IP), truncated as captured."""
+    with open(path, "rb") as f:
+        data = f.read()
+    magic = struct.unpack("<I", data[:4])[0]
+    e = "<" if magic in (0xA1B2C3D4, 0xA1B23C4D) else ">"
+    linktype = struct.unpack(e + "I", data[20:24])[0]
+    incl = struct.unpack(e + "I", data[24 + 8:24 + 12])[0]
+    pkt = data[24 + 16:24 + 16 + incl]
+    l2 = {1: 14, 113: 16, 101: 0, 12: 0, 228: 0}.get(linktype)
+    if l2 is None:
+        raise ValueError("linktype %d" % linktype)
+    ip = pkt[l2:]
+    if ip[0] >> 4 != 4 or ip[9] != 54:
+        raise ValueError("not NHRP over IPv4")
+    total = struct.unpack("!H", ip[2:4])[0]
+    return ip[(ip[0] & 15) * 4:total]
+
+
+def hostile(a):
+    a.pb_nhrp = None
+    if a.pcap:
+        if os.path.exists(a.pcap):
+            a.pb_nhrp = pcap_nhrp(a.pcap)
+            print("# %s: %d bytes of NHRP, replayed in GRE" % (a.pcap, len(a.pb_nhrp)))
+        else:
+            print("# WARNING: %s not found: its case is not run" % a.pcap)
+    tx = Sender(a.self_nbma)
+    rx = Listener()
+    stats = {"hub": Stats(a.nhrpctl, a.hub_ns), "sp": Stats(a.nhrpctl, a.spoke_ns)}
+    nbma = {"hub": a.hub_nbma, "sp": a.spoke_nbma}
+    cases = hostile_cases(a)
+    print("1..%d" % (len(cases) + 1))
+    failed = 0
+    last = {}   # target -> counters after the previous case there
+    stray = []  # answers that came too late to be judged with their case
+    for i, c in enumerate(cases, 1):
+        st = stats[c["target"]]
+        exp = c["exp"]
+        problems = []
+        stray += ["after case %d: %s" % (i - 1, _fmt([p])) for p in rx.drain()
+                  if p.get("type") in (ERROR_IND, REG_REPLY, RES_REPLY)]
+        before = last.get(c["target"]) or st.get()
+        tx.send(nbma[c["target"]], c["pkt"])
+        # The receiver runs in softirq right after the send: read the
+        # counters once; poll only if they are not there yet.
+        ans = c["answer"]
+        got = rx.drain(0.2)
+        after = st.get()
+        deadline = time.time() + 5
+        while exp and time.time() < deadline and not all(
+                after.get(k, 0) - before.get(k, 0) >= v for k, v in exp.items()):
+            time.sleep(0.2)
+            after = st.get()
+        if ans is not None and not any(_answers(p, c, nbma) for p in got):
+            got += rx.drain(3)
+        got += rx.drain(0.05)
+        last[c["target"]] = after
+        for k in sorted(set(WATCH) | set(exp)):
+            d = after.get(k, 0) - before.get(k, 0)
+            want = exp.get(k, 0)
+            # (the spokes' own refreshes may add registrations)
+            if k in exp and k.startswith("nhrp_rx_") and k[8:] in (
+                    "reg_req", "reg_reply", "res_req", "res_reply", "purge_req"):
+                ok = d >= want
+            else:
+                ok = d == want
+            if not ok:
+                problems.append("%s moved by %d, expected %d" % (k, d, want))
+        nhrp_back = [p for p in got if p["src"] == nbma[c["target"]]
+                     and p["proto"] == NHRP_PROTO and "type" in p]
+        if ans is None:
+            bad = [p for p in nhrp_back if p["type"] in (ERROR_IND, REG_REPLY, RES_REPLY)]
+            if bad:
+                problems.append("unexpected answer(s): %s" % _fmt(bad))
+        else:
+            match = [p for p in nhrp_back if _answers(p, c, nbma)]
+            if not match:
+                problems.append("no answer %s; got: %s" % (ans, _fmt(nhrp_back) or "nothing"))
+            for p in match:
+                if not p.get("csum_ok"):
+                    problems.append("answer with a bad NHRP checksum")
+                if p["key"] != KEY:
+                    problems.append("answer with GRE key %s" % p["key"])
+                if ans[0] == "ei" and p.get("extoff"):
+                    problems.append("error indication with extensions (RFC 2332 5.2.7)")
+                # (the GRE header of these cases is 8 bytes: key only)
+                if ans[0] == "ei" and (not p["quoted"] or
+                                       not c["pkt"][8:].startswith(p["quoted"])):
+                    problems.append("error indication does not quote the packet")
+        if c.get("keep_entry"):
+            if not any(e["proto"] == c["keep_entry"] for e in st.entries()):
+                problems.append("entry %s is gone" % c["keep_entry"])
+        if c.get("no_entry"):
+            if any(e["proto"] == c["no_entry"] for e in st.entries()):
+                problems.append("entry %s was created" % c["no_entry"])
+        if c.get("nhs_up"):
+            n = json.loads(netns_exec(st.ns, a.nhrpctl, "-j", "show", "nhs", "dev", "tun0"))
+            if n[0]["state"] != "responding":
+                problems.append("NHS state %s" % n[0]["state"])
+        if problems:
+            failed += 1
+            print("not ok %d %s" % (i, c["name"]))
+            for p in problems:
+                print("#   %s" % p)
+        else:
+            print("ok %d %s" % (i, c["name"]))
+        sys.stdout.flush()
+    stray += ["at the end: %s" % _fmt([p]) for p in rx.drain(1)
+              if p.get("type") in (ERROR_IND, REG_REPLY, RES_REPLY)]
+    if stray:
+        failed += 1
+        print("not ok %d no late or unexplained answers" % (len(cases) + 1))
+        for p in stray:
+            print("#   %s" % p)
+    else:
+        print("ok %d no late or unexplained answers" % (len(cases) + 1))
+    print("# %d of %d cases failed" % (failed, len(cases) + 1))
+    return 1 if failed else 0
+
+
+def _answers(p, c, nbma):
+    ans = c["answer"]
+    if ans is None or p.get("src") != nbma[c["target"]] or "type" not in p:
+        return False
+    if ans[0] == "ei":
+        if p["type"] != ERROR_IND or p["ei_code"] != ans[1]:
+            return False
+        return len(ans) < 3 or p["ei_offset"] == ans[2]
+    return p["type"] == ans[0] and p.get("cie_code") == ans[1]
+
+
+def _fmt(pkts):
+    out = []
+    for p in pkts:
+        s = "type %s" % p.get("type")
+        if p.get("type") == ERROR_IND:
+            s += " code %d offset %d" % (p["ei_code"], p["ei_offset"])
+        elif "cie_code" in p:
+            s += " cie code %d" % p["cie_code"]
+        out.append(s)
+    return ", ".join(out)
+
+
+# ---------------------------------------------------------------------------
+# flood: registrations from many spoofed NBMA addresses
+# ---------------------------------------------------------------------------
+
+def flood(a):
+    """Send a.count registrations, each from its own spoofed NBMA address
+    (a.first_nbma + i) for its own protocol address (a.first_proto + i),
+    unique flag set, holdtime a.holdtime, a.rate per second at most.
+    With a.hijack, every 10th claims a.hijack instead (another spoke's
+    address).  Prints a JSON summary (sent, replies by code)."""
+    tx = Sender(a.self_nbma)
+    rx = Listener()
+    n0 = int(ipaddress.IPv4Address(a.first_nbma))
+    p0 = int(ipaddress.IPv4Address(a.first_proto))
+    codes = {}
+    t0 = time.time()
+    batch = max(1, a.rate // 20)
+    sent = 0
+    for i in range(a.count):
+        src = str(ipaddress.IPv4Address(n0 + i))
+        proto = a.hijack if a.hijack and i % 10 == 9 else str(ipaddress.IPv4Address(p0 + i))
+        pkt = nhrp(REG_REQ, src, proto, a.hub_proto, flags=0x8002, reqid=i + 1,
+                   cies=[cie(hold=a.holdtime)], exts=cisco_exts(a.secret.encode()))
+        tx.send(a.hub_nbma, gre(pkt), src=src)
+        sent += 1
+        if sent % batch == 0:
+            for p in rx.drain():
+                if p.get("type") == REG_REPLY:
+                    codes[p.get("cie_code")] = codes.get(p.get("cie_code"), 0) + 1
+            ahead = sent / a.rate - (time.time() - t0)
+            if ahead > 0:
+                time.sleep(ahead)
+    for p in rx.drain(2):
+        if p.get("type") == REG_REPLY:
+            codes[p.get("cie_code")] = codes.get(p.get("cie_code"), 0) + 1
+    print(json.dumps({"sent": sent, "seconds": round(time.time() - t0, 1),
+                      "replies": {str(k): v for k, v in sorted(codes.items(), key=str)}}))
+    return 0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    h = sub.add_parser("hostile")
+    h.add_argument("--nhrpctl", required=True)
+    h.add_argument("--self-nbma", required=True)
+    h.add_argument("--self-proto", required=True)
+    h.add_argument("--hub-ns", default="hub")
+    h.add_argument("--hub-nbma", default="192.1.1.1")
+    h.add_argument("--hub-proto", default="172.1.1.1")
+    h.add_argument("--spoke-ns", default="sp1")
+    h.add_argument("--spoke-nbma", default="192.1.1.2")
+    h.add_argument("--spoke-proto", default="172.1.1.2")
+    h.add_argument("--other-proto", default="172.1.1.3")
+    h.add_argument("--holdtime", type=int, default=300)
+    h.add_argument("--pcap")
+    f = sub.add_parser("flood")
+    f.add_argument("--self-nbma", required=True)
+    f.add_argument("--hub-nbma", default="192.1.1.1")
+    f.add_argument("--hub-proto", default="172.1.1.1")
+    f.add_argument("--first-nbma", required=True)
+    f.add_argument("--first-proto", required=True)
+    f.add_argument("--count", type=int, default=5000)
+    f.add_argument("--rate", type=int, default=2000)
+    f.add_argument("--holdtime", type=int, default=600)
+    f.add_argument("--secret", default="cisco123")
+    f.add_argument("--hijack")
+    a = ap.parse_args()
+    return hostile(a) if a.cmd == "hostile" else flood(a)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
