@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Forwarding benchmark, run inside the test VM (make bench).  Not a test:
-# it prints packet rates measured side by side in one boot and their
-# ratios.  Absolute numbers under TCG emulation mean little; the ratios
-# between variants measured in the same run are the result.
+# it measures what forwarding a packet costs through each variant, side
+# by side in one boot, and prints the costs and their ratios.  Absolute
+# numbers under TCG emulation mean little; the ratios between variants
+# measured in the same run are the result.
 #
 #   ns gen --veth g0/g1-- ns r1 ==(NBMA veth u1/u2, 10.0.0.0/24)== ns r2 --> dummy lan0
 #   pktgen 64-byte UDP     forward into a tunnel                 decap, forward
@@ -22,30 +23,34 @@
 # Each tunnel phase builds both devices (tun0: key 1, 172.16.0.0/24; tun1:
 # key 2, 172.17.0.0/24, with the BIG entries on r1) and then alternates
 # between them REPEAT times by replacing r1's route, so that a variant and
-# its +100k twin are measured minutes apart at most; a first window per
-# phase, through tun0, warms up and is not recorded.  mgre and ip_gre
+# its +100k twin are measured a minute apart at most; the first window
+# of a phase has a longer warm-up.  mgre and ip_gre
 # both claim GRE version 0 from the gre demultiplexer: one module is
 # unloaded before the other is loaded, and a round is plain, the ip_gre
 # phase, the mgre phase.  The load times of the BIG entries are reported.
 #
-# Measurement: pktgen in gen sends 64-byte UDP frames to 192.168.2.10 as
-# fast as it can, without end, from the kernel thread of the last CPU.
-# RPS on r1's g1 hands every frame to CPU 0, which does all the
-# forwarding; GRO on u2 (and no TSO on u1) puts the r1 -> r2 hop on u2's
-# NAPI ring instead of CPU 0's backlog, so that when CPU 0 is saturated
-# frames are dropped on entry (backlog full) and not after r1 has already
-# forwarded them.  After WARMUP seconds the tx_packets of r2's lan0 are
-# sampled twice, DURATION seconds apart (from /proc/PID/net/dev of a
-# process in r2: no program is started in between), then pktgen is
-# stopped.  The rate is delivered packets per second: what one CPU
-# forwards, not what pktgen offers (g0's tx_packets in the same window,
-# also reported).  Before each window the script waits
-# for the CPUs to be idle (deferred work such as freeing a netns with
-# 100,000 entries must not run during a window) and pings across the
-# path; after it, it checks that r2's tunnel received packets.
+# Measurement: pktgen in gen sends RATE (1000) 64-byte UDP frames per
+# second to 192.168.2.10 from the kernel thread of the last CPU; RPS on
+# r1's g1 hands every frame to CPU 0, which does all the forwarding (r1,
+# both tunnel ends, r2).  The rate is far below what CPU 0 can forward, so
+# nothing queues or drops and no queueing effect distorts the result (a
+# saturating load did: with three softirq stages on one CPU, where the
+# drops happen decides the throughput).  Over a window of DURATION seconds
+# (after WARMUP seconds) the script counts the packets r2's lan0 sends
+# and CPU 0's busy time (wall time minus CPU 0's idle time, which the
+# kernel measures exactly when the tick is stopped), subtracts CPU 0's
+# busy share measured without traffic for one second before and one
+# after, and divides: microseconds of CPU per forwarded packet.  Counters come from
+# /proc/PID/net/dev of processes in the namespaces and /proc/stat, read
+# with shell builtins: no program is started during a window.  Before
+# each window the script waits for CPU 0 to be idle (deferred work, such
+# as freeing a namespace with 100,000 entries, must not run during a
+# window) and pings across the path; afterwards it checks that r2's
+# tunnel received the packets and warns if more than 2% were lost.
 #
-# Environment: ROUNDS (2), REPEAT (2), DURATION (3 s), WARMUP (1 s),
-# BIG (100000; 0 = no +BIG variants), VARIANTS ("plain ip_gre mgre").
+# Environment: ROUNDS (2), REPEAT (2), RATE (1000 pps), DURATION (5 s),
+# WARMUP (1 s), BIG (100000; 0 = no +BIG variants), VARIANTS ("plain
+# ip_gre mgre").
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -55,7 +60,8 @@ NHRPCTL="$REPO/tools/nhrpctl/nhrpctl"
 MGRE_KO=${MGRE_KO:-$REPO/kmod/mgre.ko}
 ROUNDS=${ROUNDS:-2}
 REPEAT=${REPEAT:-2}
-DURATION=${DURATION:-3}
+RATE=${RATE:-1000}
+DURATION=${DURATION:-5}
 WARMUP=${WARMUP:-1}
 BIG=${BIG:-100000}
 VARIANTS=${VARIANTS:-plain ip_gre mgre}
@@ -275,49 +281,57 @@ sent_g0() {
 	COUNTER=$((sent + COUNTER))
 }
 
-# backlog_drops: sets COUNTER to the packets dropped because a CPU's
-# backlog was full (column 2 of /proc/net/softnet_stat, all CPUs)
-backlog_drops() {
-	local f
-	COUNTER=0
-	while read -r -a f; do
-		COUNTER=$((COUNTER + 16#${f[1]}))
-	done < /proc/net/softnet_stat
-}
-
-# cpu_times: sets IDLE and TOTAL to /proc/stat's jiffies, all CPUs
-IDLE=0 TOTAL=0
-cpu_times() {
-	local user nice sys idle iowait irq softirq steal rest
-	read -r _ user nice sys idle iowait irq softirq steal rest < /proc/stat
-	IDLE=$((idle + iowait))
-	TOTAL=$((user + nice + sys + idle + iowait + irq + softirq + steal))
-}
-
-# settle: wait until the CPUs are at least 90% idle over half a second
-# (at most 120 s), so that deferred work of the previous step (netns
-# cleanup, RCU callbacks) does not run during the next measurement.
+# settle: wait until CPU 0 is at least 95% idle over half a second (at
+# most 120 s), so that deferred work of the previous step (netns cleanup,
+# RCU callbacks) does not run during the next measurement.
 settle() {
 	local i i0 t0
 	for ((i = 0; i < 240; i++)); do
-		cpu_times
-		i0=$IDLE t0=$TOTAL
+		cpu0_idle
+		i0=$IDLE0 t0=$T
 		nap 0.5
-		cpu_times
-		(( (IDLE - i0) * 100 >= (TOTAL - t0) * 90 )) && return 0
+		cpu0_idle
+		(( (IDLE0 - i0) * 100 >= (T - t0) * 95 )) && return 0
 	done
-	msg "warning: the CPUs did not settle in 120 s"
+	msg "warning: CPU 0 did not settle in 120 s"
 }
 
 pg() { in_ns gen sh -c "echo '$1' > $PG/$2"; }
 
-# measure VARIANT TUN: one window.  Sets (all per second) RATE
-# (delivered), OFFERED (sent by pktgen), TUN_RX (received on r2's TUN,
-# "-" without TUN), IN_DROP (backlog drops: frames refused on entry) and
-# MID_DROP (r1 -> r2 frames lost on the veth).
-RATE=0 OFFERED=0 TUN_RX=0 IN_DROP=0 MID_DROP=0
+# cpu0_idle: sets IDLE0 to CPU 0's idle + iowait time (us, from
+# /proc/stat in 1/100 s) and T to the time it was read (us)
+IDLE0=0
+cpu0_idle() {
+	local name idle iowait
+	while read -r name _ _ _ idle iowait _; do
+		[ "$name" = cpu0 ] || continue
+		T=${EPOCHREALTIME/./}
+		IDLE0=$(( (idle + iowait) * 10000 ))
+		return 0
+	done < /proc/stat
+	die "no cpu0 in /proc/stat"
+}
+
+# base_busy: sets BUSY0 to CPU 0's busy share (per mille) over one
+# second without traffic
+BUSY0=0
+base_busy() {
+	local i0 t0
+	cpu0_idle; i0=$IDLE0 t0=$T
+	nap 1
+	cpu0_idle
+	BUSY0=$(( (T - t0 - (IDLE0 - i0)) * 1000 / (T - t0) ))
+	(( BUSY0 >= 0 )) || BUSY0=0
+}
+
+# measure VARIANT TUN [WARMUP]: one window.  Sets COST_NS (CPU 0 ns per delivered
+# packet, background subtracted), DELIVERED and OFFERED (packets/s at
+# r2's lan0 and out of pktgen), BUSY and BASE (CPU 0 busy per mille with
+# and without traffic), TUN_RX (packets/s received on r2's TUN, "-"
+# without TUN) and LOST (per mille of the sent frames not delivered).
+COST_NS=0 DELIVERED=0 OFFERED=0 BUSY=0 BASE=0 TUN_RX=0 LOST=0
 measure() {
-	local variant=$1 tun=$2 mac pgpid kt t0 t1 c0 c1 r0 r1 b0 b1 m0 m1 g0 g1 res
+	local variant=$1 tun=$2 warmup=${3:-$WARMUP} mac pgpid kt i0 i1 t0 t1 c0 c1 r0=0 r1=0 g0 g1 dt busy_us res b0
 
 	settle
 	# The path works and ARP is resolved: gen -> r1 -> (tunnel) -> r2.
@@ -330,32 +344,32 @@ measure() {
 		echo add_device g0 > $PG/$kt
 		echo 'count 0' > $PG/g0
 		echo 'pkt_size 60' > $PG/g0
-		echo 'delay 0' > $PG/g0
+		echo 'delay $((1000000000 / RATE))' > $PG/g0
 		echo 'dst 192.168.2.10' > $PG/g0
 		echo 'dst_mac $mac' > $PG/g0
 		echo 'udp_src_min 9' > $PG/g0
 		echo 'udp_src_max 9' > $PG/g0
 		echo 'udp_dst_min 9' > $PG/g0
 		echo 'udp_dst_max 9' > $PG/g0"
+	# CPU 0's background load without traffic, before and after.
+	base_busy; b0=$BUSY0
+
 	in_ns gen sh -c "echo start > $PG/pgctrl" &
 	pgpid=$!
-	nap "$WARMUP"
-	r0=0 r1=0
+	nap "$warmup"
+	# (the same order at both ends: the skews cancel)
+	sent_g0; g0=$COUNTER
+	counter r2 lan0 10 || die "no lan0 in r2"
+	c0=$COUNTER
+	cpu0_idle; i0=$IDLE0 t0=$T
 	if [ -n "$tun" ]; then
 		counter r2 "$tun" 2 || die "no $tun in r2"
 		r0=$COUNTER
 	fi
-	backlog_drops; b0=$COUNTER
-	counter r1 u1 12; m0=$COUNTER
-	sent_g0; g0=$COUNTER
-	counter r2 lan0 10 || die "no lan0 in r2"
-	c0=$COUNTER t0=$T
 	nap "$DURATION"
-	counter r2 lan0 10
-	c1=$COUNTER t1=$T
 	sent_g0; g1=$COUNTER
-	counter r1 u1 12; m1=$COUNTER
-	backlog_drops; b1=$COUNTER
+	counter r2 lan0 10; c1=$COUNTER
+	cpu0_idle; i1=$IDLE0 t1=$T
 	if [ -n "$tun" ]; then
 		counter r2 "$tun" 2
 		r1=$COUNTER
@@ -363,30 +377,46 @@ measure() {
 	pg stop pgctrl
 	wait "$pgpid" || :
 	res=$(in_ns gen cat "$PG/g0")
-	RATE=$(( (c1 - c0) * 1000000 / (t1 - t0) ))
-	OFFERED=$(( (g1 - g0) * 1000000 / (t1 - t0) ))
-	IN_DROP=$(( (b1 - b0) * 1000000 / (t1 - t0) ))
-	MID_DROP=$(( (m1 - m0) * 1000000 / (t1 - t0) ))
+	base_busy
+	BASE=$(( (b0 + BUSY0) / 2 ))
+
+	dt=$((t1 - t0))
+	(( c1 > c0 )) || die "$variant: nothing delivered to r2's lan0 (pktgen: $res)"
+	DELIVERED=$(( (c1 - c0) * 1000000 / dt ))
+	OFFERED=$(( (g1 - g0) * 1000000 / dt ))
+	BUSY=$(( (dt - (i1 - i0)) * 1000 / dt ))
+	(( BUSY >= 0 )) || BUSY=0
+	busy_us=$(( (BUSY - BASE) * dt / 1000 ))
+	(( busy_us >= 0 )) || busy_us=0
+	COST_NS=$(( busy_us * 1000 / (c1 - c0) ))
+	LOST=0
+	(( g1 > g0 )) && LOST=$(( ((g1 - g0) - (c1 - c0)) * 1000 / (g1 - g0) ))
+	(( LOST >= 0 )) || LOST=0
 	if [ -z "$tun" ]; then
 		TUN_RX=-
 	else
-		TUN_RX=$(( (r1 - r0) * 1000000 / (t1 - t0) ))
-		[ "$TUN_RX" -gt 0 ] || die "$variant: nothing arrived on r2's $tun during the window"
+		TUN_RX=$(( (r1 - r0) * 1000000 / dt ))
+		(( r1 > r0 )) || die "$variant: nothing arrived on r2's $tun during the window"
 	fi
-	[ "$RATE" -gt 0 ] || die "$variant: nothing delivered to r2's lan0 (pktgen: $res)"
-	[ "$OFFERED" -gt 0 ] || die "$variant: pktgen sent nothing (pktgen: $res)"
+	if (( LOST > 20 )); then
+		msg "warning: $variant: $((LOST / 10)).$((LOST % 10))% of the frames were not delivered"
+	fi
 }
 
-declare -A RATES=()
+us() { printf '%d.%d' $(($1 / 1000)) $(($1 % 1000 / 100)); }	# ns -> "us.d"
+
+declare -A COSTS=()
 ORDER=()
-# run_variant VARIANT [TUN]: measure and record one window
+# run_variant VARIANT [TUN [WARMUP]]: measure and record one window
 run_variant() {
 	local v=$1
-	measure "$v" "${2:-}"
-	[ -n "${RATES[$v]:-}" ] || ORDER+=("$v")
-	RATES[$v]="${RATES[$v]:-} $RATE"
-	printf 'round %d/%d  %-12s %7d pps delivered   (offered %6s, r2 tunnel rx %6s, dropped: on entry %6s, r1->r2 %4s)\n' \
-		"$round" "$ROUNDS" "$v" "$RATE" "$OFFERED" "$TUN_RX" "$IN_DROP" "$MID_DROP"
+	measure "$v" "${2:-}" "${3:-}"
+	[ -n "${COSTS[$v]:-}" ] || ORDER+=("$v")
+	COSTS[$v]="${COSTS[$v]:-} $COST_NS"
+	printf 'round %d/%d  %-12s %7s us/packet   (%d of %d pps delivered, lost %d.%d%%, CPU 0 busy %d.%d%%, without traffic %d.%d%%, r2 tunnel rx %s pps)\n' \
+		"$round" "$ROUNDS" "$v" "$(us "$COST_NS")" "$DELIVERED" "$OFFERED" \
+		$((LOST / 10)) $((LOST % 10)) $((BUSY / 10)) $((BUSY % 10)) \
+		$((BASE / 10)) $((BASE % 10)) "$TUN_RX"
 }
 
 # --- run --------------------------------------------------------------------------------------
@@ -398,7 +428,7 @@ command -v ethtool >/dev/null || die "ethtool missing (scripts/deps.sh)"
 modprobe pktgen
 unload_gre
 echo "bench: kernel $(uname -r), $(nproc) cpus; $ROUNDS rounds of: $VARIANTS;" \
-	"$REPEAT windows of ${DURATION}s (after ${WARMUP}s) per tunnel variant; BIG=$BIG"
+	"$REPEAT windows of ${DURATION}s (after ${WARMUP}s) per tunnel variant at $RATE pps; BIG=$BIG"
 
 # The name of the +BIG variants: +100k for 100000
 if [ $((BIG % 1000)) = 0 ] && [ "$BIG" -gt 0 ]; then
@@ -418,10 +448,10 @@ for round in $(seq "$ROUNDS"); do
 		mgre) setup_tunnels mgre ;;
 		*) die "unknown variant $v (VARIANTS: plain ip_gre mgre)" ;;
 		esac
-		measure "$v (warm-up)" tun0
 		for ((k = 0; k < REPEAT; k++)); do
 			use_tunnel 0
-			run_variant "$v" tun0
+			# (the phase's first window warms up longer)
+			run_variant "$v" tun0 $((k ? WARMUP : WARMUP + 3))
 			if [ "$BIG" -gt 0 ]; then
 				use_tunnel 1
 				run_variant "$v$PLUS" tun1
@@ -438,17 +468,21 @@ mean() { local s=0 n=0 x; for x in $1; do s=$((s + x)); n=$((n + 1)); done; echo
 fmt_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 declare -A MEAN=()
 for v in "${ORDER[@]}"; do
-	MEAN[$v]=$(mean "${RATES[$v]}")
+	MEAN[$v]=$(mean "${COSTS[$v]}")
 done
 echo
-echo "Delivered packets/s at r2's lan0, 64-byte UDP, one forwarding CPU (each window):"
-printf '  %-12s %8s %9s  %s\n' variant mean "vs plain" windows
+echo "CPU time per forwarded packet (64-byte UDP, gen -> r1 -> r2 -> lan0, $RATE pps):"
+printf '  %-12s %10s %12s %9s  %s\n' variant "us/packet" "= pps/CPU" "vs plain" "us/packet of each window"
 for v in "${ORDER[@]}"; do
 	vs=-
 	if [ -n "${MEAN[plain]:-}" ] && [ "${MEAN[plain]}" -gt 0 ]; then
 		vs=$(fmt_ratio "${MEAN[$v]}" "${MEAN[plain]}")
 	fi
-	printf '  %-12s %8d %9s  %s\n' "$v" "${MEAN[$v]}" "$vs" "${RATES[$v]# }"
+	ws=
+	for x in ${COSTS[$v]}; do ws="$ws $(us "$x")"; done
+	pps=-
+	[ "${MEAN[$v]}" -gt 0 ] && pps=$((1000000000 / MEAN[$v]))
+	printf '  %-12s %10s %12s %9s  %s\n' "$v" "$(us "${MEAN[$v]}")" "$pps" "$vs" "${ws# }"
 done
 
 ratio() {
@@ -456,7 +490,7 @@ ratio() {
 	printf '  %-24s %s\n' "$1 / $2" "$(fmt_ratio "${MEAN[$1]}" "${MEAN[$2]}")"
 }
 echo
-echo "Ratios of the means:"
+echo "Cost ratios (of the mean us/packet; below 1 = cheaper):"
 ratio mgre ip_gre
 ratio "mgre$PLUS" "ip_gre$PLUS"
 ratio "mgre$PLUS" mgre

@@ -288,7 +288,7 @@ int mgre_cache_forget(struct mgre_cache *cache, __be32 proto, __be32 nbma)
  * (same request id) for an entry still being resolved.
  */
 int mgre_cache_resolved(struct mgre_cache *cache, __be32 proto, u32 reqid,
-			__be32 nbma, unsigned int holdtime)
+			__be32 nbma, u32 flags, unsigned int holdtime)
 {
 	struct mgre_entry *e;
 	int ret = -ENOENT;
@@ -297,8 +297,8 @@ int mgre_cache_resolved(struct mgre_cache *cache, __be32 proto, u32 reqid,
 	e = mgre_cache_lookup_locked(cache, proto);
 	if (e && e->reqid == reqid && (e->type == MGRE_ENTRY_INCOMPLETE ||
 				       e->type == MGRE_ENTRY_NEGATIVE)) {
-		mgre_entry_update(cache, e, nbma, MGRE_ENTRY_CACHED,
-				  MGRE_F_ROUTER, holdtime);
+		mgre_entry_update(cache, e, nbma, MGRE_ENTRY_CACHED, flags,
+				  holdtime);
 		ret = 0;
 	}
 	spin_unlock_bh(&cache->lock);

@@ -75,7 +75,7 @@ int mgre_cache_learn(struct mgre_cache *cache, __be32 proto, __be32 nbma,
 		     u8 type, u32 flags, unsigned int holdtime);
 bool mgre_cache_resolve_start(struct mgre_cache *cache, __be32 proto);
 int mgre_cache_resolved(struct mgre_cache *cache, __be32 proto, u32 reqid,
-			__be32 nbma, unsigned int holdtime);
+			__be32 nbma, u32 flags, unsigned int holdtime);
 int mgre_cache_forget(struct mgre_cache *cache, __be32 proto, __be32 nbma);
 unsigned int mgre_cache_flush(struct mgre_cache *cache, int type);
 void mgre_cache_gc(struct mgre_cache *cache, struct mgre_gc_result *res);

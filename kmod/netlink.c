@@ -209,12 +209,17 @@ static int mgre_genl_flush(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
+/* Counters only a netns has (GRE that matched no device). */
+static bool mgre_stat_netns(int i)
+{
+	return i >= MGRE_STAT_RX_NO_TUNNEL && i <= MGRE_STAT_RX_CSUM_ERR;
+}
+
 /*
- * Put counters [@first, @last] as a nest: attribute type = stat index + 1,
- * type 0 pads.
+ * Put a device's counters (@dev) or the netns-wide ones as a nest:
+ * attribute type = stat index + 1, type 0 pads.
  */
-static int mgre_put_stats(struct sk_buff *skb, const u64 *v, int first,
-			  int last)
+static int mgre_put_stats(struct sk_buff *skb, const u64 *v, bool dev)
 {
 	struct nlattr *nest;
 	int i;
@@ -222,9 +227,12 @@ static int mgre_put_stats(struct sk_buff *skb, const u64 *v, int first,
 	nest = nla_nest_start(skb, MGRE_A_STATS);
 	if (!nest)
 		return -EMSGSIZE;
-	for (i = first; i <= last; i++)
+	for (i = 0; i < __MGRE_STAT_MAX; i++) {
+		if (mgre_stat_netns(i) == dev)
+			continue;
 		if (nla_put_u64_64bit(skb, i + 1, v[i], 0))
 			return -EMSGSIZE;
+	}
 	nla_nest_end(skb, nest);
 	return 0;
 }
@@ -262,9 +270,7 @@ static int mgre_genl_stats_get(struct sk_buff *skb, struct genl_info *info)
 	if (md && nla_put_u32(msg, MGRE_A_IFINDEX, mgre_to_dev(md)->ifindex))
 		goto err_free;
 	/* A device's counters, or the netns-wide receive ones. */
-	if (md ? mgre_put_stats(msg, v, 0, MGRE_STAT_MAX) :
-		 mgre_put_stats(msg, v, MGRE_STAT_RX_NO_TUNNEL,
-				MGRE_STAT_RX_CSUM_ERR))
+	if (mgre_put_stats(msg, v, !!md))
 		goto err_free;
 	genlmsg_end(msg, hdr);
 	ret = genlmsg_reply(msg, info);
@@ -430,7 +436,8 @@ static int mgre_dump_mcast(struct sk_buff *skb, struct netlink_callback *cb)
 
 	/* Position 0 is the "dynamic" setting, then one per address. */
 	if (d->pos == 0) {
-		if (dyn && mgre_fill_mcast(skb, cb, d->md, 0, MGRE_ENTRY_DYNAMIC))
+		/* The setting itself is configuration: static. */
+		if (dyn && mgre_fill_mcast(skb, cb, d->md, 0, MGRE_ENTRY_STATIC))
 			return skb->len;
 		d->pos++;
 	}

@@ -387,7 +387,10 @@ static void mgre_nhrp_reg_reply(struct mgre_device *md,
 
 	spin_lock_bh(&list->lock);
 	list_for_each_entry(n, &list->list, node) {
-		if (n->proto != nhs || !n->awaiting || n->reqid != p->reqid)
+		/* Request ids are unique per device; the NHS may answer
+		 * from another of its addresses.
+		 */
+		if (!n->awaiting || n->reqid != p->reqid)
 			continue;
 		matched = true;
 		n->awaiting = false;
@@ -468,6 +471,16 @@ reply:
 	m->p = *q;
 	m->p.type = NHRP_TYPE_REG_REPLY;
 	m->p.hopcnt = 255;
+	/*
+	 * Our own address as the destination: clients that register with
+	 * themselves as destination ("nhs dynamic", FRR) learn the NHS's
+	 * protocol address from it.
+	 */
+	m->dst_proto = mgre_local_proto(md, src_proto);
+	if (m->dst_proto) {
+		m->p.dst_proto = (const u8 *)&m->dst_proto;
+		m->p.dst_proto_len = sizeof(m->dst_proto);
+	}
 	for (i = 0; i < q->mand_cies; i++)
 		m->p.cie[i].code = code;
 	if (!q->mand_cies) {
@@ -743,10 +756,79 @@ static void mgre_nhrp_res_req(struct mgre_device *md,
 		mgre_nhrp_res_negative(md, cfg, q, outer_src);
 }
 
+static void mgre_nhrp_res_reply_install(struct mgre_device *md,
+					const struct nhrp_pkt *p,
+					__be32 outer_src);
+
+/*
+ * Server: a reply for a requester behind us (the owner sent it along its
+ * route): forward it there, hop count - 1, with our Reverse Transit record.
+ */
+static void mgre_nhrp_res_reply_forward(struct mgre_device *md,
+					const struct mgre_nhrp_cfg *cfg,
+					const struct nhrp_pkt *p,
+					__be32 requester)
+{
+	const struct nhrp_ext *rev;
+	struct mgre_entry *e;
+	struct nhrp_ext *ext;
+	struct mgre_msg *m;
+	__be32 self, nbma = 0;
+
+	self = mgre_local_proto(md, requester);
+	rev = nhrp_ext_find((struct nhrp_pkt *)p, NHRP_EXT_REV_TRANSIT);
+	if (!self || p->hopcnt <= 1 ||
+	    (rev && nhrp_cie_find_proto(p, rev, (const u8 *)&self,
+					sizeof(self)))) {
+		mgre_stat_inc(md, p->hopcnt <= 1 ? MGRE_STAT_NHRP_RX_HOPCNT :
+						    MGRE_STAT_NHRP_RX_LOOP);
+		return;
+	}
+	rcu_read_lock();
+	e = mgre_cache_lookup(&md->cache, requester);
+	if (e && (e->type == MGRE_ENTRY_DYNAMIC ||
+		  e->type == MGRE_ENTRY_STATIC))
+		nbma = READ_ONCE(e->nbma);
+	rcu_read_unlock();
+	if (!nbma) {
+		mgre_stat_inc(md, MGRE_STAT_NHRP_RX_UNMATCHED);
+		return;
+	}
+	m = mgre_msg_new(md, NHRP_TYPE_RES_REPLY);
+	if (!m)
+		return;
+	m->p = *p;
+	m->p.hopcnt = p->hopcnt - 1;
+	ext = nhrp_ext_find(&m->p, NHRP_EXT_REV_TRANSIT);
+	if (!ext)
+		ext = nhrp_ext_add(&m->p, NHRP_EXT_COMPULSORY |
+				   NHRP_EXT_REV_TRANSIT);
+	if (ext && mgre_msg_cie(m, ext, 0, mgre_local_nbma(md, nbma), self,
+				cfg->holdtime, 0))
+		mgre_nhrp_xmit(md, m, nbma);
+	kfree(m);
+}
+
 /* Requester: install what the owner answered to our last request. */
 static void mgre_nhrp_res_reply(struct mgre_device *md,
-				const struct nhrp_pkt *p)
+				const struct mgre_nhrp_cfg *cfg,
+				const struct nhrp_pkt *p, __be32 outer_src)
 {
+	__be32 requester = get4(p->src_proto, p->src_proto_len);
+
+	if (requester && !mgre_is_local_proto(md, requester)) {
+		mgre_nhrp_res_reply_forward(md, cfg, p, requester);
+		return;
+	}
+	mgre_nhrp_res_reply_install(md, p, outer_src);
+}
+
+static void mgre_nhrp_res_reply_install(struct mgre_device *md,
+					const struct nhrp_pkt *p,
+					__be32 outer_src)
+{
+	const struct nhrp_ext *rev;
+	u32 flags = MGRE_F_ROUTER;
 	__be32 target = get4(p->dst_proto, p->dst_proto_len);
 	const struct nhrp_cie *c = p->mand_cies ? &p->cie[0] : NULL;
 	__be32 nbma = c ? get4(c->nbma, NHRP_TL_LEN(c->nbma_tl)) : 0;
@@ -759,7 +841,17 @@ static void mgre_nhrp_res_reply(struct mgre_device *md,
 				    c ? c->code : 0);
 		return;
 	}
-	if (mgre_cache_resolved(&md->cache, target, p->reqid, nbma,
+	/*
+	 * Straight from the owner (no server on the way back) but from
+	 * another address than it claims: it is behind NAT, and its public
+	 * address, which this very reply just opened, is the one to use.
+	 */
+	rev = nhrp_ext_find((struct nhrp_pkt *)p, NHRP_EXT_REV_TRANSIT);
+	if ((!rev || !rev->cie_cnt) && outer_src != nbma) {
+		nbma = outer_src;
+		flags |= MGRE_F_NAT;
+	}
+	if (mgre_cache_resolved(&md->cache, target, p->reqid, nbma, flags,
 				c->holdtime))
 		mgre_stat_inc(md, MGRE_STAT_NHRP_RX_UNMATCHED);
 }
@@ -894,7 +986,7 @@ static void mgre_nhrp_dispatch(struct mgre_device *md,
 		mgre_nhrp_res_req(md, cfg, raw, p, outer_src);
 		break;
 	case NHRP_TYPE_RES_REPLY:
-		mgre_nhrp_res_reply(md, p);
+		mgre_nhrp_res_reply(md, cfg, p, outer_src);
 		break;
 	case NHRP_TYPE_PURGE_REQ:
 		mgre_nhrp_purge_req(md, p, outer_src);

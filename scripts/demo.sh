@@ -66,6 +66,9 @@ cisco_linux " ip nhrp map 172.1.1.Z 192.1.1.Z (other spoke)" "nhrpctl map add 17
 cisco_linux " ip nhrp map multicast 192.1.1.1" "nhrpctl multicast add nbma 192.1.1.1 dev tun0"
 cisco_linux " ip nhrp nhs 172.1.1.1" "nhrpctl nhs add 172.1.1.1 dev tun0"
 echo
+echo "  No \"ip nhrp network-id\" here: NHRP itself stays off (the spokes send"
+echo "  no registrations, so their NHS shows W, waiting); every mapping is static."
+echo
 topo_seed_static
 log "topology up"
 
@@ -83,6 +86,9 @@ for i in 1 2 3; do
 	step "next-hop servers (Cisco: show ip nhrp nhs)"
 	run "$ns" "$NHRPCTL" show nhs
 done
+
+rule "R1 (hub): the peers in one table, nhrpctl show dmvpn (Cisco: show dmvpn)"
+run hub "$NHRPCTL" show dmvpn
 
 # --- spoke-to-spoke traffic --------------------------------------------------------
 rule "Spoke to spoke: R2 -> R3, straight over the NBMA network"
@@ -110,6 +116,11 @@ fi
 
 rule "R2 (spoke) counters: nhrpctl stats dev tun0 (Cisco: show ip nhrp traffic)"
 run sp1 "$NHRPCTL" stats dev tun0
+echo
+echo "  tx_unicast: packets sent to one peer; rx_data: packets received."
+echo "  tx_unsupported: packets a multipoint tunnel cannot carry; here IPv6"
+echo "  packets (router solicitations, ...) the kernel sends by itself on tun0."
+echo "  The nhrp_* counters stay at 0 while NHRP is off."
 
 echo
 if [ "$FAILED" = 0 ]; then

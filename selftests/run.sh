@@ -6,6 +6,10 @@
 #   2. make -k                              (SKIP_BUILD=1 skips)
 #   3. make -C selftests/unit check         (if that Makefile exists; SKIP_UNIT=1 skips)
 #   4. one VM running selftests/vm_runner.sh (SKIP_VM=1 skips)
+#   5. the FRR nhrpd interoperability test, two VMs
+#      (selftests/interop/run_frr.sh; SKIP_INTEROP=1 skips, and so does
+#      SKIP_VM=1 unless SKIP_INTEROP=0; with TESTS set it runs only if a
+#      word of TESTS matches "interop" or "frr")
 # then prints a summary ending in the line
 #   N passed, N failed[, N skipped]
 # and exits non-zero if anything failed (a build failure, a unit or VM
@@ -238,6 +242,48 @@ run_vm() {
 }
 if [ "${SKIP_VM:-0}" != 1 ]; then
 	run_vm
+fi
+
+# --- 5. interoperability (two VMs) ---------------------------------------------------------------
+run_interop() {
+	local t rc log=$RESULTS_DIR/interop.log nres=0 nfail=0 st name note w plan keep=1
+	if [ -n "${TESTS:-}" ]; then
+		keep=0
+		for w in $TESTS; do
+			# shellcheck disable=SC2053	# glob match on purpose
+			[[ interop == *$w* || frr == *$w* || $w == *interop* || $w == *frr* ]] && keep=1
+		done
+	fi
+	if [ "$keep" = 0 ]; then
+		echo "selftests/run.sh: TESTS='$TESTS' does not select the interop test"
+		return 0
+	fi
+	section "interop: FRR nhrpd (two VMs)"
+	t=$(date +%s)
+	INTEROP_OUT=$RESULTS_DIR/interop selftests/interop/run_frr.sh 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	while IFS='|' read -r st name _ note; do
+		row "$st" "$name" "" "$note"
+		nres=$((nres + 1))
+		[ "$st" != FAIL ] || nfail=$((nfail + 1))
+	done < <(parse_tap "$log" "interop: ")
+	plan=$(sed -n 's/^1\.\.\([0-9][0-9]*\)$/\1/p' "$log" | head -n 1)
+	case $rc in
+	0|1)
+		if [ "$nres" = 0 ]; then
+			row FAIL "interop" "$(elapsed "$t")" "no results (run_frr.sh exit $rc); see $log"
+		elif [ -n "$plan" ] && [ "$plan" != "$nres" ]; then
+			row FAIL "interop" "$(elapsed "$t")" "KTAP plan 1..$plan but $nres results"
+		elif [ "$rc" != 0 ] && [ "$nfail" = 0 ]; then
+			row FAIL "interop" "$(elapsed "$t")" "run_frr.sh exited $rc (see $log)"
+		fi ;;
+	124) row FAIL "interop" "$(elapsed "$t")" "a guest timed out (see $RESULTS_DIR/interop)" ;;
+	*) row FAIL "interop" "$(elapsed "$t")" "a guest died or did not start, run_frr.sh exit $rc (see $RESULTS_DIR/interop)" ;;
+	esac
+	echo "selftests/run.sh: interop run took $(elapsed "$t")s; logs in $RESULTS_DIR/interop"
+}
+if [ "${SKIP_INTEROP:-${SKIP_VM:-0}}" != 1 ]; then
+	run_interop
 fi
 
 # --- summary ------------------------------------------------------------------------------------

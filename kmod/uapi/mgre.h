@@ -83,7 +83,7 @@ enum {
 	 */
 	IFLA_MGRE_REG_NO_UNIQUE,
 	IFLA_MGRE_CACHE_MAX,	/* u32: NHRP cache entry limit (default
-				 * 1048576); learned entries beyond it are
+				 * 262144); learned entries beyond it are
 				 * refused
 				 */
 	IFLA_MGRE_AUTH_SET,	/* u8, dump only: 1 if a password is set */

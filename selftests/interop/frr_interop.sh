@@ -14,7 +14,8 @@
 #      ns sp2  192.1.1.3  tun0 172.1.1.3   (mgre)
 #      FRR     192.1.1.10 gre1 172.1.1.10  (ip_gre + nhrpd, other guest)
 #
-# Phase 1: mgre hub, FRR spoke, mgre spoke sp2.
+# Phase 1: mgre hub, FRR spoke, mgre spoke sp2; then the FRR spoke with
+# "nhs dynamic" (it knows the hub by its NBMA address only).
 # Phase 2: FRR hub, mgre spokes sp1 and sp2.
 # All tunnels: GRE key 10000, NHRP network-id 10000, holdtime 500, no
 # authentication (FRR 8.4's nhrpd has none).
@@ -38,6 +39,8 @@ SUBTESTS=(
 	frr_spoke_pings_mgre_spoke_via_hub
 	mgre_spoke_pings_frr_spoke
 	mgre_spoke_resolves_frr_spoke
+	mgre_hub_forwards_frr_resolution_reply
+	frr_dynamic_nhs_spoke_learns_mgre_hub
 	mgre_spokes_register_at_frr_hub
 	frr_hub_caches_mgre_spokes
 	mgre_spoke_and_frr_hub_ping
@@ -136,13 +139,20 @@ frr_cache_has() {
 
 frr_ping() { frr_ok "ping -c 1 -W 1 $1"; }
 
+# frr_nhs_is PROTO NBMA: FRR's "show ip nhrp nhs" shows the NHS at NBMA
+# registered, with protocol address PROTO (learned from the reply).
+frr_nhs_is() {
+	[ "$(json_count "$(frr_json 'show ip nhrp nhs')" \
+		"e['nbma']=='$2' and e['protocol']=='$1'")" = 1 ]
+}
+
 nhs_responding() { [ "$(nhs_state "$1")" = responding ]; }
 
 dump_state() {
 	local ns
 	log "state after the failure:"
 	for ns in hub sp1 sp2; do
-		[ -e "/run/netns/$ns" ] && in_ns "$ns" ip link show tun0 >/dev/null 2>&1 || continue
+		in_ns "$ns" ip link show tun0 >/dev/null 2>&1 || continue
 		{
 			echo "mgre $ns: cache:"; nhrpctl_in "$ns" show dev tun0
 			echo "mgre $ns: nhs:"; nhrpctl_in "$ns" show nhs dev tun0
@@ -153,20 +163,22 @@ d = json.load(sys.stdin)["devices"]["tun0"]
 print(" ".join("%s=%s" % kv for kv in sorted(d.items()) if kv[1]))'
 		} 2>&1 | indent
 	done
-	frr "vty 'show ip nhrp cache' 'show ip nhrp nhs' 'show dmvpn'; ip route show dev gre1; ip neigh show dev gre1; echo 'nhrpd.log (tail):'; tail -n 40 /tmp/frr/nhrpd.log" 2>&1 | indent
+	frr "vty 'show ip nhrp cache' 'show ip nhrp nhs' 'show dmvpn'; ip route show dev gre1; ip neigh show dev gre1; echo 'nhrpd.log (tail):'; grep -v vici_reconnect /tmp/frr/nhrpd.log | tail -n 30" 2>&1 | indent
 }
 
 # --- setup ----------------------------------------------------------------------------------
 
 require_root
 require_cmd socat tcpdump tshark python3
+# shellcheck disable=SC2119	# no module parameters
 load_mgre
 topo_wan
+# (first: topo_router names the routers' NBMA interfaces eth0 too)
+ip link set eth0 netns wan || ksft_fail "cannot move eth0 into the wan namespace"
+in_ns wan ip link set eth0 master br0 up
 for i in 1 2 3; do
 	topo_router "$i"
 done
-ip link set eth0 netns wan || ksft_fail "cannot move eth0 into the wan namespace"
-in_ns wan ip link set eth0 master br0 up
 ip link add ctl0 type veth peer name p-ctl netns wan
 in_ns wan ip link set p-ctl master br0 up
 ip addr add "$CTL_ADDR/24" dev ctl0
@@ -176,7 +188,8 @@ capture_start wan eth0 "proto gre" "$TMPD/frr.pcap" || log "warning: no capture 
 
 log "waiting for the FRR guest's agent on $FRR_NBMA:$CTL_PORT"
 if wait_until 240 frr_ok true; then
-	log "FRR guest: $(frr 'dpkg-query -W -f="FRR \${Version}" frr; echo ", kernel $(uname -r)"' | tr -d '\n')"
+	# shellcheck disable=SC2016	# expanded in the FRR guest
+	log "FRR guest: $(frr 'echo "FRR $(dpkg-query -W -f="\${Version}" frr), kernel $(uname -r)"')"
 else
 	abort "the FRR guest's agent ($FRR_NBMA:$CTL_PORT) never answered"
 fi
@@ -191,7 +204,8 @@ phase1_setup() {
 	# shellcheck disable=SC2086
 	topo_tunnel 3 $MGRE_NHRP
 	topo_spoke_nhrp 3
-	wait_until 10 nhs_responding sp2 || fail "mgre sp2 did not register with the mgre hub"
+	wait_until 10 nhs_responding sp2 ||
+		log "warning: mgre sp2 did not register with the mgre hub (mgre alone)"
 	# The FRR docs' design: a host address on gre1, other tunnel
 	# addresses routed via the hub (what a routing protocol installs).
 	out=$(frr "gre_setup $FRR_TUN/32 '172.1.1.0/24 via 172.1.1.1 dev gre1 onlink' && nhrpd_start spoke") ||
@@ -210,11 +224,7 @@ t_frr_spoke_registers_at_mgre_hub() {
 }
 
 t_frr_spoke_sees_mgre_hub_as_nhs() {
-	frr_nhs_up() {
-		[ "$(json_count "$(frr_json 'show ip nhrp nhs')" \
-			"e['nbma']=='192.1.1.1' and e['protocol']=='172.1.1.1'")" = 1 ]
-	}
-	wait_until 15 frr_nhs_up ||
+	wait_until 15 frr_nhs_is 172.1.1.1 192.1.1.1 ||
 		fail "FRR's 'show ip nhrp nhs' does not show the hub 172.1.1.1 (NBMA 192.1.1.1) as registered"
 	frr_cache_has 172.1.1.1 nhs 192.1.1.1 ||
 		fail "FRR's cache lacks the nhs entry 172.1.1.1 -> 192.1.1.1"
@@ -250,6 +260,46 @@ t_mgre_spoke_resolves_frr_spoke() {
 	if frr_cache_has 172.1.1.3 dynamic 192.1.1.3; then
 		log "FRR learned sp2 (172.1.1.3 -> 192.1.1.3) from the resolution request"
 	fi
+}
+
+# FRR sends its reply to sp2 (172.1.1.3) along its route to 172.1.1.3,
+# i.e. via its NHS, the mgre hub, until it has a cache entry for sp2 (it
+# makes one from the request, after choosing the next hop for the reply).
+# RFC 2332 NHSs forward replies not addressed to them toward the
+# requester (the Reverse Transit NHS Record extension records that path);
+# FRR's own hub does.  A reply the hub drops costs sp2 a retry.
+t_mgre_hub_forwards_frr_resolution_reply() {
+	local rx unmatched fwd
+	rx=$(stat_get hub tun0 nhrp_rx_res_reply)
+	unmatched=$(stat_get hub tun0 nhrp_rx_unmatched)
+	fwd=$(stat_get hub tun0 nhrp_tx_res_reply)
+	log "mgre hub: $rx Resolution Replies received, $fwd sent, $unmatched NHRP packets unmatched"
+	if [ "$unmatched" != 0 ]; then
+		fail "mgre hub did not forward FRR's Resolution Reply to sp2 ($rx received, $fwd sent, $unmatched unmatched)"
+		log "FRR's nhrpd sent its replies to:"
+		frr "grep -A3 'Send Resolution-Reply' /tmp/frr/nhrpd.log | grep -E 'Resolution-Reply|PACKET: Send'" | indent
+	fi
+}
+
+t_frr_dynamic_nhs_spoke_learns_mgre_hub() {
+	local out r0 proto
+	r0=$(stat_get hub tun0 nhrp_rx_reg_req)
+	out=$(frr "frr_kill nhrpd; gre_setup $FRR_TUN/32 '172.1.1.0/24 via 172.1.1.1 dev gre1 onlink' && nhrpd_start spoke-dynamic") ||
+		{ fail "cannot restart the FRR spoke with 'nhs dynamic': $out"; return; }
+	# shellcheck disable=SC2317	# called through wait_until
+	hub_regs_after() { [ "$(stat_get hub tun0 nhrp_rx_reg_req)" -gt "$1" ]; }
+	wait_until 30 hub_regs_after "$r0" ||
+		fail "the mgre hub got no registration from the FRR spoke with 'nhs dynamic'"
+	wait_until 30 has_entry hub "$FRR_TUN" dynamic registered ||
+		fail "no dynamic registered entry for the FRR spoke at the mgre hub"
+	if ! wait_until 15 frr_nhs_is 172.1.1.1 192.1.1.1; then
+		proto=$(frr_json 'show ip nhrp nhs' | python3 -c '
+import json, sys
+print(",".join(e["protocol"] for e in json.load(sys.stdin).get("table", [])))' 2>&1)
+		fail "FRR (nhs dynamic) took '$proto' as the hub's address from mgre's Registration Reply, not 172.1.1.1"
+		frr "grep -E 'NHS: Register|Registration-Reply' /tmp/frr/nhrpd.log | tail -n 4; vty 'show ip nhrp nhs'" | indent
+	fi
+	wait_until 15 frr_ping 172.1.1.1 || fail "the FRR spoke with 'nhs dynamic' cannot ping the mgre hub 172.1.1.1"
 }
 
 # --- phase 2: FRR hub, mgre spokes sp1 and sp2 --------------------------------------------------
@@ -361,7 +411,8 @@ subtest frr_spoke_pings_mgre_hub
 subtest frr_spoke_pings_mgre_spoke_via_hub
 subtest mgre_spoke_pings_frr_spoke
 subtest mgre_spoke_resolves_frr_spoke
-[ -n "$ABORT" ] || frr "cp /tmp/frr/nhrpd.log /tmp/frr/nhrpd-phase1.log" >/dev/null
+subtest mgre_hub_forwards_frr_resolution_reply
+subtest frr_dynamic_nhs_spoke_learns_mgre_hub
 
 [ -n "$ABORT" ] || phase2_setup
 subtest mgre_spokes_register_at_frr_hub

@@ -121,7 +121,8 @@ agent() {
 	ip addr add "$FRR_NBMA/24" dev eth0 && ip link set eth0 up || return 1
 	modprobe ip_gre || return 1
 	frr_daemon zebra "$HERE/frr/zebra.conf" || return 1
-	socat "TCP-LISTEN:$CTL_PORT,bind=$FRR_NBMA,reuseaddr,fork" EXEC:"$SELF serve" &
+	# -t: after the request's EOF, wait for the answer (default 0.5 s).
+	socat -t 120 "TCP-LISTEN:$CTL_PORT,bind=$FRR_NBMA,reuseaddr,fork" EXEC:"$SELF serve" &
 	local spid=$!
 	echo "frr_node: agent listening on $FRR_NBMA:$CTL_PORT"
 	while [ ! -e "$FRR_DIR/agent.stop" ]; do

@@ -104,6 +104,7 @@ struct command {
 	unsigned int allowed;		/* KW() bits */
 	unsigned int required;
 	unsigned int oneof;		/* exactly one of these */
+	unsigned int atmostone;		/* at most one of these */
 	uint8_t genl_cmd;		/* modify commands */
 	enum show_what show;		/* show commands */
 	const char *what;		/* object name in error messages */
@@ -146,9 +147,10 @@ static const struct command commands[] = {
 	MODIFY("nhs", "del", MGRE_CMD_NHS_DEL,
 	       KW(KW_PROTO) | KW(KW_DEV), KW(KW_PROTO) | KW(KW_DEV), 0,
 	       "NHS", NULL),
-	MODIFY("flush", NULL, MGRE_CMD_FLUSH,
-	       KW(KW_DYNAMIC) | KW(KW_CACHED) | KW(KW_DEV), KW(KW_DEV), 0,
-	       "NHRP cache", NULL),
+	{ .word = "flush", .run = run_modify, .genl_cmd = MGRE_CMD_FLUSH,
+	  .allowed = KW(KW_DYNAMIC) | KW(KW_CACHED) | KW(KW_DEV),
+	  .required = KW(KW_DEV), .atmostone = KW(KW_DYNAMIC) | KW(KW_CACHED),
+	  .what = "NHRP cache" },
 	SHOW("show", "dmvpn", SHOW_DMVPN),
 	SHOW("dmvpn", NULL, SHOW_DMVPN),
 	SHOW("show", "multicast", SHOW_MCAST),
@@ -239,12 +241,25 @@ static int collect_args(const struct command *cmd, int argc, char **argv,
 	return EXIT_OK;
 }
 
+/* "A" or "A or B" or ...: the usage of the keywords in mask */
+static void keyword_list(unsigned int mask, char *list, size_t len)
+{
+	size_t n = 0;
+	int k;
+
+	list[0] = '\0';
+	for (k = 0; k < NR_KW && n < len; k++)
+		if (mask & KW(k))
+			n += snprintf(list + n, len - n, "%s\"%s\"",
+				      n ? " or " : "", keywords[k].usage);
+}
+
 static int check_required(const struct command *cmd, const struct args *a)
 {
 	unsigned int missing = cmd->required & ~a->seen;
 	unsigned int one = cmd->oneof & a->seen;
-	char list[128] = "";
-	size_t n = 0;
+	unsigned int some = cmd->atmostone & a->seen;
+	char list[128];
 	int k;
 
 	for (k = 0; k < NR_KW; k++) {
@@ -253,12 +268,14 @@ static int check_required(const struct command *cmd, const struct args *a)
 			return EXIT_USAGE;
 		}
 	}
+	if (some & (some - 1)) {
+		keyword_list(cmd->atmostone, list, sizeof(list));
+		err_msg("at most one of %s is allowed", list);
+		return EXIT_USAGE;
+	}
 	if (!cmd->oneof || (one && !(one & (one - 1))))
 		return EXIT_OK;
-	for (k = 0; k < NR_KW && n < sizeof(list); k++)
-		if (cmd->oneof & KW(k))
-			n += snprintf(list + n, sizeof(list) - n, "%s\"%s\"",
-				      n ? " or " : "", keywords[k].usage);
+	keyword_list(cmd->oneof, list, sizeof(list));
 	err_msg("exactly one of %s is required", list);
 	return EXIT_USAGE;
 }

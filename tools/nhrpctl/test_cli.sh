@@ -82,6 +82,10 @@ expect 2 '"priority" is not valid with "nhs del"' nhs del 1.2.3.4 priority 1 dev
 expect 2 '"nbma" is not valid with "show"' show nbma 1.2.3.4
 expect 2 'exactly one of "nbma NBMA" or "dynamic" is required' multicast add dev $NODEV
 expect 2 'exactly one of "nbma NBMA" or "dynamic" is required' multicast del dynamic nbma 5.6.7.8 dev $NODEV
+expect 2 'at most one of "dynamic" or "cached" is allowed' flush dynamic cached dev $NODEV
+expect 2 'missing "dev DEV"' flush dynamic
+expect 2 '"nbma" is not valid with "flush"' flush nbma 1.2.3.4 dev $NODEV
+expect 2 'unknown keyword "1.2.3.4"' flush 1.2.3.4 dev $NODEV
 expect 2 'invalid address "1.2.3"' map add 1.2.3 nbma 5.6.7.8 dev $NODEV
 expect 2 'invalid address "5.6.7"' map add 1.2.3.4 nbma 5.6.7 dev $NODEV
 expect 2 'invalid address "foo"' nhs add foo dev $NODEV

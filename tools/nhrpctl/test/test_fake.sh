@@ -88,6 +88,10 @@ check_req "7 1=05000000 3=ac010101 5=c0010101 11=03" nhs add priority 3 172.1.1.
 check_req "7 1=05000000 3=ac010101" nhs add 172.1.1.1 dev tun0
 check_req "8 1=05000000 3=ac010101" nhs del 172.1.1.1 dev tun0
 check_req "10 1=05000000" stats dev tun0
+# 11 FLUSH, TYPE (6) 1 = dynamic, 2 = cached
+check_req "11 1=05000000" flush dev tun0
+check_req "11 1=05000000 6=01" flush dynamic dev tun0
+check_req "11 1=06000000 6=02" flush dev tun1 cached
 
 # ---- kernel errors ---------------------------------------------------------
 check_err 1 'tun0: NHRP entry 172.1.1.2 already exists (kernel: static entry exists)' \
@@ -136,6 +140,26 @@ check_out 0 show -p dev tun1 <<'EOF'
         "used": null
     }
 ]
+EOF
+
+# ---- show dmvpn --------------------------------------------------------------
+check_out 0 show dmvpn <<'EOF'
+Legend: Attrb --> S - Static, D - Dynamic, C - Cached, I - Incomplete,
+        N - Negative, U - Unique, R - Registered, T - NATed
+
+Interface: tun0, IPv4 NHRP Details
+ Peer NBMA Addr  Peer Tunnel Add State UpDn Tm   Attrb
+ --------------- --------------- ----- --------- -----
+ 192.1.1.2       172.1.1.2       UP    00:01:23  S
+ 192.1.1.3       172.1.1.3       UP    1d01h     DUR
+
+Interface: tun1, IPv4 NHRP Details
+ Peer NBMA Addr  Peer Tunnel Add State UpDn Tm   Attrb
+ --------------- --------------- ----- --------- -----
+ none            10.0.0.0        NHRP  1w1d      I
+EOF
+check_out 0 -j dmvpn dev tun0 <<'EOF'
+[{"dev":"tun0","peer_nbma":"192.1.1.2","peer_tunnel":"172.1.1.2","state":"UP","updn":83,"attrs":"S"},{"dev":"tun0","peer_nbma":"192.1.1.3","peer_tunnel":"172.1.1.3","state":"UP","updn":90061,"attrs":"DUR"}]
 EOF
 
 # ---- show multicast ----------------------------------------------------------
