@@ -43,6 +43,9 @@ struct mgre_msg {
 	u8 auth[MGRE_AUTH_MAX];
 };
 
+static __be32 mgre_nat_nbma(const struct nhrp_pkt *q, __be32 proto,
+			    __be32 nbma);
+
 static __be32 get4(const u8 *p, unsigned int len)
 {
 	__be32 v = 0;
@@ -408,6 +411,25 @@ static void mgre_nhrp_reg_reply(struct mgre_device *md,
 	}
 	spin_unlock_bh(&list->lock);
 
+	if (matched && code == NHRP_CODE_SUCCESS) {
+		/*
+		 * The NHS returns our binding as it sees it in the Cisco NAT
+		 * extension when we are behind NAT.  Plain GRE cannot cross
+		 * that NAT to other spokes reliably (IOS needs IPsec NAT-T):
+		 * then we stay on the hub path, neither resolving nor
+		 * answering resolutions.
+		 */
+		__be32 self = get4(p->src_proto, p->src_proto_len);
+		__be32 nbma = get4(p->src_nbma, NHRP_TL_LEN(p->shtl));
+		__be32 seen = mgre_nat_nbma(p, self, nbma);
+		bool nat = seen != nbma;
+
+		if (READ_ONCE(md->nhrp.behind_nat) != nat)
+			net_info_ratelimited("%s: %s NAT (NHS sees us as %pI4)\n",
+					     mgre_to_dev(md)->name,
+					     nat ? "behind" : "not behind", &seen);
+		WRITE_ONCE(md->nhrp.behind_nat, nat);
+	}
 	if (!matched) {
 		mgre_stat_inc(md, MGRE_STAT_NHRP_RX_UNMATCHED);
 	} else if (code != NHRP_CODE_SUCCESS) {
@@ -568,7 +590,8 @@ __be32 mgre_nhrp_miss(struct mgre_device *md, __be32 proto)
 	nbma = mgre_best_nhs(md, NULL);
 	if (!nbma)
 		return 0;
-	if (mgre_cache_resolve_start(&md->cache, proto))
+	if (!READ_ONCE(md->nhrp.behind_nat) &&
+	    mgre_cache_resolve_start(&md->cache, proto))
 		mgre_nhrp_kick(md);
 	return nbma;
 }
@@ -723,7 +746,9 @@ static void mgre_nhrp_res_req(struct mgre_device *md,
 	__be32 self, nbma = 0;
 
 	if (mgre_is_local_proto(md, target)) {
-		mgre_nhrp_res_answer(md, cfg, q, target);
+		/* Behind NAT: let the requester keep using the hub. */
+		if (!READ_ONCE(md->nhrp.behind_nat))
+			mgre_nhrp_res_answer(md, cfg, q, target);
 		return;
 	}
 
@@ -1129,6 +1154,7 @@ void mgre_nhrp_init(struct mgre_device *md)
 	md->nhrp.cfg.holdtime = MGRE_HOLDTIME_DEFAULT;
 	md->nhrp.running = false;
 	md->nhrp.enabled = false;
+	md->nhrp.behind_nat = false;
 	md->nhrp.last_walk = jiffies;
 	ratelimit_state_init(&md->nhrp.ei_rs, HZ, 20);
 	ratelimit_set_flags(&md->nhrp.ei_rs, RATELIMIT_MSG_ON_RELEASE);

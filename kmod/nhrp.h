@@ -33,6 +33,9 @@ struct mgre_nhrp {
 	atomic_t reqid;
 	bool running;			/* device up: work may run; under lock */
 	bool enabled;			/* cfg.network_id != 0; READ_ONCE() */
+	bool behind_nat;		/* an NHS saw us from another address;
+					 * READ_ONCE()
+					 */
 	unsigned long last_walk;	/* jiffies of the last cache walk */
 	struct ratelimit_state ei_rs;	/* error indications we send */
 };

@@ -20,7 +20,10 @@ import json,sys
 d = json.load(open(sys.argv[1]))["end"]
 print(d["sum_sent"]["bytes"], d["sum_received"]["bytes"])' "$TMPD/cli.json")
 [ "$rcvd" -gt 1000000 ] || fail "only $rcvd bytes received"
-expect_eq "$sent" "$rcvd" "bytes received vs sent"
+# A timed test ends with data in flight: the receiver may be a little
+# behind the sender's count, never ahead, and not far behind.
+[ "$rcvd" -le "$sent" ] && [ "$rcvd" -ge $((sent * 9 / 10)) ] ||
+	fail "received $rcvd of $sent bytes sent"
 log "TCP spoke-to-spoke: $rcvd bytes in 3 s"
 expect_eq 0 "$(stat_get sp1 tun0 tx_cache_miss)" "cache misses during TCP"
 
