@@ -238,6 +238,26 @@ static void mgre_msg_responder(struct mgre_device *md, struct mgre_msg *m,
 			     mgre_to_dev(md)->mtu);
 }
 
+/*
+ * Append our binding to the transit record @type (forward or reverse) of a
+ * request or reply being passed on, and send it to @to_nbma.  Without our
+ * record, loops would go undetected: then it is not sent.
+ */
+static void mgre_msg_transit_send(struct mgre_device *md,
+				  const struct mgre_nhrp_cfg *cfg,
+				  struct mgre_msg *m, u16 type, __be32 self,
+				  __be32 to_nbma)
+{
+	struct nhrp_ext *e = nhrp_ext_find(&m->p, type);
+
+	if (!e)
+		e = nhrp_ext_add(&m->p, NHRP_EXT_COMPULSORY | type);
+	if (e && self &&
+	    mgre_msg_cie(m, e, 0, mgre_local_nbma(md, to_nbma), self,
+			 cfg->holdtime, 0))
+		mgre_nhrp_xmit(md, m, to_nbma);
+}
+
 /* ---------------------------------------------------------------------- */
 /* Error indication                                                        */
 /* ---------------------------------------------------------------------- */
@@ -703,15 +723,8 @@ static void mgre_nhrp_res_forward(struct mgre_device *md,
 		if (e)
 			mgre_msg_cie(m, e, 1, outer_src, src_proto, 0, 0);
 	}
-	e = nhrp_ext_find(&m->p, NHRP_EXT_FWD_TRANSIT);
-	if (!e)
-		e = nhrp_ext_add(&m->p, NHRP_EXT_COMPULSORY |
-				 NHRP_EXT_FWD_TRANSIT);
-	/* Without our transit record loops would go undetected. */
-	if (e && self_proto &&
-	    mgre_msg_cie(m, e, 0, mgre_local_nbma(md, to_nbma), self_proto,
-			 cfg->holdtime, 0))
-		mgre_nhrp_xmit(md, m, to_nbma);
+	mgre_msg_transit_send(md, cfg, m, NHRP_EXT_FWD_TRANSIT, self_proto,
+			      to_nbma);
 	kfree(m);
 }
 
@@ -796,7 +809,6 @@ static void mgre_nhrp_res_reply_forward(struct mgre_device *md,
 {
 	const struct nhrp_ext *rev;
 	struct mgre_entry *e;
-	struct nhrp_ext *ext;
 	struct mgre_msg *m;
 	__be32 self, nbma = 0;
 
@@ -824,13 +836,7 @@ static void mgre_nhrp_res_reply_forward(struct mgre_device *md,
 		return;
 	m->p = *p;
 	m->p.hopcnt = p->hopcnt - 1;
-	ext = nhrp_ext_find(&m->p, NHRP_EXT_REV_TRANSIT);
-	if (!ext)
-		ext = nhrp_ext_add(&m->p, NHRP_EXT_COMPULSORY |
-				   NHRP_EXT_REV_TRANSIT);
-	if (ext && mgre_msg_cie(m, ext, 0, mgre_local_nbma(md, nbma), self,
-				cfg->holdtime, 0))
-		mgre_nhrp_xmit(md, m, nbma);
+	mgre_msg_transit_send(md, cfg, m, NHRP_EXT_REV_TRANSIT, self, nbma);
 	kfree(m);
 }
 
