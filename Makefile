@@ -10,6 +10,9 @@
 #   make demo       boot the test VM and run scripts/demo.sh in it
 #   make bench      boot the test VM and run bench/run.sh in it
 #   make vm-shell   interactive shell in the test VM (Ctrl-A x quits)
+#   make debug-kernel  build (or reuse) the KASAN/lockdep/kmemleak kernel and
+#                   mgre.ko for it (scripts/debug-kernel/build.sh; make check
+#                   runs every VM test on it too)
 #   make checkpatch checkpatch.pl --strict on kmod/
 #   make sparse     sparse (C=2) on kmod/, fails on any kmod/ warning
 #   make lint       shellcheck on the shell scripts
@@ -39,7 +42,7 @@ CHECKPATCH := $(BUILD)/ksrc/scripts/checkpatch.pl
 VM_RUN := scripts/vm/run.sh
 
 .PHONY: all module tools deps check unit fuzz demo bench vm-shell checkpatch \
-	sparse lint install clean kdir-check
+	sparse lint install clean kdir-check debug-kernel
 
 all: module tools
 
@@ -83,6 +86,9 @@ bench: all
 vm-shell:
 	$(VM_RUN)
 
+debug-kernel:
+	scripts/debug-kernel/build.sh
+
 # checkpatch.pl comes from Debian's linux-source tarball (installed by deps);
 # only its scripts/ directory is extracted, once.
 $(CHECKPATCH):
@@ -109,7 +115,7 @@ sparse: kdir-check
 	fi
 
 lint:
-	shellcheck -x scripts/*.sh scripts/vm/*.sh selftests/*.sh selftests/mgre/*.sh .ci/run
+	shellcheck -x scripts/*.sh scripts/vm/*.sh scripts/debug-kernel/*.sh selftests/*.sh selftests/mgre/*.sh .ci/run
 
 install: all
 	install -D -m 0644 kmod/mgre.ko $(DESTDIR)/lib/modules/$(KVER)/extra/mgre.ko

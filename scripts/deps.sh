@@ -15,12 +15,14 @@ PKGS=(
 	build-essential make gcc binutils pkg-config clang libclang-rt-14-dev
 	linux-headers-amd64 sparse linux-source-6.1 xz-utils zstd file
 	libnl-3-dev libnl-genl-3-dev libnl-route-3-dev
+	# the debug kernel (scripts/debug-kernel/build.sh), from linux-source
+	bc bison flex libelf-dev
 	# the test VM: Debian's kernel booted under qemu (TCG) with the host
 	# root over 9p; busybox-static + cpio for the initramfs
 	linux-image-amd64 qemu-system-x86 busybox-static cpio kmod
 	# tests
 	iproute2 iputils-ping procps psmisc util-linux tcpdump tshark iperf3
-	socat nftables ethtool python3
+	socat nftables ethtool python3 jq
 	frr strongswan-charon strongswan-swanctl
 	# lint
 	shellcheck

@@ -10,6 +10,14 @@
 #      (selftests/interop/run_frr.sh; SKIP_INTEROP=1 skips, and so does
 #      SKIP_VM=1 unless SKIP_INTEROP=0; with TESTS set it runs only if a
 #      word of TESTS matches "interop" or "frr")
+#   6. the VM selftests again, on the debug kernel (KASAN, UBSAN, lockdep,
+#      PROVE_RCU, DEBUG_ATOMIC_SLEEP, kmemleak, debugobjects; booted with
+#      panic_on_warn=1 and kmemleak=on): scripts/debug-kernel/build.sh builds
+#      it from linux-source (cached in /var/cache/mgre, keyed by its config)
+#      and mgre.ko against it; results are named "debug/TEST", plus
+#      "debug/kmemleak_final" (rmmod mgre, kmemleak scans: no leak from
+#      mgre).  SKIP_DEBUG_KERNEL=1 skips it, and so does SKIP_VM=1 unless
+#      SKIP_DEBUG_KERNEL=0.
 # then prints a summary ending in the line
 #   N passed, N failed[, N skipped]
 # and exits non-zero if anything failed (a build failure, a unit or VM
@@ -22,6 +30,8 @@
 #                     timeouts + 300 s, at most VM_TIMEOUT_MAX=4200 s)
 #   VM_ARGS           extra scripts/vm/run.sh options (word-split)
 #   RESULTS_DIR       where logs go (default .build/check)
+#   DEBUG_TIMEOUT_SCALE  test timeouts on the debug kernel: this many times
+#                     the normal ones (default 3)
 set -uo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -50,6 +60,18 @@ if [ "${SKIP_DEPS:-0}" != 1 ]; then
 	if ! scripts/deps.sh; then
 		row FAIL deps "" "scripts/deps.sh failed"
 	fi
+fi
+
+# The debug kernel (step 6) takes 15-20 min to build when it is not cached:
+# start it now, at the lowest priority, so that it uses what the build,
+# the unit tests and the Debian-kernel VM leave of the CPUs.
+DEBUG_BUILD_PID=
+if [ "${SKIP_DEBUG_KERNEL:-${SKIP_VM:-0}}" != 1 ]; then
+	mkdir -p "$RESULTS_DIR/debug"
+	nice -n 19 scripts/debug-kernel/build.sh --kernel-only \
+		>"$RESULTS_DIR/debug/build-kernel.log" 2>&1 </dev/null &
+	DEBUG_BUILD_PID=$!
+	echo "selftests/run.sh: building (or checking) the debug kernel in the background, log: $RESULTS_DIR/debug/build-kernel.log"
 fi
 
 # --- 2. build ----------------------------------------------------------------------------
@@ -134,8 +156,13 @@ if [ "${SKIP_UNIT:-0}" != 1 ]; then
 fi
 
 # --- 4. VM selftests --------------------------------------------------------------------------
+# run_vm [PREFIX OUT_DIR [RUN.SH OPTIONS...]]: results are named PREFIX+test
+# (the debug kernel's pass: "debug/"), logs go to OUT_DIR (default
+# $RESULTS_DIR); the options go to scripts/vm/run.sh.
 run_vm() {
 	local list sum=0 n t ktap log rc inflight='' plan=0 seen=0 name st note dur line
+	local pfx=${1:-} out=${2:-$RESULTS_DIR}
+	shift $(($# < 2 ? $# : 2))
 	mapfile -t list < <(TESTS=${TESTS:-} TEST_TIMEOUT=${TEST_TIMEOUT:-300} selftests/vm_runner.sh --list)
 	if [ ${#list[@]} -eq 0 ]; then
 		echo "selftests/run.sh: no VM tests selected (TESTS='${TESTS:-}')"
@@ -145,22 +172,23 @@ run_vm() {
 	local vm_timeout=${VM_TIMEOUT:-$((sum + 300))}
 	[ -n "${VM_TIMEOUT:-}" ] || [ "$vm_timeout" -le "${VM_TIMEOUT_MAX:-4200}" ] || vm_timeout=${VM_TIMEOUT_MAX:-4200}
 
-	section "VM selftests (${#list[@]} tests, VM timeout ${vm_timeout}s)"
-	log=$RESULTS_DIR/console.log
+	section "${pfx}VM selftests (${#list[@]} tests, VM timeout ${vm_timeout}s)"
+	mkdir -p "$out"
+	log=$out/console.log
 	t=$(date +%s)
 	# shellcheck disable=SC2086	# VM_ARGS is a list of options
-	scripts/vm/run.sh --name selftests --timeout "$vm_timeout" \
-		--console-log "$log" --out-dir "$RESULTS_DIR/vm" \
+	scripts/vm/run.sh --name "${pfx}selftests" --timeout "$vm_timeout" \
+		--console-log "$log" --out-dir "$out/vm" \
 		--env TESTS --env TEST_TIMEOUT --env DMESG_IGNORE --env CI \
-		${VM_ARGS:-} -- selftests/vm_runner.sh
+		${VM_ARGS:-} "$@" -- selftests/vm_runner.sh
 	rc=$?
 	local vm_secs
 	vm_secs=$(elapsed "$t")
 
-	ktap=$RESULTS_DIR/vm/ktap.txt
+	ktap=$out/vm/ktap.txt
 	if [ ! -s "$ktap" ]; then
 		# Fall back to the console (CRs and kernel messages mixed in).
-		ktap=$RESULTS_DIR/ktap-from-console.txt
+		ktap=$out/ktap-from-console.txt
 		tr -d '\r' < "$log" | sed -n '/^KTAP version 1$/,$p' > "$ktap"
 	fi
 
@@ -193,7 +221,7 @@ run_vm() {
 				note="${note:+$note: }${why1[$name]}"
 				[ ${#note} -le 110 ] || note="${note:0:107}..."
 			fi
-			row "$st" "$name" "${durs[$name]:-}" "$note"
+			row "$st" "$pfx$name" "${durs[$name]:-}" "$note"
 			seen=$((seen + 1))
 			inflight= ;;
 		esac
@@ -206,21 +234,21 @@ run_vm() {
 	esac
 	if [ -n "$why" ]; then
 		echo
-		tr -d '\r' < "$log" > "$RESULTS_DIR/console.txt"
+		tr -d '\r' < "$log" > "$out/console.txt"
 		local at
-		at=$(grep -nE 'Kernel panic|BUG:|Oops|general protection|WARNING:' "$RESULTS_DIR/console.txt" | head -n 1 | cut -d: -f1)
+		at=$(grep -nE 'Kernel panic|BUG:|Oops|general protection|WARNING:|UBSAN:' "$out/console.txt" | head -n 1 | cut -d: -f1)
 		if [ -n "$at" ]; then
 			echo "selftests/run.sh: ERROR: $why; the console from the first kernel error on:"
-			tail -n +$((at > 5 ? at - 5 : 1)) "$RESULTS_DIR/console.txt" | head -n 80 | sed 's/^/    | /'
+			tail -n +$((at > 5 ? at - 5 : 1)) "$out/console.txt" | head -n 80 | sed 's/^/    | /'
 		else
 			echo "selftests/run.sh: ERROR: $why; last console lines:"
-			tail -n 40 "$RESULTS_DIR/console.txt" | sed 's/^/    | /'
+			tail -n 40 "$out/console.txt" | sed 's/^/    | /'
 		fi
 		if [ -n "$inflight" ]; then
-			row FAIL "$inflight" "" "$why during this test"
+			row FAIL "$pfx$inflight" "" "$why during this test"
 			seen=$((seen + 1))
 		else
-			row FAIL "vm" "$vm_secs" "$why"
+			row FAIL "${pfx}vm" "$vm_secs" "$why"
 		fi
 		if [ "$plan" -gt "$seen" ]; then
 			local i=0
@@ -228,17 +256,17 @@ run_vm() {
 				n=${n% *}
 				i=$((i + 1))
 				[ "$i" -le "$seen" ] && continue
-				row FAIL "$n" "" "not run: $why"
+				row FAIL "$pfx$n" "" "not run: $why"
 			done
 		fi
 	elif [ "$seen" = 0 ]; then
-		row FAIL vm "$vm_secs" "no KTAP results from the VM (run.sh exit $rc); see $log"
+		row FAIL "${pfx}vm" "$vm_secs" "no KTAP results from the VM (run.sh exit $rc); see $log"
 	elif [ "$plan" != "$seen" ]; then
-		row FAIL vm "$vm_secs" "KTAP plan 1..$plan but $seen results"
+		row FAIL "${pfx}vm" "$vm_secs" "KTAP plan 1..$plan but $seen results"
 	elif [ "$rc" != 0 ] && [ "$rc" != 1 ]; then
-		row FAIL vm "$vm_secs" "vm_runner.sh exited $rc"
+		row FAIL "${pfx}vm" "$vm_secs" "vm_runner.sh exited $rc"
 	fi
-	echo "selftests/run.sh: VM run took ${vm_secs}s; logs in $RESULTS_DIR"
+	echo "selftests/run.sh: ${pfx}VM run took ${vm_secs}s; logs in $out"
 }
 if [ "${SKIP_VM:-0}" != 1 ]; then
 	run_vm
@@ -284,6 +312,36 @@ run_interop() {
 }
 if [ "${SKIP_INTEROP:-${SKIP_VM:-0}}" != 1 ]; then
 	run_interop
+fi
+
+# --- 6. the debug kernel --------------------------------------------------------------------------
+run_debug() {
+	local t env
+	section "debug kernel: build (or reuse) it and mgre.ko for it"
+	t=$(date +%s)
+	mkdir -p "$RESULTS_DIR/debug"
+	if [ -n "$DEBUG_BUILD_PID" ]; then
+		echo "selftests/run.sh: waiting for the background build of the debug kernel"
+		wait "$DEBUG_BUILD_PID"
+		cat "$RESULTS_DIR/debug/build-kernel.log"
+		echo "selftests/run.sh: waited $(elapsed "$t")s for it"
+	fi
+	# (the build log is kept in the cache; this is its summary)
+	if ! env=$(scripts/debug-kernel/build.sh --print-env 2> >(tee "$RESULTS_DIR/debug/build.log" >&2)); then
+		row FAIL "debug/build" "$(elapsed "$t")" "scripts/debug-kernel/build.sh failed (see $RESULTS_DIR/debug/build.log)"
+		return 0
+	fi
+	eval "$env"
+	echo "selftests/run.sh: debug kernel $DEBUG_KVER ready in $(elapsed "$t")s ($DEBUG_KERNEL_DIR)"
+	# The bzImage is booted as it is (VM_PVH=0): PVH's early C code is not
+	# KASAN-safe in 6.1.
+	TIMEOUT_SCALE=${DEBUG_TIMEOUT_SCALE:-3} VM_TIMEOUT_MAX=${DEBUG_VM_TIMEOUT_MAX:-7200} VM_PVH=0 \
+		run_vm debug/ "$RESULTS_DIR/debug" --kernel "$DEBUG_KERNEL_DIR/bzImage" \
+		--modules "$DEBUG_MODULES" --mem 2048M --append "panic_on_warn=1 kmemleak=on" \
+		--env MGRE_KO="$DEBUG_MGRE_KO" --env TIMEOUT_SCALE
+}
+if [ "${SKIP_DEBUG_KERNEL:-${SKIP_VM:-0}}" != 1 ]; then
+	run_debug
 fi
 
 # --- summary ------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@
 #   TEST_TIMEOUT    default per-test timeout in seconds (300); a test can
 #                   set its own with a "# timeout: N" line near its top
 #   DMESG_IGNORE    ERE of dmesg lines to ignore in the dmesg check
+#   TIMEOUT_SCALE   multiply every test's timeout (default 1)
 #
 # After each test: leaked network namespaces fail the test (and are
 # removed, with their processes); new dmesg lines matching
@@ -74,7 +75,8 @@ select_tests() {
 test_timeout() {
 	local t
 	t=$(head -n 30 "$1" | sed -n 's/^#[[:space:]]*timeout:[[:space:]]*\([0-9][0-9]*\).*/\1/p' | head -n 1)
-	echo "${t:-$DEFAULT_TIMEOUT}"
+	# (TIMEOUT_SCALE: the debug kernel runs everything slower)
+	echo "$(( ${t:-$DEFAULT_TIMEOUT} * ${TIMEOUT_SCALE:-1} ))"
 }
 
 mapfile -t NAMES < <(select_tests)

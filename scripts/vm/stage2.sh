@@ -33,8 +33,11 @@ cd /
 SLEEP_FD=0
 poweroff_now() {
 	sync
-	echo o > /proc/sysrq-trigger
-	read -r -t 10 -u "$SLEEP_FD" _
+	# (without ACPI, as the debug kernel, there is no power-off: reboot)
+	if [ -d /sys/firmware/acpi ]; then
+		echo o > /proc/sysrq-trigger
+		read -r -t 10 -u "$SLEEP_FD" _
+	fi
 	echo b > /proc/sysrq-trigger
 	read -r -t 10 -u "$SLEEP_FD" _
 }

@@ -24,7 +24,7 @@ mkdir -p "$mroot/lib/modules/$kver/extra"
 for m in ip_tunnel gre; do
 	f=$(modinfo -n "$m") && cp "$f" "$mroot/lib/modules/$kver/extra/"
 done
-cp "$REPO/kmod/mgre.ko" "$mroot/lib/modules/$kver/extra/"
+cp "$MGRE_KO" "$mroot/lib/modules/$kver/extra/"
 cp /lib/modules/"$kver"/modules.builtin* "$mroot/lib/modules/$kver/"
 depmod -b "$mroot" "$kver"
 printf '#!/bin/sh\nexec /sbin/modprobe -d %s "$@"\n' "$mroot" >"$TMPD/modprobe"
@@ -36,7 +36,7 @@ in_ns r ip link add tun0 type mgre local 192.1.1.1 key 10000 ||
 	fail "ip link add type mgre did not autoload the module"
 lsmod | grep -q '^mgre ' || fail "mgre not loaded after ip link add"
 # Genl family alias: "modinfo" lists it.
-modinfo -F alias "$REPO/kmod/mgre.ko" | grep -q 'net-pf-16-proto-16-family-mgre' ||
+modinfo -F alias "$MGRE_KO" | grep -q 'net-pf-16-proto-16-family-mgre' ||
 	fail "no genl family alias"
 
 j=$(in_ns r ip -j -d link show tun0)

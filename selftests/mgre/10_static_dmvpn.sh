@@ -39,7 +39,7 @@ expect_eq 0 "$n" "spoke-to-spoke packets seen at the hub"
 
 # State: the spoke's cache holds two static entries; Cisco-style text.
 n=$(nhrpctl_in sp1 -j show dev tun0 |
-	python3 -c 'import json,sys; print(sum(1 for e in json.load(sys.stdin) if e["type"]=="static"))')
+	jq '[.[] | select(.type == "static")] | length')
 expect_eq 2 "$n" "static entries in sp1's cache"
 out=$(nhrpctl_in sp1 show dev tun0)
 grep -q "^172.1.1.1/32 via 172.1.1.1" <<<"$out" || fail "show lacks hub entry: $out"

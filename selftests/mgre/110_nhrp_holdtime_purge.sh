@@ -14,7 +14,7 @@ topo_seed_dynamic
 wait_until 5 has_entry hub 172.1.1.2 dynamic registered || fail "sp1 not registered"
 wait_until 5 has_entry hub 172.1.1.3 dynamic registered || fail "sp2 not registered"
 
-gone() { [ "$(entries "$1" "e['proto']=='$2'")" = 0 ]; }
+gone() { [ "$(entries "$1" ".proto == \"$2\"")" = 0 ]; }
 mcast_has() {
 	nhrpctl_in hub -j show multicast dev tun0 | grep -q "\"$1\""
 }

@@ -19,11 +19,11 @@ topo_router 4
 capture_start wan p-x4 "ip proto 47" "$TMPD/x4.pcap"
 topo_tunnel 4 network-id 10000 holdtime 500 auth wrong
 topo_spoke_nhrp 4
-wait_until 10 sh -c "[ \$(ip netns exec hub $NHRPCTL -j stats dev tun0 | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"devices\"][\"tun0\"][\"nhrp_rx_auth_fail\"])') -ge 1 ]" ||
+wait_until 10 stat_ge hub nhrp_rx_auth_fail 1 ||
 	fail "no authentication failure counted at the hub"
-wait_until 10 sh -c "[ \$(ip netns exec x4 $NHRPCTL -j stats dev tun0 | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"devices\"][\"tun0\"][\"nhrp_rx_error_ind\"])') -ge 1 ]" ||
+wait_until 10 stat_ge x4 nhrp_rx_error_ind 1 ||
 	fail "x4 got no error indication"
-[ "$(entries hub "e['proto']=='172.1.1.4'")" = 0 ] || fail "x4 registered with a wrong password"
+[ "$(entries hub '.proto == "172.1.1.4"')" = 0 ] || fail "x4 registered with a wrong password"
 [ "$(nhs_state x4)" = responding ] && fail "x4's NHS is responding"
 capture_stop "$TMPD/x4.pcap"
 codes=$(tshark -r "$TMPD/x4.pcap" -Y 'nhrp.hdr.op.type == 7' -T fields -e nhrp.err.code 2>/dev/null | sort -u | tr '\n' ' ')
@@ -42,7 +42,7 @@ in_ns x5 ip addr add 172.1.1.2/24 dev tun0
 topo_spoke_nhrp 5
 refused() { [ "$(stat_get hub tun0 nhrp_reg_refused)" -ge 1 ]; }
 wait_until 10 refused || fail "the hub did not refuse the duplicate registration"
-wait_until 10 sh -c "[ \"\$(ip netns exec x5 $NHRPCTL -j show nhs dev tun0 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0][\"state\"])')\" = down ]" ||
+wait_until 10 nhs_state_is x5 down ||
 	fail "x5's NHS not marked down after the refusal"
 expect_eq 192.1.1.2 "$(entry_field hub 172.1.1.2 nbma)" "the legitimate binding"
 capture_stop "$TMPD/x5.pcap"

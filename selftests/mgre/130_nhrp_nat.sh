@@ -63,9 +63,9 @@ if ! in_ns sp2 ping -c 5 -i 0.5 -W 2 172.1.1.2 >"$TMPD/ping.txt" 2>&1; then
 	done
 	log "nat conntrack: $(in_ns nat cat /proc/net/nf_conntrack 2>&1)"
 fi
-[ "$(entries sp1 "e['proto']=='172.1.1.3' and e['nbma']=='10.0.0.2'")" = 0 ] ||
+[ "$(entries sp1 '.proto == "172.1.1.3" and .nbma == "10.0.0.2"')" = 0 ] ||
 	fail "sp1 learned sp2's private NBMA address"
-[ "$(entries sp2 "e['type']=='cached'")" = 0 ] ||
+[ "$(entries sp2 '.type == "cached"')" = 0 ] ||
 	fail "sp2, behind NAT, went direct: $(nhrpctl_in sp2 show)"
 capture_stop
 

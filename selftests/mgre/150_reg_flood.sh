@@ -18,7 +18,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/topo.sh"
 
-require_cmd python3
+require_cmd python3 jq
 MAX=1000
 N=${FLOOD_COUNT:-5000}		# registrations per flood
 RATE=${FLOOD_RATE:-1000}	# per second, at most
@@ -50,7 +50,7 @@ done
 count() { entries hub; }
 mcast_nbmas() {
 	nhrpctl_in hub -j show multicast dev tun0 |
-		python3 -c 'import json,sys; print(sum(1 for e in json.load(sys.stdin) if e["nbma"] != "dynamic"))'
+		jq '[.[] | select(.nbma != "dynamic")] | length'
 }
 sunreclaim() {	# kB of unreclaimable slab, after reclaimable caches are dropped
 	local k v

@@ -51,9 +51,9 @@ expect_fail 1 'does not exist' nhs del 1.1.1.2 dev tun0
 # The refused duplicate left the first entry untouched.
 nhrpctl_in r show dev tun0 | grep -q "NBMA address: 2.2.2.2" ||
 	fail "entry changed by a refused add"
-n=$(nhrpctl_in r -j show multicast dev tun0 | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+n=$(nhrpctl_in r -j show multicast dev tun0 | jq length)
 expect_eq 2 "$n" "multicast map entries (one static, dynamic)"
-n=$(nhrpctl_in r -j show nhs dev tun0 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["priority"])')
+n=$(nhrpctl_in r -j show nhs dev tun0 | jq '.[0].priority')
 expect_eq 5 "$n" "NHS priority"
 
 # Without the module.

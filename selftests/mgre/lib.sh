@@ -22,6 +22,12 @@ LIB_DIR=${BASH_SOURCE[0]%/*}
 LIB_DIR=$(cd "$LIB_DIR" && pwd)
 REPO=${MGRE_REPO:-$(cd "$LIB_DIR/../.." && pwd)}
 MGRE_KO=${MGRE_KO:-$REPO/kmod/mgre.ko}
+# DEBUG_KERNEL=1 on the debug kernel (KASAN, lockdep, kmemleak: everything
+# runs 3-5 times slower): the load tests use it to pick smaller counts.
+if [ -z "${DEBUG_KERNEL:-}" ]; then
+	DEBUG_KERNEL=0
+	[ ! -e /sys/kernel/debug/kmemleak ] || DEBUG_KERNEL=1
+fi
 TEST_NAME=${0##*/}
 TEST_NAME=${TEST_NAME%.sh}
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH

@@ -140,7 +140,7 @@ class Netns:
         try:
             self.fd = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
             self.rt = NL(socket.NETLINK_ROUTE)
-            self.genl = NL(socket.NETLINK_GENERIC)
+            self.genl = NL(16)   # NETLINK_GENERIC
         finally:
             setns(root_fd)
         self.link(1, flags=IFF_UP)   # lo
@@ -190,26 +190,10 @@ class Netns:
         self.newlink("tun0", TUN, "mgre", data)
 
     def genl_family(self):
-        for _, body in self.genl.request(
-                GENL_ID_CTRL, 0, struct.pack("=BBH", CTRL_CMD_GETFAMILY, 1, 0)
-                + attr(CTRL_ATTR_FAMILY_NAME, b"mgre\0"), dump=False) or []:
-            pass
-        # (the family id comes in the reply, before the ACK: ask again
-        # without ACK to collect it)
-        self.genl.seq += 1
-        self.genl.s.send(struct.pack("=IHHII", 0, 0, 0, 0, 0)[:0] + _genl_msg(
-            GENL_ID_CTRL, NLM_F_REQUEST, self.genl.seq, CTRL_CMD_GETFAMILY,
-            attr(CTRL_ATTR_FAMILY_NAME, b"mgre\0")))
-        while True:
-            data = self.genl.s.recv(1 << 16)
-            ln, t, _, seq, _ = struct.unpack("=IHHII", data[:16])
-            if seq != self.genl.seq:
-                continue
-            if t == NLMSG_ERROR:
-                err = -struct.unpack("=i", data[16:20])[0]
-                raise OSError(err, "CTRL_CMD_GETFAMILY mgre")
-            a = parse_attrs(data[20:ln])
-            return struct.unpack("=H", a[CTRL_ATTR_FAMILY_ID][:2])[0]
+        out = self.genl.request(GENL_ID_CTRL, 0, struct.pack("=BBH", CTRL_CMD_GETFAMILY, 1, 0)
+                                + attr(CTRL_ATTR_FAMILY_NAME, b"mgre\0"))
+        a = parse_attrs(out[0][1][4:])
+        return struct.unpack("=H", a[CTRL_ATTR_FAMILY_ID][:2])[0]
 
     def mgre_cmd(self, fam, cmd, attrs, dump=False):
         return self.genl.request(fam, 0, struct.pack("=BBH", cmd, 1, 0) + attrs, dump=dump)
@@ -222,11 +206,6 @@ class Netns:
             if a.get(MGRE_A_TYPE, b"\xff")[0] == MGRE_ENTRY_DYNAMIC:
                 n += 1
         return n
-
-
-def _genl_msg(fam, flags, seq, cmd, attrs):
-    payload = struct.pack("=BBH", cmd, 1, 0) + attrs
-    return struct.pack("=IHHII", 16 + len(payload), fam, flags, seq, 0) + payload
 
 
 def setns(fd):
@@ -299,8 +278,7 @@ def build(root):
     h.link(BR, IFF_UP)
     for port, sp in ((PORT1, s1), (PORT2, s2)):
         peer = ifinfo(ETH) + attr(IFLA_IFNAME, b"eth0\0") + attr(IFLA_NET_NS_FD, u32(sp.fd))
-        h.newlink("p%d" % (port - 10), port, "veth", nest(VETH_INFO_PEER, peer)[4:]
-                  if False else attr(VETH_INFO_PEER | NLA_F_NESTED, peer))
+        h.newlink("p%d" % (port - 10), port, "veth", attr(VETH_INFO_PEER, peer))
         h.link(port, IFF_UP, master=BR)
     h.mgre("192.1.1.1")
     h.addr(TUN, "172.1.1.1", 24)

@@ -119,13 +119,20 @@ ping_ok() {
 # stat_get NS DEV NAME: one counter from "nhrpctl -j stats dev DEV".
 stat_get() {
 	nhrpctl_in "$1" -j stats dev "$2" |
-		python3 -c 'import json,sys; print(json.load(sys.stdin)["devices"][sys.argv[1]][sys.argv[2]])' "$2" "$3"
+		jq -er --arg d "$2" --arg k "$3" '.devices[$d][$k]'
 }
 
 # netns_stat_get NS NAME: one netns-wide counter from "nhrpctl -j stats".
 netns_stat_get() {
 	nhrpctl_in "$1" -j stats |
-		python3 -c 'import json,sys; print(json.load(sys.stdin)["netns"][sys.argv[1]])' "$2"
+		jq -er --arg k "$2" '.netns[$k]'
+}
+
+# stat_ge NS NAME MIN: the tun0 counter NAME in NS is at least MIN.
+stat_ge() {
+	local v
+
+	v=$(stat_get "$1" tun0 "$2") && [ "$v" -ge "$3" ]
 }
 
 # The seed's NHRP settings (Cisco "ip nhrp network-id 10000", "ip nhrp
@@ -166,11 +173,13 @@ topo_seed_dynamic() {
 	done
 }
 
-# entries NS [FILTER]: number of cache entries matching a python expression
-# over entry e (from "nhrpctl -j show dev tun0").
+# entries NS [FILTER]: number of cache entries (from "nhrpctl -j show dev
+# tun0") for which the jq expression FILTER is true, e.g.
+# '.type == "dynamic"'.  (jq, not python: a python start costs seconds
+# under emulation, more on the debug kernel, and the tests poll this.)
 entries() {
 	nhrpctl_in "$1" -j show dev tun0 |
-		python3 -c 'import json,sys; print(sum(1 for e in json.load(sys.stdin) if eval(sys.argv[1], {"e": e})))' "${2:-True}"
+		jq -er "[.[] | select(${2:-true})] | length"
 }
 
 # has_entry NS PROTO TYPE [FLAG...]: NS has an entry PROTO of TYPE with FLAGs.
@@ -179,20 +188,23 @@ has_entry() {
 
 	shift 3
 	flags=$([ $# -gt 0 ] && printf '"%s",' "$@")
-	[ "$(entries "$ns" "e['proto']=='$proto' and e['type']=='$type' and all(f in e['flags'] for f in [${flags%,}])")" = 1 ]
+	[ "$(entries "$ns" ".proto == \"$proto\" and .type == \"$type\" and ([${flags%,}] - .flags | length == 0)")" = 1 ]
 }
 
 # entry_field NS PROTO FIELD: one field of the entry for PROTO.
 entry_field() {
 	nhrpctl_in "$1" -j show dev tun0 |
-		python3 -c 'import json,sys; print([e for e in json.load(sys.stdin) if e["proto"]==sys.argv[1]][0][sys.argv[2]])' "$2" "$3"
+		jq -er --arg p "$2" --arg f "$3" '[.[] | select(.proto == $p)][0][$f]'
 }
 
 # nhs_state NS: the state of the first NHS.
 nhs_state() {
 	nhrpctl_in "$1" -j show nhs dev tun0 |
-		python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["state"])'
+		jq -er '.[0].state'
 }
+
+# nhs_state_is NS STATE: the first NHS of NS is in STATE.
+nhs_state_is() { [ "$(nhs_state "$1")" = "$2" ]; }
 
 # nhrp_dissect PCAP: one line per NHRP packet, "TYPE HOPCNT FLAGS BAD",
 # where BAD is 1 when tshark finds the packet malformed or reports an
