@@ -188,6 +188,7 @@ static const struct nla_policy mgre_policy[IFLA_MGRE_MAX + 1] = {
 	[IFLA_MGRE_REG_NO_UNIQUE] = NLA_POLICY_MAX(NLA_U8, 1),
 	[IFLA_MGRE_CACHE_MAX]	= NLA_POLICY_MIN(NLA_U32, 1),
 	[IFLA_MGRE_AUTH_SET]	= { .type = NLA_REJECT },
+	[IFLA_MGRE_PROTECTION]	= NLA_POLICY_MAX(NLA_U8, MGRE_PROTECTION_MAX),
 };
 
 static int mgre_validate(struct nlattr *tb[], struct nlattr *data[],
@@ -280,6 +281,14 @@ static void mgre_nhrp_apply(struct mgre_device *md, struct nlattr *data[])
 	mgre_nhrp_set_cfg(md, &cfg);
 }
 
+static void mgre_protection_apply(struct mgre_device *md,
+				  struct nlattr *data[])
+{
+	if (data && data[IFLA_MGRE_PROTECTION])
+		WRITE_ONCE(md->protection,
+			   nla_get_u8(data[IFLA_MGRE_PROTECTION]));
+}
+
 static int mgre_newlink(struct net *src_net, struct net_device *dev,
 			struct nlattr *tb[], struct nlattr *data[],
 			struct netlink_ext_ack *extack)
@@ -290,6 +299,8 @@ static int mgre_newlink(struct net *src_net, struct net_device *dev,
 
 	mgre_parms_default(&p);
 	mgre_parms_apply(&p, data);
+	/* Before the device can be found by the receive path. */
+	mgre_protection_apply(md, data);
 	ret = ip_tunnel_newlink(dev, tb, &p, 0);
 	if (ret == -EEXIST)
 		NL_SET_ERR_MSG_MOD(extack,
@@ -325,6 +336,7 @@ static int mgre_changelink(struct net_device *dev, struct nlattr *tb[],
 		return ret;
 
 	mgre_nhrp_apply(netdev_priv(dev), data);
+	mgre_protection_apply(netdev_priv(dev), data);
 
 	/* ip_tunnel_changelink() leaves the GRE flags alone. */
 	t->parms.i_flags = p.i_flags;
@@ -350,6 +362,7 @@ static size_t mgre_get_size(const struct net_device *dev)
 	       nla_total_size(1) +	/* IFLA_MGRE_REG_NO_UNIQUE */
 	       nla_total_size(4) +	/* IFLA_MGRE_CACHE_MAX */
 	       nla_total_size(1) +	/* IFLA_MGRE_AUTH_SET */
+	       nla_total_size(1) +	/* IFLA_MGRE_PROTECTION */
 	       0;
 }
 
@@ -364,7 +377,8 @@ static int mgre_fill_info(struct sk_buff *skb, const struct net_device *dev)
 	    nla_put_u16(skb, IFLA_MGRE_HOLDTIME, cfg.holdtime) ||
 	    nla_put_u8(skb, IFLA_MGRE_REG_NO_UNIQUE, cfg.no_unique) ||
 	    nla_put_u32(skb, IFLA_MGRE_CACHE_MAX, READ_ONCE(md->cache.max)) ||
-	    nla_put_u8(skb, IFLA_MGRE_AUTH_SET, !!cfg.auth_len))
+	    nla_put_u8(skb, IFLA_MGRE_AUTH_SET, !!cfg.auth_len) ||
+	    nla_put_u8(skb, IFLA_MGRE_PROTECTION, READ_ONCE(md->protection)))
 		return -EMSGSIZE;
 
 	if (nla_put_u32(skb, IFLA_MGRE_LINK, READ_ONCE(p->link)) ||

@@ -29,6 +29,8 @@ struct mgre_device {
 	struct mgre_nhs_list nhs;
 	struct mgre_nhrp nhrp;
 	struct mgre_pcpu_stats __percpu *stats;
+	/* enum mgre_protection; READ_ONCE on receive, RTNL writers. */
+	u8 protection;
 	/* In mgre_net(t.net)->devices; RCU readers, RTNL writers. */
 	struct list_head net_node;
 };

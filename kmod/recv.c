@@ -13,8 +13,10 @@
 #include <net/icmp.h>
 #include <net/ip_tunnels.h>
 #include <net/route.h>
+#include <net/xfrm.h>
 
 #include "device.h"
+#include "keepalive.h"
 #include "nhrp.h"
 #include "recv.h"
 
@@ -52,6 +54,50 @@ static void mgre_rcv_unmatched(struct mgre_net *mn, const struct sk_buff *skb,
 	}
 }
 
+/*
+ * Did @skb come in under IPsec ("protection require")?
+ *
+ * Transport-mode ESP or AH towards us is decrypted by the XFRM input path,
+ * which then passes the packet, outer IPv4 header and all, through
+ * ip_local_deliver() to gre_demux and on to us, with the SAs it went
+ * through in its secpath.  By then ip_local_deliver_finish() has run
+ * xfrm4_policy_check() for GRE (gre_demux does not set no_policy): a
+ * "dir in" policy already drops GRE that should have come under IPsec and
+ * did not.  But where no inbound policy matches (no IKE yet, a peer we
+ * have no policy for, policies for other traffic only), plain GRE passes
+ * that check, and re-running it here would not change its verdict.  So
+ * we look at the secpath itself: the packet must have gone through an ESP
+ * or AH state (IPComp alone protects nothing).  A transport-mode state
+ * must belong to the packet's source: XFRM finds inbound SAs by
+ * destination and SPI alone, so this stops a peer that holds an SA from
+ * sending GRE under another peer's NBMA address.  A tunnel-mode state
+ * (GRE inside an IPsec tunnel) has other endpoints and is taken as it is;
+ * the policy check has matched its selectors.
+ *
+ * The secpath must be read here, before decapsulation: ip_tunnel_rcv()
+ * scrubs the skb, and the inner packet no longer has it.
+ */
+static bool mgre_rx_protected(const struct sk_buff *skb)
+{
+	const struct sec_path *sp = skb_sec_path(skb);
+	const struct xfrm_state *x;
+	int i;
+
+	if (!sp)
+		return false;
+	for (i = 0; i < sp->len; i++) {
+		x = sp->xvec[i];
+		if (x->id.proto != IPPROTO_ESP && x->id.proto != IPPROTO_AH)
+			continue;
+		if (x->props.mode == XFRM_MODE_TRANSPORT &&
+		    (x->props.family != AF_INET ||
+		     x->props.saddr.a4 != ip_hdr(skb)->saddr))
+			continue;
+		return true;
+	}
+	return false;
+}
+
 static int mgre_gre_rcv(struct sk_buff *skb)
 {
 	struct mgre_net *mn = mgre_pernet(dev_net(skb->dev));
@@ -78,11 +124,24 @@ static int mgre_gre_rcv(struct sk_buff *skb)
 	}
 	md = container_of(t, struct mgre_device, t);
 
+	if (READ_ONCE(md->protection) == MGRE_PROTECTION_REQUIRE &&
+	    !mgre_rx_protected(skb)) {
+		net_dbg_ratelimited("%s: GRE from %pI4 did not come under IPsec: dropped\n",
+				    t->dev->name, &iph->saddr);
+		mgre_stat_inc(md, MGRE_STAT_RX_UNPROTECTED);
+		DEV_STATS_INC(t->dev, rx_dropped);
+		goto drop;
+	}
+
 	if (tpi.proto == htons(MGRE_ETH_P_NHRP)) {
 		mgre_stat_inc(md, MGRE_STAT_RX_NHRP);
 		mgre_nhrp_rcv(md, skb, hdr_len);
 		return 0;
 	}
+
+	/* Cisco GRE keepalive: send it back (consumes it) */
+	if (tpi.proto == htons(ETH_P_IP) && mgre_ka_rcv(md, skb, hdr_len))
+		return 0;
 
 	if (__iptunnel_pull_header(skb, hdr_len, tpi.proto, false, false)) {
 		mgre_net_stat_inc(mn, MGRE_STAT_RX_BAD_HEADER);

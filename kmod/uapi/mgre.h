@@ -87,10 +87,30 @@ enum {
 				 * refused
 				 */
 	IFLA_MGRE_AUTH_SET,	/* u8, dump only: 1 if a password is set */
+	/* u8: enum mgre_protection ("protection off|require", Cisco
+	 * "tunnel protection ipsec profile P").  With "require", inbound GRE
+	 * of every kind (data, NHRP, keepalives) that did not arrive under
+	 * an IPsec SA (ESP or AH, decapsulated by XFRM) is dropped and
+	 * counted in MGRE_STAT_RX_UNPROTECTED.  Outbound packets always
+	 * follow the XFRM policies for protocol GRE, whatever this says.
+	 * Default off.  See Documentation/protection.md.
+	 */
+	IFLA_MGRE_PROTECTION,
 	__IFLA_MGRE_MAX
 };
 
 #define IFLA_MGRE_MAX	(__IFLA_MGRE_MAX - 1)
+
+/* IFLA_MGRE_PROTECTION values */
+enum mgre_protection {
+	MGRE_PROTECTION_OFF,		/* accept GRE with or without IPsec */
+	MGRE_PROTECTION_REQUIRE,	/* accept only GRE that came in
+					 * under an ESP or AH SA
+					 */
+	__MGRE_PROTECTION_MAX
+};
+
+#define MGRE_PROTECTION_MAX	(__MGRE_PROTECTION_MAX - 1)
 
 /* ---------------------------------------------------------------------- */
 /* generic netlink family "mgre"                                          */
@@ -279,6 +299,19 @@ enum mgre_stat {
 					 * timed out (spoke)
 					 */
 	MGRE_STAT_NHRP_NOMEM,		/* allocation failures */
+	/* tunnel protection and GRE keepalives, per device */
+	MGRE_STAT_RX_UNPROTECTED,	/* GRE (data, NHRP or keepalive)
+					 * that did not arrive under IPsec
+					 * with "protection require": dropped
+					 */
+	MGRE_STAT_KA_REFLECTED,		/* GRE keepalives (Cisco, RFC 1701
+					 * style) sent back to their sender
+					 */
+	MGRE_STAT_KA_DROP,		/* keepalives that could not be sent
+					 * back (TTL exhausted, no route, or
+					 * the underlay refused the packet):
+					 * dropped
+					 */
 	__MGRE_STAT_MAX
 };
 

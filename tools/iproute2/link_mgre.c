@@ -31,7 +31,7 @@ static void mgre_print_help(struct link_util *lu, int argc, char **argv,
 		"                [ [no]pmtudisc ]\n"
 		"                [ network-id ID ] [ holdtime SECONDS ]\n"
 		"                [ auth PASSWORD ] [ registration { unique | no-unique } ]\n"
-		"                [ cache-max ENTRIES ]\n"
+		"                [ cache-max ENTRIES ] [ protection { require | off } ]\n"
 		"\n"
 		"Where: ADDR := { IPV4_ADDRESS | any }\n"
 		"       KEY  := { NUMBER | DOTTED_QUAD }\n"
@@ -154,6 +154,18 @@ static int put_registration(struct nlmsghdr *n, int attr, const char *key,
 	return addattr8(n, MGRE_MAXLEN, attr, !strcmp(arg, "no-unique"));
 }
 
+/* "protection require": accept GRE only under IPsec (XFRM) */
+static int put_protection(struct nlmsghdr *n, int attr, const char *key,
+			  const char *arg)
+{
+	(void)key;
+	if (strcmp(arg, "require") && strcmp(arg, "off"))
+		invarg("\"require\" or \"off\" is expected", arg);
+	return addattr8(n, MGRE_MAXLEN, attr,
+			strcmp(arg, "require") ? MGRE_PROTECTION_OFF :
+						 MGRE_PROTECTION_REQUIRE);
+}
+
 static const struct mgre_opt {
 	const char *name;
 	int attr;
@@ -175,6 +187,7 @@ static const struct mgre_opt {
 	{ "auth",	IFLA_MGRE_AUTH,		true,	put_auth },
 	{ "registration", IFLA_MGRE_REG_NO_UNIQUE, true, put_registration },
 	{ "cache-max",	IFLA_MGRE_CACHE_MAX,	true,	put_u32 },
+	{ "protection",	IFLA_MGRE_PROTECTION,	true,	put_protection },
 };
 
 static const struct mgre_opt *find_opt(const char *name)
@@ -281,6 +294,27 @@ static void mgre_print_nhrp(struct rtattr *tb[])
 			   rta_getattr_u32(tb[IFLA_MGRE_CACHE_MAX]));
 }
 
+/*
+ * "protection require " (nothing when off, the default); JSON
+ * "protection": "require" | "off" when the kernel reports it.
+ */
+static void mgre_print_protection(const struct rtattr *rta)
+{
+	__u8 v;
+
+	if (!rta)
+		return;
+	v = rta_getattr_u8(rta);
+	if (v == MGRE_PROTECTION_OFF) {
+		print_string(PRINT_JSON, "protection", NULL, "off");
+	} else if (v == MGRE_PROTECTION_REQUIRE) {
+		print_string(PRINT_ANY, "protection", "protection %s ",
+			     "require");
+	} else {
+		print_uint(PRINT_ANY, "protection", "protection %u ", v);
+	}
+}
+
 static void mgre_print_opt(struct link_util *lu, FILE *f, struct rtattr *tb[])
 {
 	(void)lu;
@@ -302,6 +336,7 @@ static void mgre_print_opt(struct link_util *lu, FILE *f, struct rtattr *tb[])
 	else
 		print_bool(PRINT_JSON, "pmtudisc", NULL, true);
 	mgre_print_nhrp(tb);
+	mgre_print_protection(tb[IFLA_MGRE_PROTECTION]);
 }
 
 EXPORT struct link_util mgre_link_util = {

@@ -89,6 +89,9 @@ check_data "1=01000000 3=00000000 4=04030201 7=01 6=10 5=00" \
 	dev lo remote any key 1.2.3.4 pmtudisc tos 0x10 ttl inherit
 check_data "2=00000000 3=0a000001 5=03 6=20" local any remote 10.0.0.1 hoplimit 3 dsfield 0x20
 check_data "4=ffffffff 5=ff" key 4294967295 ttl 255
+# 14 PROTECTION
+check_data "2=c0010101 14=01" local 192.1.1.1 protection require
+check_data "14=00" protection off
 
 # ---- parse errors --------------------------------------------------------------
 check_error 'Error: argument "1.2.3" is wrong: an IPv4 address or "any" is expected' local 1.2.3
@@ -100,14 +103,16 @@ check_error 'mgre: "local" and "dev" are mutually exclusive' local 1.2.3.4 dev l
 check_error 'mgre: unknown option "ikey"?' ikey 1
 check_error 'Command line is not complete. Try option "help"' key
 check_error 'invalid value for "key": "abc"; it should be an unsigned integer' key abc
+check_error 'Error: argument "on" is wrong: "require" or "off" is expected' protection on
+check_error 'Error: duplicate "protection": "off" is the second value.' protection require protection off
 
 # ---- printing (ip -d link show) --------------------------------------------------
-check_show "mgre remote any local 192.1.1.1 ttl 64 tos inherit key 10000 nopmtudisc " \
+check_show "mgre remote any local 192.1.1.1 ttl 64 tos inherit key 10000 nopmtudisc protection require " \
 	-d link show dev tun0
 check_show "mgre remote any local any dev lo ttl inherit tos 0x10 " -d link show dev tun1
-check_show '"info_data":{"remote":"any","local":"192.1.1.1","ttl":64,"tos":"inherit","key":10000,"pmtudisc":false}' \
+check_show '"info_data":{"remote":"any","local":"192.1.1.1","ttl":64,"tos":"inherit","key":10000,"pmtudisc":false,"protection":"require"}' \
 	-j -d link show dev tun0
-check_show '"info_data":{"remote":"any","local":"any","link":"lo","ttl":0,"tos":"0x10","pmtudisc":true}' \
+check_show '"info_data":{"remote":"any","local":"any","link":"lo","ttl":0,"tos":"0x10","pmtudisc":true,"protection":"off"}' \
 	-j -d link show dev tun1
 
 echo "$passed passed, $failed failed"

@@ -268,9 +268,12 @@ static void put_link(struct buf *b, const struct nlmsghdr *req,
 			attr_u8(b, IFLA_MGRE_TTL, 64);
 			attr_u8(b, IFLA_MGRE_TOS, 1);
 			attr_u8(b, IFLA_MGRE_PMTUDISC, 0);
+			attr_u8(b, IFLA_MGRE_PROTECTION,
+				MGRE_PROTECTION_REQUIRE);
 		} else {
 			attr_u32(b, IFLA_MGRE_LINK, 1);
 			attr_u8(b, IFLA_MGRE_TOS, 0x10);
+			attr_u8(b, IFLA_MGRE_PROTECTION, MGRE_PROTECTION_OFF);
 		}
 		nest_end(b, data);
 		nest_end(b, li);
