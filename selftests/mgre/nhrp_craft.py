@@ -18,6 +18,8 @@ As a library (140_hostile.sh, 150_reg_flood.sh run it as a program):
 Programs:
     nhrp_craft.py hostile  see hostile(): malformed input at a hub and a spoke
     nhrp_craft.py flood    see flood(): registrations from spoofed NBMAs
+    nhrp_craft.py inject   see inject(): data, NHRP and GRE keepalives, plain
+                           or under XFRM, and the keepalive answers
 """
 
 import argparse
@@ -158,6 +160,40 @@ def ipv4(src, dst, payload, proto=47, ttl=64):
                        ttl, proto, 0, a4(src), a4(dst)) + payload
 
 
+def ipv4_csum(src, dst, payload, proto=47, ttl=64, tos=0):
+    """IPv4 header with its checksum, for inner packets (no kernel
+    completes those)."""
+    h = bytearray(struct.pack("!BBHHHBBH4s4s", 0x45, tos, 20 + len(payload),
+                              0x4d47, 0x4000, ttl, proto, 0, a4(src), a4(dst)))
+    struct.pack_into("!H", h, 10, csum16(bytes(h)))
+    return bytes(h) + payload
+
+
+def icmp_echo(ident=0x4d47, seq=1, data=b"mgre-selftest"):
+    h = struct.pack("!BBHHH", 8, 0, 0, ident, seq) + data
+    return h[:2] + struct.pack("!H", csum16(h)) + h[4:]
+
+
+def keepalive(us, peer, key=KEY, ttl=255):
+    """GRE payload of a Cisco (RFC 1701 style) keepalive that the router
+    at peer sends to us: the GRE packet us -> peer with protocol type 0
+    that it expects back.  Encapsulate it with gre(..., proto=0x0800)."""
+    return ipv4_csum(us, peer, gre(b"", proto=0, key=key), ttl=ttl)
+
+
+class GreSender:
+    """GRE through a raw IPPROTO_GRE socket: the kernel builds the outer
+    header and routes it as protocol GRE, so XFRM policies for GRE apply
+    (Sender, with IP_HDRINCL, is routed as IPPROTO_RAW and bypasses
+    them)."""
+
+    def __init__(self):
+        self.s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_GRE)
+
+    def send(self, dst, payload):
+        return self.s.sendto(payload, (dst, 0))
+
+
 class Sender:
     """Raw IPv4 sender; the outer source is src unless send() spoofs."""
 
@@ -227,7 +263,8 @@ def parse_ip_gre(data):
         off += 4
     if flags & 0x1000:
         off += 4
-    d = {"src": src, "dst": dst, "key": key, "proto": proto, "raw": g[off:]}
+    d = {"src": src, "dst": dst, "key": key, "proto": proto, "raw": g[off:],
+         "ttl": data[8]}
     n = g[off:]
     if proto == NHRP_PROTO and len(n) >= 28:
         try:
@@ -730,6 +767,62 @@ def flood(a):
     return 0
 
 
+# ---------------------------------------------------------------------------
+# inject: single packets (plain or under XFRM) and keepalive answers
+# ---------------------------------------------------------------------------
+
+def inject(a):
+    """Send the packets a.kinds names, in order, from a.src to a.dst, each
+    "KIND[/raw|/gre]": /raw through Sender (IP_HDRINCL: never under XFRM),
+    /gre through GreSender (XFRM policies for GRE apply); default a.via.
+      data        GRE IPv4: ICMP echo a.inner_src -> a.inner_dst
+      nhrp        GRE NHRP: registration of a.proto (NBMA a.src) to
+                  a.hub_proto, with a.secret
+      keepalive   Cisco keepalive: inner IPv4 a.dst -> a.src, GRE type 0
+      inner:S:D[:T]  the same with inner source S, destination D and
+                  GRE protocol type T (hex, default 0)
+    Then, with a.replies N, waits up to a.timeout s for N GRE packets of
+    protocol type 0 from a.dst (keepalive answers).  Prints JSON: sent,
+    replies, and the TTL and GRE key of each answer."""
+    raw, gsock = Sender(a.src), GreSender()
+    rx = Listener() if a.replies else None
+    sent = 0
+    for k in a.kinds:
+        kind, _, via = k.partition("/")
+        via = via or a.via
+        if kind == "data":
+            pl = gre(ipv4_csum(a.inner_src, a.inner_dst, icmp_echo(), proto=1),
+                     proto=0x0800, key=a.key)
+        elif kind == "nhrp":
+            pl = gre(nhrp(REG_REQ, a.src, a.proto, a.hub_proto, flags=0x8002,
+                          reqid=4711, cies=[cie(hold=600)],
+                          exts=cisco_exts(a.secret.encode())), key=a.key)
+        elif kind == "keepalive":
+            pl = gre(keepalive(a.dst, a.src, key=a.key), proto=0x0800, key=a.key)
+        elif kind.startswith("inner:"):
+            _, isrc, idst, *ptype = kind.split(":")
+            ptype = int(ptype[0], 16) if ptype else 0
+            pl = gre(ipv4_csum(isrc, idst, gre(b"", proto=ptype, key=a.key), ttl=255),
+                     proto=0x0800, key=a.key)
+        else:
+            raise SystemExit("inject: unknown kind %r" % k)
+        if via == "raw":
+            raw.send(a.dst, pl)
+        else:
+            gsock.send(a.dst, pl)
+        sent += 1
+    answers = []
+    deadline = time.time() + a.timeout
+    while rx and len(answers) < a.replies and time.time() < deadline:
+        for p in rx.drain(0.1):
+            if p["src"] == a.dst and p["proto"] == 0:
+                answers.append(p)
+    print(json.dumps({"sent": sent, "replies": len(answers),
+                      "ttl": [p["ttl"] for p in answers],
+                      "key": [p["key"] for p in answers]}))
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -758,8 +851,21 @@ def main():
     f.add_argument("--holdtime", type=int, default=600)
     f.add_argument("--secret", default="cisco123")
     f.add_argument("--hijack")
+    i = sub.add_parser("inject")
+    i.add_argument("kinds", nargs="+", metavar="KIND[/raw|/gre]")
+    i.add_argument("--src", required=True)
+    i.add_argument("--dst", required=True)
+    i.add_argument("--via", choices=("raw", "gre"), default="raw")
+    i.add_argument("--key", type=int, default=KEY)
+    i.add_argument("--inner-src", default="172.1.1.9")
+    i.add_argument("--inner-dst", default="172.1.1.1")
+    i.add_argument("--proto", default="172.1.1.9")
+    i.add_argument("--hub-proto", default="172.1.1.1")
+    i.add_argument("--secret", default="cisco123")
+    i.add_argument("--replies", type=int, default=0)
+    i.add_argument("--timeout", type=float, default=20)
     a = ap.parse_args()
-    return hostile(a) if a.cmd == "hostile" else flood(a)
+    return {"hostile": hostile, "flood": flood, "inject": inject}[a.cmd](a)
 
 
 if __name__ == "__main__":

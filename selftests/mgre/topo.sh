@@ -108,6 +108,36 @@ topo_seed_static() {
 
 nhrpctl_in() { local ns=$1; shift; in_ns "$ns" "$NHRPCTL" "$@"; }
 
+# topo_esp_pair NS_A A NS_B B SPI [DIRS]: manually keyed transport-mode ESP
+# for GRE between the NBMA addresses A (namespace NS_A) and B (NS_B), what
+# Cisco "tunnel protection" negotiates with IKE: SAs A->B (SPI) and B->A
+# (SPI+1), rfc4106(gcm(aes)) with keys derived from the SPI, on both
+# sides, and on both sides "proto gre" policies for each direction in
+# DIRS ("out in" by default; "out" alone leaves inbound plain GRE to
+# mgre's "protection require").  See Documentation/protection.md.
+topo_esp_pair() {
+	local nsa=$1 a=$2 nsb=$3 b=$4 spi=$5 dirs=${6:-out in}
+	local ns me peer d k1 k2 batch
+
+	k1=0x$(printf '%040x' "$spi")
+	k2=0x$(printf '%040x' "$((spi + 1))")
+	for ns in "$nsa" "$nsb"; do
+		if [ "$ns" = "$nsa" ]; then me=$a peer=$b; else me=$b peer=$a; fi
+		batch="xfrm state add src $a dst $b proto esp spi $spi mode transport aead rfc4106(gcm(aes)) $k1 128
+xfrm state add src $b dst $a proto esp spi $((spi + 1)) mode transport aead rfc4106(gcm(aes)) $k2 128"
+		for d in $dirs; do
+			case $d in
+			out) batch+="
+xfrm policy add src $me/32 dst $peer/32 proto gre dir out tmpl proto esp mode transport" ;;
+			in) batch+="
+xfrm policy add src $peer/32 dst $me/32 proto gre dir in tmpl proto esp mode transport" ;;
+			esac
+		done
+		in_ns "$ns" ip -batch - <<<"$batch" ||
+			ksft_fail "cannot set up ESP between $a and $b in $ns"
+	done
+}
+
 # ping_ok NS DST [ping args]: succeeds when DST answers within 10 s.
 ping_ok() {
 	local ns=$1 dst=$2
