@@ -101,7 +101,7 @@ $(CHECKPATCH):
 
 checkpatch: $(CHECKPATCH)
 	$(CHECKPATCH) --no-tree --strict --show-types -f \
-		$(wildcard kmod/*.c kmod/*.h kmod/uapi/*.h)
+		$(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h kmod/uapi/*.h))
 
 # sparse: C=2 checks every file even if up to date; warnings in kmod/ fail.
 sparse: kdir-check

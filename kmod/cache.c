@@ -204,12 +204,14 @@ static void mgre_entry_update(struct mgre_cache *cache, struct mgre_entry *e,
 
 /*
  * Learn or refresh a binding from NHRP: @type is MGRE_ENTRY_DYNAMIC (a
- * registration) or MGRE_ENTRY_CACHED (a resolution).  Returns 0, -EEXIST
- * when another NBMA holds a unique registration of @proto, -EPERM when a
- * static or local entry exists (it is kept), -ENOSPC or -ENOMEM.
+ * registration) or MGRE_ENTRY_CACHED (a resolution); @claimed is the NBMA
+ * address the peer gave in its packet (@nbma is where we reach it; they
+ * differ behind NAT).  Returns 0, -EEXIST when another NBMA holds a unique
+ * registration of @proto, -EPERM when a static or local entry exists (it
+ * is kept), -ENOSPC or -ENOMEM.
  */
 int mgre_cache_learn(struct mgre_cache *cache, __be32 proto, __be32 nbma,
-		     u8 type, u32 flags, unsigned int holdtime)
+		     __be32 claimed, u8 type, u32 flags, unsigned int holdtime)
 {
 	struct mgre_entry *e;
 	int ret = 0;
@@ -218,6 +220,8 @@ int mgre_cache_learn(struct mgre_cache *cache, __be32 proto, __be32 nbma,
 	e = mgre_cache_lookup_locked(cache, proto);
 	if (!e) {
 		e = mgre_entry_new(proto, nbma, type, flags, holdtime);
+		if (e)
+			e->claimed = claimed;
 		ret = e ? mgre_cache_insert(cache, e) : -ENOMEM;
 	} else if (!mgre_entry_learned(e->type)) {
 		ret = -EPERM;
@@ -230,6 +234,7 @@ int mgre_cache_learn(struct mgre_cache *cache, __be32 proto, __be32 nbma,
 		ret = 0;
 	} else {
 		mgre_entry_update(cache, e, nbma, type, flags, holdtime);
+		e->claimed = claimed;
 	}
 	spin_unlock_bh(&cache->lock);
 	return ret;
@@ -266,16 +271,22 @@ static void mgre_cache_remove(struct mgre_cache *cache, struct mgre_entry *e)
 
 /*
  * Forget the learned entry for @proto (a purge).  With @nbma non-zero,
- * only if it is bound to @nbma.  Returns 0 or -ENOENT.
+ * only if it is bound to @nbma, or, for a peer behind NAT, if @claimed is
+ * the private NBMA address it registered from: a spoke whose NAT now
+ * maps it to another public address purges its stale binding that way
+ * (code 14 recovery).  Returns 0 or -ENOENT.
  */
-int mgre_cache_forget(struct mgre_cache *cache, __be32 proto, __be32 nbma)
+int mgre_cache_forget(struct mgre_cache *cache, __be32 proto, __be32 nbma,
+		      __be32 claimed)
 {
 	struct mgre_entry *e;
 	int ret = -ENOENT;
 
 	spin_lock_bh(&cache->lock);
 	e = mgre_cache_lookup_locked(cache, proto);
-	if (e && mgre_entry_learned(e->type) && (!nbma || e->nbma == nbma)) {
+	if (e && mgre_entry_learned(e->type) &&
+	    (!nbma || e->nbma == nbma ||
+	     (claimed && (e->flags & MGRE_F_NAT) && e->claimed == claimed))) {
 		mgre_cache_remove(cache, e);
 		ret = 0;
 	}

@@ -398,6 +398,10 @@ static void mgre_nhrp_reg_tick(struct mgre_device *md,
 	rcu_read_unlock();
 }
 
+static void mgre_nhrp_send_purge(struct mgre_device *md,
+				 const struct mgre_nhrp_cfg *cfg,
+				 __be32 nhs_proto, __be32 nhs_nbma);
+
 static void mgre_nhrp_reg_reply(struct mgre_device *md,
 				const struct mgre_nhrp_cfg *cfg,
 				const struct nhrp_pkt *p)
@@ -405,6 +409,7 @@ static void mgre_nhrp_reg_reply(struct mgre_device *md,
 	struct mgre_nhs_list *list = &md->nhs;
 	__be32 nhs = get4(p->dst_proto, p->dst_proto_len);
 	u8 code = p->mand_cies ? p->cie[0].code : NHRP_CODE_SUCCESS;
+	__be32 purge_proto = 0, purge_nbma = 0;
 	struct mgre_nhs *n;
 	bool matched = false;
 
@@ -420,7 +425,22 @@ static void mgre_nhrp_reg_reply(struct mgre_device *md,
 		if (code == NHRP_CODE_SUCCESS) {
 			WRITE_ONCE(n->state, MGRE_NHS_RESPONDING);
 			n->fails = 0;
+			n->recovering = false;
 			n->next_send = jiffies + mgre_reg_interval(cfg);
+		} else if (code == NHRP_CODE_ALREADY_REGISTERED &&
+			   !n->recovering) {
+			/*
+			 * Code 14: the NHS holds our address bound to another
+			 * NBMA, typically our own stale binding (behind NAT,
+			 * a new public address).  As IOS: purge it, and
+			 * register again in a second, once; a second refusal
+			 * is final until the next retry.
+			 */
+			n->recovering = true;
+			WRITE_ONCE(n->state, MGRE_NHS_EXPECTING);
+			n->next_send = jiffies + HZ;
+			purge_proto = n->proto;
+			purge_nbma = READ_ONCE(n->nbma);
 		} else {
 			WRITE_ONCE(n->state, MGRE_NHS_DOWN);
 			if (n->fails < U8_MAX)
@@ -450,9 +470,25 @@ static void mgre_nhrp_reg_reply(struct mgre_device *md,
 					     nat ? "behind" : "not behind", &seen);
 		WRITE_ONCE(md->nhrp.behind_nat, nat);
 	}
+	if (purge_proto) {
+		if (!purge_nbma) {
+			struct mgre_entry *e;
+
+			rcu_read_lock();
+			e = mgre_cache_lookup(&md->cache, purge_proto);
+			if (e)
+				purge_nbma = READ_ONCE(e->nbma);
+			rcu_read_unlock();
+		}
+		mgre_stat_inc(md, MGRE_STAT_NHRP_UNIQUE_RECOVER);
+		net_info_ratelimited("%s: NHS %pI4 has our address registered from another NBMA (code 14): purging it and registering again\n",
+				     mgre_to_dev(md)->name, &nhs);
+		if (purge_nbma)
+			mgre_nhrp_send_purge(md, cfg, purge_proto, purge_nbma);
+	}
 	if (!matched) {
 		mgre_stat_inc(md, MGRE_STAT_NHRP_RX_UNMATCHED);
-	} else if (code != NHRP_CODE_SUCCESS) {
+	} else if (code != NHRP_CODE_SUCCESS && !purge_proto) {
 		mgre_stat_inc(md, MGRE_STAT_NHRP_REG_FAILED);
 		net_info_ratelimited("%s: NHS %pI4 refused our registration (code %u)\n",
 				     mgre_to_dev(md)->name, &nhs, code);
@@ -497,8 +533,8 @@ static void mgre_nhrp_reg_req(struct mgre_device *md,
 	/* Behind NAT the packet's own NBMA is unreachable: use the outer. */
 	/* The entry holds a reference in the multicast map ("dynamic"). */
 	code = mgre_reg_code(mgre_cache_learn(&md->cache, src_proto, outer_src,
-					      MGRE_ENTRY_DYNAMIC, flags,
-					      holdtime));
+					      src_nbma, MGRE_ENTRY_DYNAMIC,
+					      flags, holdtime));
 
 reply:
 	if (code != NHRP_CODE_SUCCESS) {
@@ -656,7 +692,7 @@ static void mgre_nhrp_res_answer(struct mgre_device *md,
 	 */
 	nat_nbma = mgre_nat_nbma(q, src_proto, src_nbma);
 	if (nat_nbma == src_nbma)
-		mgre_cache_learn(&md->cache, src_proto, src_nbma,
+		mgre_cache_learn(&md->cache, src_proto, src_nbma, src_nbma,
 				 MGRE_ENTRY_CACHED, 0, holdtime);
 	src_nbma = nat_nbma;
 
@@ -892,26 +928,32 @@ static void mgre_nhrp_res_reply_install(struct mgre_device *md,
 /* ---------------------------------------------------------------------- */
 
 static void mgre_nhrp_forget(struct mgre_device *md, __be32 proto,
-			     __be32 nbma)
+			     __be32 nbma, __be32 claimed)
 {
-	mgre_cache_forget(&md->cache, proto, nbma);
+	mgre_cache_forget(&md->cache, proto, nbma, claimed);
 }
 
 static void mgre_nhrp_purge_req(struct mgre_device *md,
 				const struct nhrp_pkt *q, __be32 outer_src)
 {
 	__be32 src_proto = get4(q->src_proto, q->src_proto_len);
+	__be32 src_nbma = get4(q->src_nbma, NHRP_TL_LEN(q->shtl));
 	struct mgre_msg *m;
 	int i;
 
-	/* A client may purge its own bindings, wherever it registered. */
+	/*
+	 * A client may purge its own bindings: those it registered from
+	 * this address, or, behind NAT, from the same private address (its
+	 * NAT may have a new public address now).
+	 */
 	for (i = 0; i < q->mand_cies; i++) {
 		__be32 proto = get4(q->cie[i].proto, q->cie[i].proto_len);
 
-		mgre_nhrp_forget(md, proto ? proto : src_proto, outer_src);
+		mgre_nhrp_forget(md, proto ? proto : src_proto, outer_src,
+				 src_nbma);
 	}
 	if (!q->mand_cies)
-		mgre_nhrp_forget(md, src_proto, outer_src);
+		mgre_nhrp_forget(md, src_proto, outer_src, src_nbma);
 
 	if (q->flags & NHRP_FLAG_PURGE_N)
 		return;
@@ -1001,6 +1043,56 @@ static bool mgre_nhrp_ipv4(const struct nhrp_pkt *p)
 	       p->dst_proto_len == sizeof(__be32);
 }
 
+/*
+ * An error indication quotes the packet it is about.  IOS pads the quote
+ * (and may cut it short), so only its headers are decoded.  When it is a
+ * registration of ours still awaiting its reply, the NHS refused it
+ * (authentication failure, say): count it and retry with backoff instead
+ * of waiting for the request to time out.
+ */
+static void mgre_nhrp_error_ind(struct mgre_device *md,
+				const struct mgre_nhrp_cfg *cfg,
+				const struct nhrp_pkt *p, __be32 outer_src)
+{
+	struct mgre_nhs_list *list = &md->nhs;
+	struct nhrp_pkt *q;
+	struct mgre_nhs *n;
+	bool matched = false;
+
+	net_info_ratelimited("%s: NHRP error indication %u from %pI4\n",
+			     mgre_to_dev(md)->name, nhrp_ei_code(p), &outer_src);
+	if (!p->payload_len)
+		return;
+	q = kmalloc(sizeof(*q), GFP_ATOMIC);
+	if (!q) {
+		mgre_stat_inc(md, MGRE_STAT_NHRP_NOMEM);
+		return;
+	}
+	if (nhrp_decode_flags(p->payload, p->payload_len, q,
+			      NHRP_DECODE_HDR_ONLY) ||
+	    q->type != NHRP_TYPE_REG_REQ)
+		goto out;
+	spin_lock_bh(&list->lock);
+	list_for_each_entry(n, &list->list, node) {
+		/* (Error indications are not authenticated: the NHS's.) */
+		if (!n->awaiting || n->reqid != q->reqid ||
+		    mgre_nhs_nbma(md, n) != outer_src)
+			continue;
+		matched = true;
+		n->awaiting = false;
+		WRITE_ONCE(n->state, MGRE_NHS_DOWN);
+		if (n->fails < U8_MAX)
+			n->fails++;
+		n->next_send = jiffies + mgre_reg_retry(cfg, n->fails);
+		break;
+	}
+	spin_unlock_bh(&list->lock);
+	if (matched)
+		mgre_stat_inc(md, MGRE_STAT_NHRP_REG_FAILED);
+out:
+	kfree(q);
+}
+
 static void mgre_nhrp_dispatch(struct mgre_device *md,
 			       const struct mgre_nhrp_cfg *cfg,
 			       const u8 *raw, struct nhrp_pkt *p,
@@ -1025,9 +1117,7 @@ static void mgre_nhrp_dispatch(struct mgre_device *md,
 	case NHRP_TYPE_PURGE_REPLY:
 		break;
 	case NHRP_TYPE_ERROR_IND:
-		net_info_ratelimited("%s: NHRP error indication %u from %pI4\n",
-				     mgre_to_dev(md)->name, nhrp_ei_code(p),
-				     &outer_src);
+		mgre_nhrp_error_ind(md, cfg, p, outer_src);
 		break;
 	default:
 		/* Traffic indications (DMVPN phase 3) are not acted on. */
@@ -1101,6 +1191,8 @@ void mgre_nhrp_rcv(struct mgre_device *md, struct sk_buff *skb, int gre_hlen)
 free:
 	kfree(p);
 drop:
+	/* (the reason is in the nhrp_* counters) */
+	DEV_STATS_INC(dev, rx_dropped);
 	kfree_skb(skb);
 }
 

@@ -153,6 +153,26 @@ if [ "${SKIP_UNIT:-0}" != 1 ]; then
 	else
 		echo "selftests/run.sh: no selftests/unit/Makefile: unit tests skipped"
 	fi
+	# The tools' own tests (fake netlink, no module needed) and the kernel
+	# style checks: one result each, judged by exit status.
+	for chk in "tools: nhrpctl|make -C tools/nhrpctl check" \
+		   "tools: iproute2 plugin|make -C tools/iproute2 check" \
+		   "lint: checkpatch --strict|make checkpatch" \
+		   "lint: sparse|make sparse"; do
+		name=${chk%%|*}
+		t=$(date +%s)
+		log=$RESULTS_DIR/${name//[^a-z0-9]/_}.log
+		section "$name"
+		${chk#*|} >"$log" 2>&1
+		rc=$?
+		tail -n 5 "$log"
+		note=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tr '\n' ' ')
+		if [ "$rc" = 0 ]; then
+			row PASS "$name" "$(elapsed "$t")" "$note"
+		else
+			row FAIL "$name" "$(elapsed "$t")" "${note}exit $rc (see $log)"
+		fi
+	done
 fi
 
 # --- 4. VM selftests --------------------------------------------------------------------------
@@ -180,6 +200,7 @@ run_vm() {
 	scripts/vm/run.sh --name "${pfx}selftests" --timeout "$vm_timeout" \
 		--console-log "$log" --out-dir "$out/vm" \
 		--env TESTS --env TEST_TIMEOUT --env DMESG_IGNORE --env CI \
+		--env KMEMLEAK_EACH --env WIRE_CHECKS --env STRESS_ITERATIONS --env FLOOD_COUNT \
 		${VM_ARGS:-} "$@" -- selftests/vm_runner.sh
 	rc=$?
 	local vm_secs

@@ -34,13 +34,15 @@
 # removed, with their processes); new dmesg lines matching
 # $DMESG_PATTERN fail it too; stray processes and links left in the
 # initial namespace are reported and removed.  On a kernel with kmemleak
-# (the debug kernel, scripts/debug-kernel/) a scan follows each test:
-# suspected leaks allocated by mgre (an "mgre" frame in the allocation
-# backtrace, or a module address nothing resolves any more: an unloaded
-# module) fail the test, other suspects are reported as warnings (the
-# report is kept in $LOG_DIR/NAME.kmemleak).  There, after every test,
+# (the debug kernel, scripts/debug-kernel/), after every test,
 # selftests/kmemleak_final.sh runs as the last result, "kmemleak_final":
 # rmmod mgre, two scans, no leak from mgre (KMEMLEAK_FINAL=0 skips it).
+# With KMEMLEAK_EACH=1 a scan also follows each test (a scan takes tens
+# of seconds under emulation, so it is off by default), to tell which
+# test leaked: suspected leaks allocated by mgre (an "mgre" frame in the
+# allocation backtrace, or a module address nothing resolves any more: an
+# unloaded module) fail the test, other suspects are reported as warnings
+# (the report is kept in $LOG_DIR/NAME.kmemleak).
 #
 #   vm_runner.sh --list     print "NAME TIMEOUT" for the selected tests
 set -u
@@ -149,6 +151,7 @@ kmemleak_scan() {
 	local rep n
 	KMEMLEAK_REASON=
 	[ -w $KMEMLEAK ] || return 0
+	[ "${KMEMLEAK_EACH:-0}" = 1 ] || return 0
 	echo scan > $KMEMLEAK 2>/dev/null
 	rep=$(< $KMEMLEAK)
 	[ -n "$rep" ] || return 0

@@ -279,6 +279,11 @@ enum mgre_stat {
 					 * timed out (spoke)
 					 */
 	MGRE_STAT_NHRP_NOMEM,		/* allocation failures */
+	MGRE_STAT_NHRP_UNIQUE_RECOVER,	/* registrations refused with code
+					 * 14 (unique address registered from
+					 * another NBMA) that we answered with
+					 * a purge and a new registration
+					 */
 	__MGRE_STAT_MAX
 };
 

@@ -24,9 +24,11 @@ capture_start sp1 eth0 "ip proto 47" "$TMPD/purge.pcap"
 in_ns sp1 ip link set tun0 down
 wait_until 2 gone hub 172.1.1.2 || fail "sp1's registration not purged"
 capture_stop "$TMPD/purge.pcap"
-nhrp_dissect "$TMPD/purge.pcap" >"$TMPD/purge.txt"
-[ "$(awk '$1 ~ /^5(,|$)/ && $4 == 0' "$TMPD/purge.txt" | wc -l)" -ge 1 ] ||
-	fail "no cleanly dissected purge request: $(cat "$TMPD/purge.txt")"
+if wire_checks; then
+	nhrp_dissect "$TMPD/purge.pcap" >"$TMPD/purge.txt"
+	[ "$(awk '$1 ~ /^5(,|$)/ && $4 == 0' "$TMPD/purge.txt" | wc -l)" -ge 1 ] ||
+		fail "no cleanly dissected purge request: $(cat "$TMPD/purge.txt")"
+fi
 mcast_has 192.1.1.2 && fail "sp1 still in the hub's multicast map"
 [ "$(stat_get hub tun0 nhrp_rx_purge_req)" -ge 1 ] || fail "no purge counted"
 
