@@ -188,6 +188,8 @@ static const struct nla_policy mgre_policy[IFLA_MGRE_MAX + 1] = {
 	[IFLA_MGRE_REG_NO_UNIQUE] = NLA_POLICY_MAX(NLA_U8, 1),
 	[IFLA_MGRE_CACHE_MAX]	= NLA_POLICY_MIN(NLA_U32, 1),
 	[IFLA_MGRE_AUTH_SET]	= { .type = NLA_REJECT },
+	[IFLA_MGRE_REG_TIMEOUT]	= { .type = NLA_U16 },
+	[IFLA_MGRE_IF_STATE_NHRP] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 static int mgre_validate(struct nlattr *tb[], struct nlattr *data[],
@@ -263,7 +265,8 @@ static void mgre_nhrp_apply(struct mgre_device *md, struct nlattr *data[])
 		WRITE_ONCE(md->cache.max,
 			   nla_get_u32(data[IFLA_MGRE_CACHE_MAX]));
 	if (!data[IFLA_MGRE_NETWORK_ID] && !data[IFLA_MGRE_HOLDTIME] &&
-	    !data[IFLA_MGRE_AUTH] && !data[IFLA_MGRE_REG_NO_UNIQUE])
+	    !data[IFLA_MGRE_AUTH] && !data[IFLA_MGRE_REG_NO_UNIQUE] &&
+	    !data[IFLA_MGRE_REG_TIMEOUT] && !data[IFLA_MGRE_IF_STATE_NHRP])
 		return;
 	mgre_nhrp_get_cfg(md, &cfg);
 	if (data[IFLA_MGRE_NETWORK_ID])
@@ -277,6 +280,10 @@ static void mgre_nhrp_apply(struct mgre_device *md, struct nlattr *data[])
 	}
 	if (data[IFLA_MGRE_REG_NO_UNIQUE])
 		cfg.no_unique = nla_get_u8(data[IFLA_MGRE_REG_NO_UNIQUE]);
+	if (data[IFLA_MGRE_REG_TIMEOUT])
+		cfg.reg_timeout = nla_get_u16(data[IFLA_MGRE_REG_TIMEOUT]);
+	if (data[IFLA_MGRE_IF_STATE_NHRP])
+		cfg.if_state = nla_get_u8(data[IFLA_MGRE_IF_STATE_NHRP]);
 	mgre_nhrp_set_cfg(md, &cfg);
 }
 
@@ -350,6 +357,8 @@ static size_t mgre_get_size(const struct net_device *dev)
 	       nla_total_size(1) +	/* IFLA_MGRE_REG_NO_UNIQUE */
 	       nla_total_size(4) +	/* IFLA_MGRE_CACHE_MAX */
 	       nla_total_size(1) +	/* IFLA_MGRE_AUTH_SET */
+	       nla_total_size(2) +	/* IFLA_MGRE_REG_TIMEOUT */
+	       nla_total_size(1) +	/* IFLA_MGRE_IF_STATE_NHRP */
 	       0;
 }
 
@@ -364,7 +373,9 @@ static int mgre_fill_info(struct sk_buff *skb, const struct net_device *dev)
 	    nla_put_u16(skb, IFLA_MGRE_HOLDTIME, cfg.holdtime) ||
 	    nla_put_u8(skb, IFLA_MGRE_REG_NO_UNIQUE, cfg.no_unique) ||
 	    nla_put_u32(skb, IFLA_MGRE_CACHE_MAX, READ_ONCE(md->cache.max)) ||
-	    nla_put_u8(skb, IFLA_MGRE_AUTH_SET, !!cfg.auth_len))
+	    nla_put_u8(skb, IFLA_MGRE_AUTH_SET, !!cfg.auth_len) ||
+	    nla_put_u16(skb, IFLA_MGRE_REG_TIMEOUT, cfg.reg_timeout) ||
+	    nla_put_u8(skb, IFLA_MGRE_IF_STATE_NHRP, cfg.if_state))
 		return -EMSGSIZE;
 
 	if (nla_put_u32(skb, IFLA_MGRE_LINK, READ_ONCE(p->link)) ||

@@ -341,6 +341,8 @@ static __be32 mgre_nhs_nbma(struct mgre_device *md, const struct mgre_nhs *n)
 
 static unsigned long mgre_reg_interval(const struct mgre_nhrp_cfg *cfg)
 {
+	if (cfg->reg_timeout)
+		return cfg->reg_timeout * HZ;
 	return max_t(unsigned long, cfg->holdtime / 3, 1) * HZ;
 }
 
@@ -360,6 +362,7 @@ static void mgre_nhrp_reg_tick(struct mgre_device *md,
 {
 	struct mgre_nhs_list *list = &md->nhs;
 	unsigned long now = jiffies;
+	bool lost = false;
 	struct mgre_nhs *n;
 
 	rcu_read_lock();
@@ -377,6 +380,8 @@ static void mgre_nhrp_reg_tick(struct mgre_device *md,
 				mgre_stat_inc(md, MGRE_STAT_NHRP_REG_FAILED);
 				if (n->fails < U8_MAX)
 					n->fails++;
+				if (n->state == MGRE_NHS_RESPONDING)
+					lost = true;
 				WRITE_ONCE(n->state,
 					   n->fails >= MGRE_NHS_DOWN_FAILS ?
 					   MGRE_NHS_DOWN : MGRE_NHS_EXPECTING);
@@ -396,6 +401,14 @@ static void mgre_nhrp_reg_tick(struct mgre_device *md,
 			mgre_nhrp_send_reg(md, cfg, n->proto, nbma, reqid);
 	}
 	rcu_read_unlock();
+	/*
+	 * An NHS stopped answering: resolutions and data now go through the
+	 * next one.  Failures seen through the old one are not the next
+	 * one's verdict: forget the negative entries, so they resolve again
+	 * at once instead of after their hold-down.
+	 */
+	if (lost)
+		mgre_cache_flush(&md->cache, MGRE_ENTRY_NEGATIVE);
 }
 
 static void mgre_nhrp_send_purge(struct mgre_device *md,
@@ -411,7 +424,7 @@ static void mgre_nhrp_reg_reply(struct mgre_device *md,
 	u8 code = p->mand_cies ? p->cie[0].code : NHRP_CODE_SUCCESS;
 	__be32 purge_proto = 0, purge_nbma = 0;
 	struct mgre_nhs *n;
-	bool matched = false;
+	bool matched = false, kick = false;
 
 	spin_lock_bh(&list->lock);
 	list_for_each_entry(n, &list->list, node) {
@@ -423,6 +436,8 @@ static void mgre_nhrp_reg_reply(struct mgre_device *md,
 		matched = true;
 		n->awaiting = false;
 		if (code == NHRP_CODE_SUCCESS) {
+			if (n->state != MGRE_NHS_RESPONDING)
+				kick = true;
 			WRITE_ONCE(n->state, MGRE_NHS_RESPONDING);
 			n->fails = 0;
 			n->recovering = false;
@@ -470,6 +485,9 @@ static void mgre_nhrp_reg_reply(struct mgre_device *md,
 					     nat ? "behind" : "not behind", &seen);
 		WRITE_ONCE(md->nhrp.behind_nat, nat);
 	}
+	/* A first answer: the work updates the carrier ("if-state nhrp"). */
+	if (kick && cfg->if_state)
+		mgre_nhrp_kick(md);
 	if (purge_proto) {
 		if (!purge_nbma) {
 			struct mgre_entry *e;
@@ -1200,6 +1218,40 @@ drop:
 /* Timers and lifetime                                                     */
 /* ---------------------------------------------------------------------- */
 
+/*
+ * "if-state nhrp": the carrier is on while one of the configured NHSes
+ * answers our registrations (or when there is none), off otherwise, so
+ * routing reacts to a cloud we cannot reach.  NHRP itself goes around
+ * the device's queue and keeps registering while it is off.
+ */
+static void mgre_nhrp_carrier(struct mgre_device *md,
+			      const struct mgre_nhrp_cfg *cfg)
+{
+	struct net_device *dev = mgre_to_dev(md);
+	bool up = true, any = false;
+	struct mgre_nhs *n;
+
+	if (cfg->if_state && cfg->network_id) {
+		rcu_read_lock();
+		list_for_each_entry_rcu(n, &md->nhs.list, node) {
+			any = true;
+			if (READ_ONCE(n->state) == MGRE_NHS_RESPONDING)
+				break;
+		}
+		/* (n is the list head when no NHS responds) */
+		up = !any || &n->node != &md->nhs.list;
+		rcu_read_unlock();
+	}
+	if (up == netif_carrier_ok(dev))
+		return;
+	netdev_info(dev, "carrier %s: %s\n", up ? "on" : "off",
+		    up ? "an NHS answers" : "no NHS answers (if-state nhrp)");
+	if (up)
+		netif_carrier_on(dev);
+	else
+		netif_carrier_off(dev);
+}
+
 static void mgre_nhrp_work(struct work_struct *work)
 {
 	struct mgre_device *md = container_of(to_delayed_work(work),
@@ -1211,6 +1263,7 @@ static void mgre_nhrp_work(struct work_struct *work)
 	mgre_nhrp_get_cfg(md, &cfg);
 	if (cfg.network_id)
 		mgre_nhrp_reg_tick(md, &cfg);
+	mgre_nhrp_carrier(md, &cfg);
 
 	/* A burst of misses kicks us often: walk at most 10 times a second. */
 	if (time_after_eq(jiffies, md->nhrp.last_walk + HZ / 10)) {
@@ -1272,8 +1325,13 @@ void mgre_nhrp_set_cfg(struct mgre_device *md, const struct mgre_nhrp_cfg *c)
 /* Device up: register with every NHS right away. */
 void mgre_nhrp_open(struct mgre_device *md)
 {
+	struct mgre_nhrp_cfg cfg;
+
 	ASSERT_RTNL();
 	mgre_nhs_reset(&md->nhs);
+	/* Down until an NHS answers ("if-state nhrp"). */
+	mgre_nhrp_get_cfg(md, &cfg);
+	mgre_nhrp_carrier(md, &cfg);
 	spin_lock_bh(&md->nhrp.lock);
 	md->nhrp.running = true;
 	mod_delayed_work(system_power_efficient_wq, &md->nhrp.work, 0);

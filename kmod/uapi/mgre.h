@@ -87,6 +87,17 @@ enum {
 				 * refused
 				 */
 	IFLA_MGRE_AUTH_SET,	/* u8, dump only: 1 if a password is set */
+	IFLA_MGRE_REG_TIMEOUT,	/* u16: seconds between our registrations
+				 * ("ip nhrp registration timeout"); 0
+				 * (default) = holdtime / 3.  A short one
+				 * detects a dead NHS quickly: 3 unanswered
+				 * requests mark it down
+				 */
+	IFLA_MGRE_IF_STATE_NHRP, /* u8: 1 = the carrier follows the NHSes
+				  * ("if-state nhrp"): off while none of
+				  * the configured NHSes answers our
+				  * registrations, on at the first reply
+				  */
 	__IFLA_MGRE_MAX
 };
 

@@ -50,6 +50,9 @@ ms=$(python3 -c "print(int((${t1:-0} - $t0) * 1000))")
 log "sp1 registered (reply on the wire) ${ms} ms after its tunnel came up"
 [ -n "$t1" ] && [ "$ms" -le 1000 ] || fail "registration took ${ms} ms (> 1 s)"
 mcast_has 192.1.1.2 || fail "sp1 not back in the hub's multicast map"
+# The hub reaches sp1's LAN at once, before sp1 sends anything itself
+# (the seed's rebooted-branch problem).
+ping_ok hub 192.168.2.1 || fail "the hub cannot reach sp1's LAN after it came back"
 
 # Expiry: sp2 vanishes (its NBMA link goes down, nothing is purged).
 in_ns sp2 ip link set eth0 down
