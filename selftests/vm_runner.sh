@@ -203,7 +203,9 @@ fi
 # tshark needs 5-15 s to start under TCG: start one sharkd now (while the
 # first tests run) for lib.sh's capture_count.  It forks an initialized
 # dissector per connection.
-if [ -z "${MGRE_SHARKD+x}" ] && command -v sharkd >/dev/null 2>&1 &&
+# (Not on the debug kernel, where the tshark checks are skipped.)
+if [ -z "${MGRE_SHARKD+x}" ] && [ ! -e /sys/kernel/debug/kmemleak ] &&
+	command -v sharkd >/dev/null 2>&1 &&
 	command -v socat >/dev/null 2>&1; then
 	export MGRE_SHARKD=/run/mgre-sharkd.sock
 	rm -f "$MGRE_SHARKD"

@@ -525,3 +525,16 @@ capture_dump() {
 	# shellcheck disable=SC2068
 	tcpdump -r "$file" -n -v $@ 2>/dev/null
 }
+
+# A test with a line "# debug: skip REASON" in its header is skipped on the
+# debug kernel (DEBUG_ALL=1 runs it anyway): for tests of userspace only,
+# which would spend the debug pass's time without reaching new kernel code.
+if [ "$DEBUG_KERNEL" = 1 ] && [ "${DEBUG_ALL:-0}" != 1 ]; then
+	while IFS= read -r _l; do
+		case $_l in
+		'# debug: skip '*) ksft_skip "on the debug kernel: ${_l#'# debug: skip '}" ;;
+		'#'*|'') ;;
+		*) break ;;
+		esac
+	done < "$0"
+fi
