@@ -29,6 +29,10 @@
 #                   set its own with a "# timeout: N" line near its top
 #   DMESG_IGNORE    ERE of dmesg lines to ignore in the dmesg check
 #   TIMEOUT_SCALE   multiply every test's timeout (default 1)
+#   FIRST           test names (word prefixes) to run first, in that order
+#   TIME_BUDGET     seconds: tests not started within that time of the
+#                   runner's start are reported as skipped ("time budget");
+#                   the debug kernel's pass uses it to stay within CI's time
 #
 # After each test: leaked network namespaces fail the test (and are
 # removed, with their processes); new dmesg lines matching
@@ -82,6 +86,22 @@ test_timeout() {
 }
 
 mapfile -t NAMES < <(select_tests)
+if [ -n "${FIRST:-}" ]; then
+	declare -A _first=()
+	_ordered=()
+	for w in $FIRST; do
+		for n in "${NAMES[@]}"; do
+			[[ $n == "$w"* ]] && [ -z "${_first[$n]:-}" ] || continue
+			_first[$n]=1
+			_ordered+=("$n")
+		done
+	done
+	for n in "${NAMES[@]}"; do
+		[ -n "${_first[$n]:-}" ] || _ordered+=("$n")
+	done
+	NAMES=("${_ordered[@]}")
+	unset _first _ordered
+fi
 
 if [ "${1:-}" = --list ]; then
 	for n in "${NAMES[@]}"; do
@@ -213,6 +233,7 @@ if [ -z "${MGRE_SHARKD+x}" ] && [ ! -e /sys/kernel/debug/kmemleak ] &&
 fi
 
 PASS=0 FAIL=0 SKIP=0
+RUNNER_T0=${EPOCHREALTIME/./}
 mapfile -t dm < <(dmesg 2>/dev/null)
 dmesg_seen=${#dm[@]}
 [ -w $KMEMLEAK ] && echo clear > $KMEMLEAK 2>/dev/null
@@ -224,6 +245,12 @@ for name in "${NAMES[@]}"; do
 	tmo=$(test_timeout "$t")
 	log=$LOG_DIR/$name.log
 	: > "$log"
+	if [ -n "${TIME_BUDGET:-}" ] && [ "$name" != kmemleak_final ] &&
+	   (( (${EPOCHREALTIME/./} - RUNNER_T0) / 1000000 >= TIME_BUDGET )); then
+		SKIP=$((SKIP + 1))
+		emit "ok $i $name # SKIP time budget of ${TIME_BUDGET}s used up"
+		continue
+	fi
 	emit "# running $name (timeout ${tmo}s)"
 
 	mapfile -t pids_before < <(user_pids)

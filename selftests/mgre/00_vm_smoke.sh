@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # timeout: 120
+# debug: skip the VM and the test helpers themselves; no mgre code
 #
 # Smoke test of the test environment itself: the expected kernel runs,
 # network namespaces + veth pass traffic, tunnel modules load and unload,
