@@ -37,10 +37,12 @@ struct mgre_entry {
 	unsigned long next_try;	/* incomplete: next resolution request */
 	u32 reqid;		/* incomplete: id of the last request */
 	u8 tries;		/* incomplete: requests sent */
+	bool routed;		/* a host route was injected, under lock */
 	struct rcu_head rcu;
 };
 
 struct mgre_mcast_map;
+struct mgre_route;
 
 struct mgre_cache {
 	struct rhashtable ht;
@@ -52,6 +54,8 @@ struct mgre_cache {
 	 * address in the multicast map, for "multicast dynamic".
 	 */
 	struct mgre_mcast_map *mcast;
+	/* Registered and resolved peers may get host routes ("route-inject"). */
+	struct mgre_route *route;
 };
 
 /* Learned entries that need the NHRP engine's attention after a walk. */
@@ -64,7 +68,10 @@ struct mgre_gc_result {
 	struct mgre_cache *cache;
 };
 
-int mgre_cache_init(struct mgre_cache *cache, struct mgre_mcast_map *mcast);
+int mgre_cache_init(struct mgre_cache *cache, struct mgre_mcast_map *mcast,
+		    struct mgre_route *route);
+/* Inject or withdraw the routes after "route-inject" changed. */
+void mgre_cache_route_sync(struct mgre_cache *cache);
 void mgre_cache_destroy(struct mgre_cache *cache);
 
 /* Caller holds rcu_read_lock(). */

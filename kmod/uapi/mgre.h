@@ -98,6 +98,12 @@ enum {
 				  * the configured NHSes answers our
 				  * registrations, on at the first reply
 				  */
+	IFLA_MGRE_ROUTE_INJECT,	/* u8: 1 = a host route "PROTO/32 dev DEV
+				 * proto nhrp" (protocol 191) in the main
+				 * table for every registered (dynamic) and
+				 * resolved (cached) peer, removed with the
+				 * entry ("route-inject on|off")
+				 */
 	__IFLA_MGRE_MAX
 };
 
@@ -290,6 +296,9 @@ enum mgre_stat {
 					 * timed out (spoke)
 					 */
 	MGRE_STAT_NHRP_NOMEM,		/* allocation failures */
+	MGRE_STAT_ROUTE_ERRORS,		/* route-inject: a route that could
+					 * not be added or removed
+					 */
 	MGRE_STAT_NHRP_UNIQUE_RECOVER,	/* registrations refused with code
 					 * 14 (unique address registered from
 					 * another NBMA) that we answered with

@@ -32,7 +32,7 @@ static void mgre_print_help(struct link_util *lu, int argc, char **argv,
 		"                [ network-id ID ] [ holdtime SECONDS ]\n"
 		"                [ auth PASSWORD ] [ registration { unique | no-unique } ]\n"
 		"                [ registration timeout SECONDS ] [ cache-max ENTRIES ]\n"
-		"                [ if-state { nhrp | none } ]\n"
+		"                [ if-state { nhrp | none } ] [ route-inject { on | off } ]\n"
 		"\n"
 		"Where: ADDR := { IPV4_ADDRESS | any }\n"
 		"       KEY  := { NUMBER | DOTTED_QUAD }\n"
@@ -165,6 +165,16 @@ static int put_if_state(struct nlmsghdr *n, int attr, const char *key,
 	return addattr8(n, MGRE_MAXLEN, attr, !strcmp(arg, "nhrp"));
 }
 
+/* "route-inject on|off" */
+static int put_on_off(struct nlmsghdr *n, int attr, const char *key,
+		      const char *arg)
+{
+	(void)key;
+	if (strcmp(arg, "on") && strcmp(arg, "off"))
+		invarg("\"on\" or \"off\" is expected", arg);
+	return addattr8(n, MGRE_MAXLEN, attr, !strcmp(arg, "on"));
+}
+
 static const struct mgre_opt {
 	const char *name;
 	int attr;
@@ -187,6 +197,7 @@ static const struct mgre_opt {
 	{ "registration", IFLA_MGRE_REG_NO_UNIQUE, true, put_registration },
 	{ "cache-max",	IFLA_MGRE_CACHE_MAX,	true,	put_u32 },
 	{ "if-state",	IFLA_MGRE_IF_STATE_NHRP, true,	put_if_state },
+	{ "route-inject", IFLA_MGRE_ROUTE_INJECT, true,	put_on_off },
 };
 
 static const struct mgre_opt *find_opt(const char *name)
@@ -312,6 +323,8 @@ static void mgre_print_nhrp(struct rtattr *tb[])
 			   rta_getattr_u16(tb[IFLA_MGRE_REG_TIMEOUT]));
 	if (tb[IFLA_MGRE_IF_STATE_NHRP] && rta_getattr_u8(tb[IFLA_MGRE_IF_STATE_NHRP]))
 		print_string(PRINT_ANY, "if_state", "if-state %s ", "nhrp");
+	if (tb[IFLA_MGRE_ROUTE_INJECT] && rta_getattr_u8(tb[IFLA_MGRE_ROUTE_INJECT]))
+		print_string(PRINT_ANY, "route_inject", "route-inject %s ", "on");
 }
 
 static void mgre_print_opt(struct link_util *lu, FILE *f, struct rtattr *tb[])

@@ -90,10 +90,11 @@ check_data "1=01000000 3=00000000 4=04030201 7=01 6=10 5=00" \
 check_data "2=00000000 3=0a000001 5=03 6=20" local any remote 10.0.0.1 hoplimit 3 dsfield 0x20
 check_data "4=ffffffff 5=ff" key 4294967295 ttl 255
 # NHRP: 8 NETWORK_ID, 9 HOLDTIME, 11 REG_NO_UNIQUE, 12 CACHE_MAX,
-# 14 REG_TIMEOUT, 15 IF_STATE_NHRP
+# 14 REG_TIMEOUT, 15 IF_STATE_NHRP, 16 ROUTE_INJECT
 check_data "8=10270000 9=f401 11=01 14=0500 15=01" network-id 10000 holdtime 500 \
 	registration no-unique registration timeout 5 if-state nhrp
-check_data "14=0000 15=00 12=e8030000" registration timeout 0 if-state none cache-max 1000
+check_data "14=0000 15=00 12=e8030000 16=01" registration timeout 0 if-state none cache-max 1000 \
+	route-inject on
 
 # ---- parse errors --------------------------------------------------------------
 check_error 'Error: argument "1.2.3" is wrong: an IPv4 address or "any" is expected' local 1.2.3
