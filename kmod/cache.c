@@ -9,6 +9,7 @@
 
 #include "cache.h"
 #include "multicast.h"
+#include "route.h"
 
 static const struct rhashtable_params mgre_cache_params = {
 	.key_len		= sizeof(__be32),
@@ -17,10 +18,12 @@ static const struct rhashtable_params mgre_cache_params = {
 	.automatic_shrinking	= true,
 };
 
-int mgre_cache_init(struct mgre_cache *cache, struct mgre_mcast_map *mcast)
+int mgre_cache_init(struct mgre_cache *cache, struct mgre_mcast_map *mcast,
+		    struct mgre_route *route)
 {
 	spin_lock_init(&cache->lock);
 	cache->mcast = mcast;
+	cache->route = route;
 	cache->reqid = 0;
 	cache->max = MGRE_CACHE_MAX_DEFAULT;
 	atomic_set(&cache->learned, 0);
@@ -50,11 +53,25 @@ static struct mgre_entry *mgre_cache_lookup_locked(struct mgre_cache *cache,
 	return rhashtable_lookup_fast(&cache->ht, &proto, mgre_cache_params);
 }
 
-/* A registration's NBMA address is in use by the multicast map. */
-static void mgre_entry_mcast(struct mgre_cache *cache, u8 old_type,
-			     __be32 old_nbma, u8 type, __be32 nbma)
+/*
+ * Entry @e goes from (@old_type, @old_nbma) to (@type, @nbma); STATIC with
+ * NBMA 0 stands for "no learned entry" on either side.  A registration's
+ * NBMA address is in use by the multicast map; registered and resolved
+ * peers have a host route with "route-inject".
+ */
+static void mgre_entry_changed(struct mgre_cache *cache, struct mgre_entry *e,
+			       u8 old_type, __be32 old_nbma, u8 type,
+			       __be32 nbma)
 {
+	bool route = (type == MGRE_ENTRY_DYNAMIC ||
+		      type == MGRE_ENTRY_CACHED) &&
+		     READ_ONCE(cache->route->enabled);
+
 	lockdep_assert_held(&cache->lock);
+	if (route != e->routed) {
+		e->routed = route;
+		mgre_route_event(cache->route, e->proto, route);
+	}
 	if (old_type == type && old_nbma == nbma)
 		return;
 	if (type == MGRE_ENTRY_DYNAMIC)
@@ -67,7 +84,7 @@ static void mgre_cache_unlink(struct mgre_cache *cache, struct mgre_entry *e)
 {
 	lockdep_assert_held(&cache->lock);
 	rhashtable_remove_fast(&cache->ht, &e->node, mgre_cache_params);
-	mgre_entry_mcast(cache, e->type, e->nbma, MGRE_ENTRY_STATIC, 0);
+	mgre_entry_changed(cache, e, e->type, e->nbma, MGRE_ENTRY_STATIC, 0);
 	kfree_rcu(e, rcu);
 }
 
@@ -101,8 +118,8 @@ int mgre_cache_add_static(struct mgre_cache *cache, __be32 proto, u8 prefixlen,
 			goto err_unlock;
 		if (mgre_entry_learned(old->type))
 			atomic_dec(&cache->learned);
-		mgre_entry_mcast(cache, old->type, old->nbma,
-				 MGRE_ENTRY_STATIC, 0);
+		mgre_entry_changed(cache, old, old->type, old->nbma,
+				   MGRE_ENTRY_STATIC, 0);
 		kfree_rcu(old, rcu);
 		spin_unlock_bh(&cache->lock);
 		return 0;
@@ -180,7 +197,7 @@ static int mgre_cache_insert(struct mgre_cache *cache, struct mgre_entry *e)
 		return ret;
 	}
 	atomic_inc(&cache->learned);
-	mgre_entry_mcast(cache, MGRE_ENTRY_STATIC, 0, e->type, e->nbma);
+	mgre_entry_changed(cache, e, MGRE_ENTRY_STATIC, 0, e->type, e->nbma);
 	return 0;
 }
 
@@ -192,7 +209,7 @@ static void mgre_entry_update(struct mgre_cache *cache, struct mgre_entry *e,
 			      __be32 nbma, u8 type, u32 flags,
 			      unsigned int holdtime)
 {
-	mgre_entry_mcast(cache, e->type, e->nbma, type, nbma);
+	mgre_entry_changed(cache, e, e->type, e->nbma, type, nbma);
 	if (e->type != type)
 		e->created = jiffies;
 	WRITE_ONCE(e->nbma, nbma);
@@ -204,12 +221,14 @@ static void mgre_entry_update(struct mgre_cache *cache, struct mgre_entry *e,
 
 /*
  * Learn or refresh a binding from NHRP: @type is MGRE_ENTRY_DYNAMIC (a
- * registration) or MGRE_ENTRY_CACHED (a resolution).  Returns 0, -EEXIST
- * when another NBMA holds a unique registration of @proto, -EPERM when a
- * static or local entry exists (it is kept), -ENOSPC or -ENOMEM.
+ * registration) or MGRE_ENTRY_CACHED (a resolution); @claimed is the NBMA
+ * address the peer gave in its packet (@nbma is where we reach it; they
+ * differ behind NAT).  Returns 0, -EEXIST when another NBMA holds a unique
+ * registration of @proto, -EPERM when a static or local entry exists (it
+ * is kept), -ENOSPC or -ENOMEM.
  */
 int mgre_cache_learn(struct mgre_cache *cache, __be32 proto, __be32 nbma,
-		     u8 type, u32 flags, unsigned int holdtime)
+		     __be32 claimed, u8 type, u32 flags, unsigned int holdtime)
 {
 	struct mgre_entry *e;
 	int ret = 0;
@@ -218,6 +237,8 @@ int mgre_cache_learn(struct mgre_cache *cache, __be32 proto, __be32 nbma,
 	e = mgre_cache_lookup_locked(cache, proto);
 	if (!e) {
 		e = mgre_entry_new(proto, nbma, type, flags, holdtime);
+		if (e)
+			e->claimed = claimed;
 		ret = e ? mgre_cache_insert(cache, e) : -ENOMEM;
 	} else if (!mgre_entry_learned(e->type)) {
 		ret = -EPERM;
@@ -230,6 +251,7 @@ int mgre_cache_learn(struct mgre_cache *cache, __be32 proto, __be32 nbma,
 		ret = 0;
 	} else {
 		mgre_entry_update(cache, e, nbma, type, flags, holdtime);
+		e->claimed = claimed;
 	}
 	spin_unlock_bh(&cache->lock);
 	return ret;
@@ -266,16 +288,22 @@ static void mgre_cache_remove(struct mgre_cache *cache, struct mgre_entry *e)
 
 /*
  * Forget the learned entry for @proto (a purge).  With @nbma non-zero,
- * only if it is bound to @nbma.  Returns 0 or -ENOENT.
+ * only if it is bound to @nbma, or, for a peer behind NAT, if @claimed is
+ * the private NBMA address it registered from: a spoke whose NAT now
+ * maps it to another public address purges its stale binding that way
+ * (code 14 recovery).  Returns 0 or -ENOENT.
  */
-int mgre_cache_forget(struct mgre_cache *cache, __be32 proto, __be32 nbma)
+int mgre_cache_forget(struct mgre_cache *cache, __be32 proto, __be32 nbma,
+		      __be32 claimed)
 {
 	struct mgre_entry *e;
 	int ret = -ENOENT;
 
 	spin_lock_bh(&cache->lock);
 	e = mgre_cache_lookup_locked(cache, proto);
-	if (e && mgre_entry_learned(e->type) && (!nbma || e->nbma == nbma)) {
+	if (e && mgre_entry_learned(e->type) &&
+	    (!nbma || e->nbma == nbma ||
+	     (claimed && (e->flags & MGRE_F_NAT) && e->claimed == claimed))) {
 		mgre_cache_remove(cache, e);
 		ret = 0;
 	}
@@ -350,6 +378,17 @@ unsigned int mgre_cache_flush(struct mgre_cache *cache, int type)
 	if (before)
 		mgre_cache_walk(cache, mgre_flush_one, &type);
 	return before - atomic_read(&cache->learned);
+}
+
+static bool mgre_route_sync_one(struct mgre_entry *e, void *arg)
+{
+	mgre_entry_changed(arg, e, e->type, e->nbma, e->type, e->nbma);
+	return false;
+}
+
+void mgre_cache_route_sync(struct mgre_cache *cache)
+{
+	mgre_cache_walk(cache, mgre_route_sync_one, cache);
 }
 
 static bool mgre_gc_one(struct mgre_entry *e, void *arg)

@@ -24,6 +24,10 @@ struct mgre_entry {
 	struct rhash_head node;
 	__be32 proto;		/* key */
 	__be32 nbma;		/* READ_ONCE(): rewritten in place */
+	__be32 claimed;		/* the NBMA the peer names itself in its
+				 * NHRP packets: its private address when
+				 * it is behind NAT (flag nat), under lock
+				 */
 	u8 type;		/* enum mgre_entry_type */
 	u8 prefixlen;
 	u32 flags;		/* MGRE_F_* */
@@ -33,10 +37,12 @@ struct mgre_entry {
 	unsigned long next_try;	/* incomplete: next resolution request */
 	u32 reqid;		/* incomplete: id of the last request */
 	u8 tries;		/* incomplete: requests sent */
+	bool routed;		/* a host route was injected, under lock */
 	struct rcu_head rcu;
 };
 
 struct mgre_mcast_map;
+struct mgre_route;
 
 struct mgre_cache {
 	struct rhashtable ht;
@@ -48,6 +54,8 @@ struct mgre_cache {
 	 * address in the multicast map, for "multicast dynamic".
 	 */
 	struct mgre_mcast_map *mcast;
+	/* Registered and resolved peers may get host routes ("route-inject"). */
+	struct mgre_route *route;
 };
 
 /* Learned entries that need the NHRP engine's attention after a walk. */
@@ -60,7 +68,10 @@ struct mgre_gc_result {
 	struct mgre_cache *cache;
 };
 
-int mgre_cache_init(struct mgre_cache *cache, struct mgre_mcast_map *mcast);
+int mgre_cache_init(struct mgre_cache *cache, struct mgre_mcast_map *mcast,
+		    struct mgre_route *route);
+/* Inject or withdraw the routes after "route-inject" changed. */
+void mgre_cache_route_sync(struct mgre_cache *cache);
 void mgre_cache_destroy(struct mgre_cache *cache);
 
 /* Caller holds rcu_read_lock(). */
@@ -72,11 +83,12 @@ int mgre_cache_del_static(struct mgre_cache *cache, __be32 proto,
 			  struct netlink_ext_ack *extack);
 
 int mgre_cache_learn(struct mgre_cache *cache, __be32 proto, __be32 nbma,
-		     u8 type, u32 flags, unsigned int holdtime);
+		     __be32 claimed, u8 type, u32 flags, unsigned int holdtime);
 bool mgre_cache_resolve_start(struct mgre_cache *cache, __be32 proto);
 int mgre_cache_resolved(struct mgre_cache *cache, __be32 proto, u32 reqid,
 			__be32 nbma, u32 flags, unsigned int holdtime);
-int mgre_cache_forget(struct mgre_cache *cache, __be32 proto, __be32 nbma);
+int mgre_cache_forget(struct mgre_cache *cache, __be32 proto, __be32 nbma,
+		      __be32 claimed);
 unsigned int mgre_cache_flush(struct mgre_cache *cache, int type);
 void mgre_cache_gc(struct mgre_cache *cache, struct mgre_gc_result *res);
 

@@ -76,6 +76,7 @@ static void mgre_dev_free(struct net_device *dev)
 	mgre_nhs_destroy(&md->nhs);
 	mgre_cache_destroy(&md->cache);
 	mgre_mcast_destroy(&md->mcast);
+	mgre_route_destroy(&md->route);
 	free_percpu(md->stats);
 
 	/* What ip_tunnel_dev_free() does; ip_tunnel_init() installed it. */
@@ -94,7 +95,8 @@ static int mgre_dev_init(struct net_device *dev)
 	if (!md->stats)
 		return -ENOMEM;
 	mgre_mcast_init(&md->mcast);
-	ret = mgre_cache_init(&md->cache, &md->mcast);
+	mgre_route_init(&md->route, dev);
+	ret = mgre_cache_init(&md->cache, &md->mcast, &md->route);
 	if (ret)
 		goto err_cache;
 	mgre_nhs_init(&md->nhs);
@@ -188,6 +190,9 @@ static const struct nla_policy mgre_policy[IFLA_MGRE_MAX + 1] = {
 	[IFLA_MGRE_REG_NO_UNIQUE] = NLA_POLICY_MAX(NLA_U8, 1),
 	[IFLA_MGRE_CACHE_MAX]	= NLA_POLICY_MIN(NLA_U32, 1),
 	[IFLA_MGRE_AUTH_SET]	= { .type = NLA_REJECT },
+	[IFLA_MGRE_REG_TIMEOUT]	= { .type = NLA_U16 },
+	[IFLA_MGRE_IF_STATE_NHRP] = NLA_POLICY_MAX(NLA_U8, 1),
+	[IFLA_MGRE_ROUTE_INJECT] = NLA_POLICY_MAX(NLA_U8, 1),
 	[IFLA_MGRE_PROTECTION]	= NLA_POLICY_MAX(NLA_U8, MGRE_PROTECTION_MAX),
 };
 
@@ -260,11 +265,19 @@ static void mgre_nhrp_apply(struct mgre_device *md, struct nlattr *data[])
 
 	if (!data)
 		return;
+	if (data[IFLA_MGRE_ROUTE_INJECT] &&
+	    nla_get_u8(data[IFLA_MGRE_ROUTE_INJECT]) !=
+	    READ_ONCE(md->route.enabled)) {
+		WRITE_ONCE(md->route.enabled,
+			   nla_get_u8(data[IFLA_MGRE_ROUTE_INJECT]));
+		mgre_cache_route_sync(&md->cache);
+	}
 	if (data[IFLA_MGRE_CACHE_MAX])
 		WRITE_ONCE(md->cache.max,
 			   nla_get_u32(data[IFLA_MGRE_CACHE_MAX]));
 	if (!data[IFLA_MGRE_NETWORK_ID] && !data[IFLA_MGRE_HOLDTIME] &&
-	    !data[IFLA_MGRE_AUTH] && !data[IFLA_MGRE_REG_NO_UNIQUE])
+	    !data[IFLA_MGRE_AUTH] && !data[IFLA_MGRE_REG_NO_UNIQUE] &&
+	    !data[IFLA_MGRE_REG_TIMEOUT] && !data[IFLA_MGRE_IF_STATE_NHRP])
 		return;
 	mgre_nhrp_get_cfg(md, &cfg);
 	if (data[IFLA_MGRE_NETWORK_ID])
@@ -278,6 +291,10 @@ static void mgre_nhrp_apply(struct mgre_device *md, struct nlattr *data[])
 	}
 	if (data[IFLA_MGRE_REG_NO_UNIQUE])
 		cfg.no_unique = nla_get_u8(data[IFLA_MGRE_REG_NO_UNIQUE]);
+	if (data[IFLA_MGRE_REG_TIMEOUT])
+		cfg.reg_timeout = nla_get_u16(data[IFLA_MGRE_REG_TIMEOUT]);
+	if (data[IFLA_MGRE_IF_STATE_NHRP])
+		cfg.if_state = nla_get_u8(data[IFLA_MGRE_IF_STATE_NHRP]);
 	mgre_nhrp_set_cfg(md, &cfg);
 }
 
@@ -362,6 +379,9 @@ static size_t mgre_get_size(const struct net_device *dev)
 	       nla_total_size(1) +	/* IFLA_MGRE_REG_NO_UNIQUE */
 	       nla_total_size(4) +	/* IFLA_MGRE_CACHE_MAX */
 	       nla_total_size(1) +	/* IFLA_MGRE_AUTH_SET */
+	       nla_total_size(2) +	/* IFLA_MGRE_REG_TIMEOUT */
+	       nla_total_size(1) +	/* IFLA_MGRE_IF_STATE_NHRP */
+	       nla_total_size(1) +	/* IFLA_MGRE_ROUTE_INJECT */
 	       nla_total_size(1) +	/* IFLA_MGRE_PROTECTION */
 	       0;
 }
@@ -378,6 +398,10 @@ static int mgre_fill_info(struct sk_buff *skb, const struct net_device *dev)
 	    nla_put_u8(skb, IFLA_MGRE_REG_NO_UNIQUE, cfg.no_unique) ||
 	    nla_put_u32(skb, IFLA_MGRE_CACHE_MAX, READ_ONCE(md->cache.max)) ||
 	    nla_put_u8(skb, IFLA_MGRE_AUTH_SET, !!cfg.auth_len) ||
+	    nla_put_u16(skb, IFLA_MGRE_REG_TIMEOUT, cfg.reg_timeout) ||
+	    nla_put_u8(skb, IFLA_MGRE_IF_STATE_NHRP, cfg.if_state) ||
+	    nla_put_u8(skb, IFLA_MGRE_ROUTE_INJECT,
+		       READ_ONCE(md->route.enabled)) ||
 	    nla_put_u8(skb, IFLA_MGRE_PROTECTION, READ_ONCE(md->protection)))
 		return -EMSGSIZE;
 

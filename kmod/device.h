@@ -15,6 +15,7 @@
 #include "multicast.h"
 #include "nhs.h"
 #include "nhrp.h"
+#include "route.h"
 
 struct mgre_pcpu_stats {
 	u64_stats_t cnt[__MGRE_STAT_MAX];
@@ -28,6 +29,7 @@ struct mgre_device {
 	struct mgre_mcast_map mcast;
 	struct mgre_nhs_list nhs;
 	struct mgre_nhrp nhrp;
+	struct mgre_route route;
 	struct mgre_pcpu_stats __percpu *stats;
 	/* enum mgre_protection; READ_ONCE on receive, RTNL writers. */
 	u8 protection;

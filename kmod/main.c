@@ -12,10 +12,15 @@
 #include "device.h"
 #include "netlink.h"
 #include "recv.h"
+#include "route.h"
 
 static int __init mgre_mod_init(void)
 {
 	int ret;
+
+	ret = mgre_route_wq_init();
+	if (ret < 0)
+		goto err_route;
 
 	ret = mgre_device_init();
 	if (ret < 0)
@@ -38,6 +43,8 @@ err_recv:
 err_netlink:
 	mgre_device_uninit();
 err_device:
+	mgre_route_wq_uninit();
+err_route:
 	return ret;
 }
 
@@ -46,6 +53,8 @@ static void __exit mgre_mod_exit(void)
 	mgre_recv_uninit();
 	mgre_genetlink_uninit();
 	mgre_device_uninit();
+	/* After the devices: their route work may still be finishing. */
+	mgre_route_wq_uninit();
 }
 
 module_init(mgre_mod_init);

@@ -341,6 +341,8 @@ static __be32 mgre_nhs_nbma(struct mgre_device *md, const struct mgre_nhs *n)
 
 static unsigned long mgre_reg_interval(const struct mgre_nhrp_cfg *cfg)
 {
+	if (cfg->reg_timeout)
+		return cfg->reg_timeout * HZ;
 	return max_t(unsigned long, cfg->holdtime / 3, 1) * HZ;
 }
 
@@ -360,6 +362,7 @@ static void mgre_nhrp_reg_tick(struct mgre_device *md,
 {
 	struct mgre_nhs_list *list = &md->nhs;
 	unsigned long now = jiffies;
+	bool lost = false;
 	struct mgre_nhs *n;
 
 	rcu_read_lock();
@@ -377,6 +380,8 @@ static void mgre_nhrp_reg_tick(struct mgre_device *md,
 				mgre_stat_inc(md, MGRE_STAT_NHRP_REG_FAILED);
 				if (n->fails < U8_MAX)
 					n->fails++;
+				if (n->state == MGRE_NHS_RESPONDING)
+					lost = true;
 				WRITE_ONCE(n->state,
 					   n->fails >= MGRE_NHS_DOWN_FAILS ?
 					   MGRE_NHS_DOWN : MGRE_NHS_EXPECTING);
@@ -396,7 +401,19 @@ static void mgre_nhrp_reg_tick(struct mgre_device *md,
 			mgre_nhrp_send_reg(md, cfg, n->proto, nbma, reqid);
 	}
 	rcu_read_unlock();
+	/*
+	 * An NHS stopped answering: resolutions and data now go through the
+	 * next one.  Failures seen through the old one are not the next
+	 * one's verdict: forget the negative entries, so they resolve again
+	 * at once instead of after their hold-down.
+	 */
+	if (lost)
+		mgre_cache_flush(&md->cache, MGRE_ENTRY_NEGATIVE);
 }
+
+static void mgre_nhrp_send_purge(struct mgre_device *md,
+				 const struct mgre_nhrp_cfg *cfg,
+				 __be32 nhs_proto, __be32 nhs_nbma);
 
 static void mgre_nhrp_reg_reply(struct mgre_device *md,
 				const struct mgre_nhrp_cfg *cfg,
@@ -405,8 +422,9 @@ static void mgre_nhrp_reg_reply(struct mgre_device *md,
 	struct mgre_nhs_list *list = &md->nhs;
 	__be32 nhs = get4(p->dst_proto, p->dst_proto_len);
 	u8 code = p->mand_cies ? p->cie[0].code : NHRP_CODE_SUCCESS;
+	__be32 purge_proto = 0, purge_nbma = 0;
 	struct mgre_nhs *n;
-	bool matched = false;
+	bool matched = false, kick = false;
 
 	spin_lock_bh(&list->lock);
 	list_for_each_entry(n, &list->list, node) {
@@ -418,9 +436,26 @@ static void mgre_nhrp_reg_reply(struct mgre_device *md,
 		matched = true;
 		n->awaiting = false;
 		if (code == NHRP_CODE_SUCCESS) {
+			if (n->state != MGRE_NHS_RESPONDING)
+				kick = true;
 			WRITE_ONCE(n->state, MGRE_NHS_RESPONDING);
 			n->fails = 0;
+			n->recovering = false;
 			n->next_send = jiffies + mgre_reg_interval(cfg);
+		} else if (code == NHRP_CODE_ALREADY_REGISTERED &&
+			   !n->recovering) {
+			/*
+			 * Code 14: the NHS holds our address bound to another
+			 * NBMA, typically our own stale binding (behind NAT,
+			 * a new public address).  As IOS: purge it, and
+			 * register again in a second, once; a second refusal
+			 * is final until the next retry.
+			 */
+			n->recovering = true;
+			WRITE_ONCE(n->state, MGRE_NHS_EXPECTING);
+			n->next_send = jiffies + HZ;
+			purge_proto = n->proto;
+			purge_nbma = READ_ONCE(n->nbma);
 		} else {
 			WRITE_ONCE(n->state, MGRE_NHS_DOWN);
 			if (n->fails < U8_MAX)
@@ -450,9 +485,28 @@ static void mgre_nhrp_reg_reply(struct mgre_device *md,
 					     nat ? "behind" : "not behind", &seen);
 		WRITE_ONCE(md->nhrp.behind_nat, nat);
 	}
+	/* A first answer: the work updates the carrier ("if-state nhrp"). */
+	if (kick && cfg->if_state)
+		mgre_nhrp_kick(md);
+	if (purge_proto) {
+		if (!purge_nbma) {
+			struct mgre_entry *e;
+
+			rcu_read_lock();
+			e = mgre_cache_lookup(&md->cache, purge_proto);
+			if (e)
+				purge_nbma = READ_ONCE(e->nbma);
+			rcu_read_unlock();
+		}
+		mgre_stat_inc(md, MGRE_STAT_NHRP_UNIQUE_RECOVER);
+		net_info_ratelimited("%s: NHS %pI4 has our address registered from another NBMA (code 14): purging it and registering again\n",
+				     mgre_to_dev(md)->name, &nhs);
+		if (purge_nbma)
+			mgre_nhrp_send_purge(md, cfg, purge_proto, purge_nbma);
+	}
 	if (!matched) {
 		mgre_stat_inc(md, MGRE_STAT_NHRP_RX_UNMATCHED);
-	} else if (code != NHRP_CODE_SUCCESS) {
+	} else if (code != NHRP_CODE_SUCCESS && !purge_proto) {
 		mgre_stat_inc(md, MGRE_STAT_NHRP_REG_FAILED);
 		net_info_ratelimited("%s: NHS %pI4 refused our registration (code %u)\n",
 				     mgre_to_dev(md)->name, &nhs, code);
@@ -497,8 +551,8 @@ static void mgre_nhrp_reg_req(struct mgre_device *md,
 	/* Behind NAT the packet's own NBMA is unreachable: use the outer. */
 	/* The entry holds a reference in the multicast map ("dynamic"). */
 	code = mgre_reg_code(mgre_cache_learn(&md->cache, src_proto, outer_src,
-					      MGRE_ENTRY_DYNAMIC, flags,
-					      holdtime));
+					      src_nbma, MGRE_ENTRY_DYNAMIC,
+					      flags, holdtime));
 
 reply:
 	if (code != NHRP_CODE_SUCCESS) {
@@ -656,7 +710,7 @@ static void mgre_nhrp_res_answer(struct mgre_device *md,
 	 */
 	nat_nbma = mgre_nat_nbma(q, src_proto, src_nbma);
 	if (nat_nbma == src_nbma)
-		mgre_cache_learn(&md->cache, src_proto, src_nbma,
+		mgre_cache_learn(&md->cache, src_proto, src_nbma, src_nbma,
 				 MGRE_ENTRY_CACHED, 0, holdtime);
 	src_nbma = nat_nbma;
 
@@ -892,26 +946,32 @@ static void mgre_nhrp_res_reply_install(struct mgre_device *md,
 /* ---------------------------------------------------------------------- */
 
 static void mgre_nhrp_forget(struct mgre_device *md, __be32 proto,
-			     __be32 nbma)
+			     __be32 nbma, __be32 claimed)
 {
-	mgre_cache_forget(&md->cache, proto, nbma);
+	mgre_cache_forget(&md->cache, proto, nbma, claimed);
 }
 
 static void mgre_nhrp_purge_req(struct mgre_device *md,
 				const struct nhrp_pkt *q, __be32 outer_src)
 {
 	__be32 src_proto = get4(q->src_proto, q->src_proto_len);
+	__be32 src_nbma = get4(q->src_nbma, NHRP_TL_LEN(q->shtl));
 	struct mgre_msg *m;
 	int i;
 
-	/* A client may purge its own bindings, wherever it registered. */
+	/*
+	 * A client may purge its own bindings: those it registered from
+	 * this address, or, behind NAT, from the same private address (its
+	 * NAT may have a new public address now).
+	 */
 	for (i = 0; i < q->mand_cies; i++) {
 		__be32 proto = get4(q->cie[i].proto, q->cie[i].proto_len);
 
-		mgre_nhrp_forget(md, proto ? proto : src_proto, outer_src);
+		mgre_nhrp_forget(md, proto ? proto : src_proto, outer_src,
+				 src_nbma);
 	}
 	if (!q->mand_cies)
-		mgre_nhrp_forget(md, src_proto, outer_src);
+		mgre_nhrp_forget(md, src_proto, outer_src, src_nbma);
 
 	if (q->flags & NHRP_FLAG_PURGE_N)
 		return;
@@ -1001,6 +1061,56 @@ static bool mgre_nhrp_ipv4(const struct nhrp_pkt *p)
 	       p->dst_proto_len == sizeof(__be32);
 }
 
+/*
+ * An error indication quotes the packet it is about.  IOS pads the quote
+ * (and may cut it short), so only its headers are decoded.  When it is a
+ * registration of ours still awaiting its reply, the NHS refused it
+ * (authentication failure, say): count it and retry with backoff instead
+ * of waiting for the request to time out.
+ */
+static void mgre_nhrp_error_ind(struct mgre_device *md,
+				const struct mgre_nhrp_cfg *cfg,
+				const struct nhrp_pkt *p, __be32 outer_src)
+{
+	struct mgre_nhs_list *list = &md->nhs;
+	struct nhrp_pkt *q;
+	struct mgre_nhs *n;
+	bool matched = false;
+
+	net_info_ratelimited("%s: NHRP error indication %u from %pI4\n",
+			     mgre_to_dev(md)->name, nhrp_ei_code(p), &outer_src);
+	if (!p->payload_len)
+		return;
+	q = kmalloc(sizeof(*q), GFP_ATOMIC);
+	if (!q) {
+		mgre_stat_inc(md, MGRE_STAT_NHRP_NOMEM);
+		return;
+	}
+	if (nhrp_decode_flags(p->payload, p->payload_len, q,
+			      NHRP_DECODE_HDR_ONLY) ||
+	    q->type != NHRP_TYPE_REG_REQ)
+		goto out;
+	spin_lock_bh(&list->lock);
+	list_for_each_entry(n, &list->list, node) {
+		/* (Error indications are not authenticated: the NHS's.) */
+		if (!n->awaiting || n->reqid != q->reqid ||
+		    mgre_nhs_nbma(md, n) != outer_src)
+			continue;
+		matched = true;
+		n->awaiting = false;
+		WRITE_ONCE(n->state, MGRE_NHS_DOWN);
+		if (n->fails < U8_MAX)
+			n->fails++;
+		n->next_send = jiffies + mgre_reg_retry(cfg, n->fails);
+		break;
+	}
+	spin_unlock_bh(&list->lock);
+	if (matched)
+		mgre_stat_inc(md, MGRE_STAT_NHRP_REG_FAILED);
+out:
+	kfree(q);
+}
+
 static void mgre_nhrp_dispatch(struct mgre_device *md,
 			       const struct mgre_nhrp_cfg *cfg,
 			       const u8 *raw, struct nhrp_pkt *p,
@@ -1025,9 +1135,7 @@ static void mgre_nhrp_dispatch(struct mgre_device *md,
 	case NHRP_TYPE_PURGE_REPLY:
 		break;
 	case NHRP_TYPE_ERROR_IND:
-		net_info_ratelimited("%s: NHRP error indication %u from %pI4\n",
-				     mgre_to_dev(md)->name, nhrp_ei_code(p),
-				     &outer_src);
+		mgre_nhrp_error_ind(md, cfg, p, outer_src);
 		break;
 	default:
 		/* Traffic indications (DMVPN phase 3) are not acted on. */
@@ -1101,12 +1209,48 @@ void mgre_nhrp_rcv(struct mgre_device *md, struct sk_buff *skb, int gre_hlen)
 free:
 	kfree(p);
 drop:
+	/* (the reason is in the nhrp_* counters) */
+	DEV_STATS_INC(dev, rx_dropped);
 	kfree_skb(skb);
 }
 
 /* ---------------------------------------------------------------------- */
 /* Timers and lifetime                                                     */
 /* ---------------------------------------------------------------------- */
+
+/*
+ * "if-state nhrp": the carrier is on while one of the configured NHSes
+ * answers our registrations (or when there is none), off otherwise, so
+ * routing reacts to a cloud we cannot reach.  NHRP itself goes around
+ * the device's queue and keeps registering while it is off.
+ */
+static void mgre_nhrp_carrier(struct mgre_device *md,
+			      const struct mgre_nhrp_cfg *cfg)
+{
+	struct net_device *dev = mgre_to_dev(md);
+	bool up = true, any = false;
+	struct mgre_nhs *n;
+
+	if (cfg->if_state && cfg->network_id) {
+		rcu_read_lock();
+		list_for_each_entry_rcu(n, &md->nhs.list, node) {
+			any = true;
+			if (READ_ONCE(n->state) == MGRE_NHS_RESPONDING)
+				break;
+		}
+		/* (n is the list head when no NHS responds) */
+		up = !any || &n->node != &md->nhs.list;
+		rcu_read_unlock();
+	}
+	if (up == netif_carrier_ok(dev))
+		return;
+	netdev_info(dev, "carrier %s: %s\n", up ? "on" : "off",
+		    up ? "an NHS answers" : "no NHS answers (if-state nhrp)");
+	if (up)
+		netif_carrier_on(dev);
+	else
+		netif_carrier_off(dev);
+}
 
 static void mgre_nhrp_work(struct work_struct *work)
 {
@@ -1119,6 +1263,7 @@ static void mgre_nhrp_work(struct work_struct *work)
 	mgre_nhrp_get_cfg(md, &cfg);
 	if (cfg.network_id)
 		mgre_nhrp_reg_tick(md, &cfg);
+	mgre_nhrp_carrier(md, &cfg);
 
 	/* A burst of misses kicks us often: walk at most 10 times a second. */
 	if (time_after_eq(jiffies, md->nhrp.last_walk + HZ / 10)) {
@@ -1180,8 +1325,13 @@ void mgre_nhrp_set_cfg(struct mgre_device *md, const struct mgre_nhrp_cfg *c)
 /* Device up: register with every NHS right away. */
 void mgre_nhrp_open(struct mgre_device *md)
 {
+	struct mgre_nhrp_cfg cfg;
+
 	ASSERT_RTNL();
 	mgre_nhs_reset(&md->nhs);
+	/* Down until an NHS answers ("if-state nhrp"). */
+	mgre_nhrp_get_cfg(md, &cfg);
+	mgre_nhrp_carrier(md, &cfg);
 	spin_lock_bh(&md->nhrp.lock);
 	md->nhrp.running = true;
 	mod_delayed_work(system_power_efficient_wq, &md->nhrp.work, 0);

@@ -24,6 +24,8 @@ struct mgre_nhrp_cfg {
 	u8 auth_len;
 	u8 auth[MGRE_AUTH_MAX];
 	bool no_unique;
+	u16 reg_timeout;	/* 0: holdtime / 3 */
+	bool if_state;		/* carrier follows the NHSes */
 };
 
 struct mgre_nhrp {

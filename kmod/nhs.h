@@ -20,6 +20,9 @@ struct mgre_nhs {
 	/* Registration state, under mgre_nhs_list.lock: */
 	u8 fails;		/* consecutive unanswered or refused */
 	bool awaiting;		/* a request is outstanding */
+	bool recovering;	/* refused with code 14: purged, and
+				 * registering again (once)
+				 */
 	u32 reqid;		/* of the outstanding request */
 	unsigned long next_send; /* jiffies of the next request */
 	struct rcu_head rcu;

@@ -153,6 +153,26 @@ if [ "${SKIP_UNIT:-0}" != 1 ]; then
 	else
 		echo "selftests/run.sh: no selftests/unit/Makefile: unit tests skipped"
 	fi
+	# The tools' own tests (fake netlink, no module needed) and the kernel
+	# style checks: one result each, judged by exit status.
+	for chk in "tools: nhrpctl|make -C tools/nhrpctl check" \
+		   "tools: iproute2 plugin|make -C tools/iproute2 check" \
+		   "lint: checkpatch --strict|make checkpatch" \
+		   "lint: sparse|make sparse"; do
+		name=${chk%%|*}
+		t=$(date +%s)
+		log=$RESULTS_DIR/${name//[^a-z0-9]/_}.log
+		section "$name"
+		${chk#*|} >"$log" 2>&1
+		rc=$?
+		tail -n 5 "$log"
+		note=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tr '\n' ' ')
+		if [ "$rc" = 0 ]; then
+			row PASS "$name" "$(elapsed "$t")" "$note"
+		else
+			row FAIL "$name" "$(elapsed "$t")" "${note}exit $rc (see $log)"
+		fi
+	done
 fi
 
 # --- 4. VM selftests --------------------------------------------------------------------------
@@ -180,6 +200,7 @@ run_vm() {
 	scripts/vm/run.sh --name "${pfx}selftests" --timeout "$vm_timeout" \
 		--console-log "$log" --out-dir "$out/vm" \
 		--env TESTS --env TEST_TIMEOUT --env DMESG_IGNORE --env CI \
+		--env KMEMLEAK_EACH --env WIRE_CHECKS --env STRESS_ITERATIONS --env FLOOD_COUNT \
 		${VM_ARGS:-} "$@" -- selftests/vm_runner.sh
 	rc=$?
 	local vm_secs
@@ -333,12 +354,22 @@ run_debug() {
 	fi
 	eval "$env"
 	echo "selftests/run.sh: debug kernel $DEBUG_KVER ready in $(elapsed "$t")s ($DEBUG_KERNEL_DIR)"
+	# Everything runs 3-5 times slower there.  The whole run must end
+	# within CI's time (RUN_BUDGET seconds, default 83 min): tests that
+	# would start after what is left minus 10 min (the longest test on
+	# this kernel, the final kmemleak scan, the summary) are reported as
+	# skipped, and the tests that reach the most kernel code run first.
+	local budget=$(( ${RUN_BUDGET:-5000} - $(elapsed "$T0") - 600 ))
+	[ "$budget" -ge 300 ] || budget=300
+	echo "selftests/run.sh: time budget for the debug kernel's tests: ${budget}s"
 	# The bzImage is booted as it is (VM_PVH=0): PVH's early C code is not
 	# KASAN-safe in 6.1.
-	TIMEOUT_SCALE=${DEBUG_TIMEOUT_SCALE:-3} VM_TIMEOUT_MAX=${DEBUG_VM_TIMEOUT_MAX:-7200} VM_PVH=0 \
+	TIME_BUDGET=$budget VM_TIMEOUT=$((budget + 900)) \
+	FIRST=${DEBUG_FIRST:-"140_ 160_ 150_ 120_ 100_ 130_ 170_ 175_ 60_ 10_ 20_"} \
+	TIMEOUT_SCALE=${DEBUG_TIMEOUT_SCALE:-3} VM_PVH=0 \
 		run_vm debug/ "$RESULTS_DIR/debug" --kernel "$DEBUG_KERNEL_DIR/bzImage" \
 		--modules "$DEBUG_MODULES" --mem 2048M --append "panic_on_warn=1 kmemleak=on" \
-		--env MGRE_KO="$DEBUG_MGRE_KO" --env TIMEOUT_SCALE
+		--env MGRE_KO="$DEBUG_MGRE_KO" --env TIMEOUT_SCALE --env TIME_BUDGET --env FIRST
 }
 if [ "${SKIP_DEBUG_KERNEL:-${SKIP_VM:-0}}" != 1 ]; then
 	run_debug

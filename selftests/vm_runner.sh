@@ -29,18 +29,24 @@
 #                   set its own with a "# timeout: N" line near its top
 #   DMESG_IGNORE    ERE of dmesg lines to ignore in the dmesg check
 #   TIMEOUT_SCALE   multiply every test's timeout (default 1)
+#   FIRST           test names (word prefixes) to run first, in that order
+#   TIME_BUDGET     seconds: tests not started within that time of the
+#                   runner's start are reported as skipped ("time budget");
+#                   the debug kernel's pass uses it to stay within CI's time
 #
 # After each test: leaked network namespaces fail the test (and are
 # removed, with their processes); new dmesg lines matching
 # $DMESG_PATTERN fail it too; stray processes and links left in the
 # initial namespace are reported and removed.  On a kernel with kmemleak
-# (the debug kernel, scripts/debug-kernel/) a scan follows each test:
-# suspected leaks allocated by mgre (an "mgre" frame in the allocation
-# backtrace, or a module address nothing resolves any more: an unloaded
-# module) fail the test, other suspects are reported as warnings (the
-# report is kept in $LOG_DIR/NAME.kmemleak).  There, after every test,
+# (the debug kernel, scripts/debug-kernel/), after every test,
 # selftests/kmemleak_final.sh runs as the last result, "kmemleak_final":
 # rmmod mgre, two scans, no leak from mgre (KMEMLEAK_FINAL=0 skips it).
+# With KMEMLEAK_EACH=1 a scan also follows each test (a scan takes tens
+# of seconds under emulation, so it is off by default), to tell which
+# test leaked: suspected leaks allocated by mgre (an "mgre" frame in the
+# allocation backtrace, or a module address nothing resolves any more: an
+# unloaded module) fail the test, other suspects are reported as warnings
+# (the report is kept in $LOG_DIR/NAME.kmemleak).
 #
 #   vm_runner.sh --list     print "NAME TIMEOUT" for the selected tests
 set -u
@@ -80,6 +86,22 @@ test_timeout() {
 }
 
 mapfile -t NAMES < <(select_tests)
+if [ -n "${FIRST:-}" ]; then
+	declare -A _first=()
+	_ordered=()
+	for w in $FIRST; do
+		for n in "${NAMES[@]}"; do
+			[[ $n == "$w"* ]] && [ -z "${_first[$n]:-}" ] || continue
+			_first[$n]=1
+			_ordered+=("$n")
+		done
+	done
+	for n in "${NAMES[@]}"; do
+		[ -n "${_first[$n]:-}" ] || _ordered+=("$n")
+	done
+	NAMES=("${_ordered[@]}")
+	unset _first _ordered
+fi
 
 if [ "${1:-}" = --list ]; then
 	for n in "${NAMES[@]}"; do
@@ -149,6 +171,7 @@ kmemleak_scan() {
 	local rep n
 	KMEMLEAK_REASON=
 	[ -w $KMEMLEAK ] || return 0
+	[ "${KMEMLEAK_EACH:-0}" = 1 ] || return 0
 	echo scan > $KMEMLEAK 2>/dev/null
 	rep=$(< $KMEMLEAK)
 	[ -n "$rep" ] || return 0
@@ -200,7 +223,9 @@ fi
 # tshark needs 5-15 s to start under TCG: start one sharkd now (while the
 # first tests run) for lib.sh's capture_count.  It forks an initialized
 # dissector per connection.
-if [ -z "${MGRE_SHARKD+x}" ] && command -v sharkd >/dev/null 2>&1 &&
+# (Not on the debug kernel, where the tshark checks are skipped.)
+if [ -z "${MGRE_SHARKD+x}" ] && [ ! -e /sys/kernel/debug/kmemleak ] &&
+	command -v sharkd >/dev/null 2>&1 &&
 	command -v socat >/dev/null 2>&1; then
 	export MGRE_SHARKD=/run/mgre-sharkd.sock
 	rm -f "$MGRE_SHARKD"
@@ -208,6 +233,7 @@ if [ -z "${MGRE_SHARKD+x}" ] && command -v sharkd >/dev/null 2>&1 &&
 fi
 
 PASS=0 FAIL=0 SKIP=0
+RUNNER_T0=${EPOCHREALTIME/./}
 mapfile -t dm < <(dmesg 2>/dev/null)
 dmesg_seen=${#dm[@]}
 [ -w $KMEMLEAK ] && echo clear > $KMEMLEAK 2>/dev/null
@@ -219,6 +245,12 @@ for name in "${NAMES[@]}"; do
 	tmo=$(test_timeout "$t")
 	log=$LOG_DIR/$name.log
 	: > "$log"
+	if [ -n "${TIME_BUDGET:-}" ] && [ "$name" != kmemleak_final ] &&
+	   (( (${EPOCHREALTIME/./} - RUNNER_T0) / 1000000 >= TIME_BUDGET )); then
+		SKIP=$((SKIP + 1))
+		emit "ok $i $name # SKIP time budget of ${TIME_BUDGET}s used up"
+		continue
+	fi
 	emit "# running $name (timeout ${tmo}s)"
 
 	mapfile -t pids_before < <(user_pids)

@@ -87,6 +87,23 @@ enum {
 				 * refused
 				 */
 	IFLA_MGRE_AUTH_SET,	/* u8, dump only: 1 if a password is set */
+	IFLA_MGRE_REG_TIMEOUT,	/* u16: seconds between our registrations
+				 * ("ip nhrp registration timeout"); 0
+				 * (default) = holdtime / 3.  A short one
+				 * detects a dead NHS quickly: 3 unanswered
+				 * requests mark it down
+				 */
+	IFLA_MGRE_IF_STATE_NHRP, /* u8: 1 = the carrier follows the NHSes
+				  * ("if-state nhrp"): off while none of
+				  * the configured NHSes answers our
+				  * registrations, on at the first reply
+				  */
+	IFLA_MGRE_ROUTE_INJECT,	/* u8: 1 = a host route "PROTO/32 dev DEV
+				 * proto nhrp" (protocol 191) in the main
+				 * table for every registered (dynamic) and
+				 * resolved (cached) peer, removed with the
+				 * entry ("route-inject on|off")
+				 */
 	/* u8: enum mgre_protection ("protection off|require", Cisco
 	 * "tunnel protection ipsec profile P").  With "require", inbound GRE
 	 * of every kind (data, NHRP, keepalives) that did not arrive under
@@ -299,6 +316,14 @@ enum mgre_stat {
 					 * timed out (spoke)
 					 */
 	MGRE_STAT_NHRP_NOMEM,		/* allocation failures */
+	MGRE_STAT_ROUTE_ERRORS,		/* route-inject: a route that could
+					 * not be added or removed
+					 */
+	MGRE_STAT_NHRP_UNIQUE_RECOVER,	/* registrations refused with code
+					 * 14 (unique address registered from
+					 * another NBMA) that we answered with
+					 * a purge and a new registration
+					 */
 	/* tunnel protection and GRE keepalives, per device */
 	MGRE_STAT_RX_UNPROTECTED,	/* GRE (data, NHRP or keepalive)
 					 * that did not arrive under IPsec

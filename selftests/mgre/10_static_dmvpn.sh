@@ -28,13 +28,16 @@ capture_start wan p-hub "ip proto 47" "$TMPD/hub.pcap"
 in_ns sp1 ping -c 5 -i 0.2 -I 192.168.2.1 192.168.3.1 >/dev/null ||
 	fail "spoke-to-spoke LAN ping lost packets"
 capture_stop
-n=$(capture_count "$TMPD/sp1.pcap" \
-	'ip.src==192.1.1.2 && ip.dst==192.1.1.3 && gre.key==10000 && gre.proto==0x0800 && icmp.type==8 && ip.src==192.168.2.1')
+# (BPF offsets: GRE protocol at ip[22:2], key at ip[24:4], the inner IPv4
+# header at ip[28]: its protocol at ip[37], source at ip[40:4], ICMP type
+# at ip[48].  tcpdump starts in a second; tshark takes 10-30 s here.)
+n=$(capture_count_bpf "$TMPD/sp1.pcap" \
+	'src 192.1.1.2 and dst 192.1.1.3 and proto gre and ip[24:4] = 10000 and ip[22:2] = 0x0800 and ip[37] = 1 and ip[48] = 8 and ip[40:4] = 0xc0a80201')
 expect_eq 5 "$n" "GRE-encapsulated echo requests 192.1.1.2 -> 192.1.1.3 key 10000"
-n=$(capture_count "$TMPD/sp1.pcap" \
-	'ip.src==192.1.1.3 && ip.dst==192.1.1.2 && gre.key==10000 && icmp.type==0')
+n=$(capture_count_bpf "$TMPD/sp1.pcap" \
+	'src 192.1.1.3 and dst 192.1.1.2 and proto gre and ip[24:4] = 10000 and ip[37] = 1 and ip[48] = 0')
 expect_eq 5 "$n" "GRE-encapsulated echo replies 192.1.1.3 -> 192.1.1.2 key 10000"
-n=$(capture_count "$TMPD/hub.pcap" 'icmp')
+n=$(capture_count_bpf "$TMPD/hub.pcap" 'proto gre and ip[22:2] = 0x0800 and ip[37] = 1')
 expect_eq 0 "$n" "spoke-to-spoke packets seen at the hub"
 
 # State: the spoke's cache holds two static entries; Cisco-style text.

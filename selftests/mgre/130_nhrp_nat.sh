@@ -6,10 +6,15 @@
 # a router namespace that masquerades to 192.1.1.3.  The hub registers it
 # at the post-NAT address, flags the entry nat, returns that address in
 # the Cisco NAT extension of its reply, and reaches sp2 through the NAT.
+# When the NAT's public address changes, the hub refuses sp2's next
+# registration (code 14: its unique binding is still at the old address);
+# sp2 recovers at once by purging the stale binding and registering again.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/topo.sh"
 
 require_cmd nft
+# holdtime 30: sp2 registers every 10 s (for the renumbering below)
+TOPO_NHRP="network-id 10000 holdtime 30 auth cisco123"
 load_mgre
 topo_wan
 topo_router 1
@@ -71,10 +76,37 @@ capture_stop
 
 # The registration carried the private address; the reply's NAT extension
 # tells the spoke its public one.
-f=$(tshark -r "$TMPD/nat.pcap" -Y 'nhrp.hdr.op.type == 3' -T fields -e nhrp.src.nbma.addr 2>/dev/null | sort -u)
-expect_eq 10.0.0.2 "$f" "source NBMA in sp2's registrations"
-f=$(tshark -r "$TMPD/nat.pcap" -Y 'nhrp.hdr.op.type == 4' -V 2>/dev/null |
-	sed -n '/Cisco NAT Address Extension/,$p' | grep -c 'Client NBMA Address: 192.1.1.3')
-[ "$f" -ge 1 ] || fail "registration reply lacks the NAT extension with 192.1.1.3"
+if wire_checks; then
+	f=$(tshark -r "$TMPD/nat.pcap" -Y 'nhrp.hdr.op.type == 3' -T fields -e nhrp.src.nbma.addr 2>/dev/null | sort -u)
+	expect_eq 10.0.0.2 "$f" "source NBMA in sp2's registrations"
+	f=$(tshark -r "$TMPD/nat.pcap" -Y 'nhrp.hdr.op.type == 4' -V 2>/dev/null |
+		sed -n '/Cisco NAT Address Extension/,$p' | grep -c 'Client NBMA Address: 192.1.1.3')
+	[ "$f" -ge 1 ] || fail "registration reply lacks the NAT extension with 192.1.1.3"
+fi
+
+# The NAT is renumbered (192.1.1.3 -> 192.1.1.13; masquerade drops the
+# old mappings with the address).  sp2's next registration comes from the
+# new address and is refused with code 14; sp2 purges its stale binding
+# (the hub accepts that from the same private NBMA of a nat entry) and
+# registers again a second later, well before the old binding (holdtime
+# 30 s) would have expired.
+refused0=$(stat_get hub tun0 nhrp_reg_refused)
+in_ns nat ip addr del 192.1.1.3/24 dev eth0
+in_ns nat ip addr add 192.1.1.13/24 dev eth0
+t0=${EPOCHREALTIME/./}
+refused() { stat_ge hub nhrp_reg_refused $((refused0 + 1)); }
+moved() { [ "$(entry_field hub 172.1.1.3 nbma)" = 192.1.1.13 ]; }
+wait_until 15 refused && t1=${EPOCHREALTIME/./}
+wait_until 20 moved ||
+	fail "sp2 not registered at its new public address: $(nhrpctl_in hub show)"
+t2=${EPOCHREALTIME/./}
+log "renumbered NAT: code 14 after $(( (${t1:-$t0} - t0) / 1000 )) ms, registered at 192.1.1.13 $(( (t2 - ${t1:-$t0}) / 1000 )) ms later"
+stat_ge hub nhrp_reg_refused $((refused0 + 1)) ||
+	fail "the hub did not refuse the registration from the new address (code 14)"
+expect_eq 1 "$(stat_get sp2 tun0 nhrp_unique_recover)" "code 14 recoveries by sp2"
+has_entry hub 172.1.1.3 dynamic registered nat ||
+	fail "sp2's new binding lacks flags: $(nhrpctl_in hub show)"
+expect_eq responding "$(nhs_state sp2)" "sp2's NHS after the recovery"
+ping_ok hub 172.1.1.3 || fail "the hub cannot reach sp2 at its new address"
 
 exit_status

@@ -52,6 +52,11 @@ log "hostile cases: $nok passed, $nbad failed (nhrp_craft.py exit $rc)"
 check_ge "$nok" 80 "hostile cases passed"
 capture_stop
 log "$(capture_count_bpf "$TMPD/atk.pcap") GRE packets at the attacker's port"
+# NHRP the hub dropped shows in the device's rx_dropped too ("ip -s link").
+bad=$(( $(stat_get hub tun0 nhrp_rx_malformed) + $(stat_get hub tun0 nhrp_rx_auth_fail) ))
+check_ge "$(in_ns hub cat /sys/class/net/tun0/statistics/rx_dropped)" "$bad" \
+	"hub tun0 rx_dropped (nhrp_rx_malformed + nhrp_rx_auth_fail = $bad)"
+[ "$bad" -gt 0 ] || fail "no malformed or unauthenticated NHRP counted at the hub"
 
 # Everything still works: registrations, NHS state, spoke-to-spoke.
 for p in 172.1.1.2 172.1.1.3; do

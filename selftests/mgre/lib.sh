@@ -28,6 +28,18 @@ if [ -z "${DEBUG_KERNEL:-}" ]; then
 	DEBUG_KERNEL=0
 	[ ! -e /sys/kernel/debug/kmemleak ] || DEBUG_KERNEL=1
 fi
+# wire_checks: true unless on the debug kernel, where a tshark start
+# costs 30 s; the tshark dissection checks run in the pass on Debian's
+# kernel (WIRE_CHECKS=1 forces them, WIRE_CHECKS=0 skips them).
+wire_checks() {
+	local w=${WIRE_CHECKS:-}
+
+	if [ -z "$w" ]; then
+		w=1
+		[ "$DEBUG_KERNEL" != 1 ] || w=0
+	fi
+	[ "$w" = 1 ]
+}
 TEST_NAME=${0##*/}
 TEST_NAME=${TEST_NAME%.sh}
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH
@@ -513,3 +525,16 @@ capture_dump() {
 	# shellcheck disable=SC2068
 	tcpdump -r "$file" -n -v $@ 2>/dev/null
 }
+
+# A test with a line "# debug: skip REASON" in its header is skipped on the
+# debug kernel (DEBUG_ALL=1 runs it anyway): for tests of userspace only,
+# which would spend the debug pass's time without reaching new kernel code.
+if [ "$DEBUG_KERNEL" = 1 ] && [ "${DEBUG_ALL:-0}" != 1 ]; then
+	while IFS= read -r _l; do
+		case $_l in
+		'# debug: skip '*) ksft_skip "on the debug kernel: ${_l#'# debug: skip '}" ;;
+		'#'*|'') ;;
+		*) break ;;
+		esac
+	done < "$0"
+fi

@@ -31,7 +31,9 @@ static void mgre_print_help(struct link_util *lu, int argc, char **argv,
 		"                [ [no]pmtudisc ]\n"
 		"                [ network-id ID ] [ holdtime SECONDS ]\n"
 		"                [ auth PASSWORD ] [ registration { unique | no-unique } ]\n"
-		"                [ cache-max ENTRIES ] [ protection { require | off } ]\n"
+		"                [ registration timeout SECONDS ] [ cache-max ENTRIES ]\n"
+		"                [ if-state { nhrp | none } ] [ route-inject { on | off } ]\n"
+		"                [ protection { require | off } ]\n"
 		"\n"
 		"Where: ADDR := { IPV4_ADDRESS | any }\n"
 		"       KEY  := { NUMBER | DOTTED_QUAD }\n"
@@ -154,6 +156,26 @@ static int put_registration(struct nlmsghdr *n, int attr, const char *key,
 	return addattr8(n, MGRE_MAXLEN, attr, !strcmp(arg, "no-unique"));
 }
 
+/* "if-state nhrp" (carrier follows the NHSes) or "if-state none" */
+static int put_if_state(struct nlmsghdr *n, int attr, const char *key,
+			const char *arg)
+{
+	(void)key;
+	if (strcmp(arg, "nhrp") && strcmp(arg, "none"))
+		invarg("\"nhrp\" or \"none\" is expected", arg);
+	return addattr8(n, MGRE_MAXLEN, attr, !strcmp(arg, "nhrp"));
+}
+
+/* "route-inject on|off" */
+static int put_on_off(struct nlmsghdr *n, int attr, const char *key,
+		      const char *arg)
+{
+	(void)key;
+	if (strcmp(arg, "on") && strcmp(arg, "off"))
+		invarg("\"on\" or \"off\" is expected", arg);
+	return addattr8(n, MGRE_MAXLEN, attr, !strcmp(arg, "on"));
+}
+
 /* "protection require": accept GRE only under IPsec (XFRM) */
 static int put_protection(struct nlmsghdr *n, int attr, const char *key,
 			  const char *arg)
@@ -187,6 +209,8 @@ static const struct mgre_opt {
 	{ "auth",	IFLA_MGRE_AUTH,		true,	put_auth },
 	{ "registration", IFLA_MGRE_REG_NO_UNIQUE, true, put_registration },
 	{ "cache-max",	IFLA_MGRE_CACHE_MAX,	true,	put_u32 },
+	{ "if-state",	IFLA_MGRE_IF_STATE_NHRP, true,	put_if_state },
+	{ "route-inject", IFLA_MGRE_ROUTE_INJECT, true,	put_on_off },
 	{ "protection",	IFLA_MGRE_PROTECTION,	true,	put_protection },
 };
 
@@ -222,6 +246,21 @@ static int mgre_parse_opt(struct link_util *lu, int argc, char **argv,
 		}
 		if (opt->has_arg)
 			NEXT_ARG();
+		/* Cisco "ip nhrp registration timeout N" */
+		if (opt->attr == IFLA_MGRE_REG_NO_UNIQUE &&
+		    !strcmp(*argv, "timeout")) {
+			__u16 v;
+
+			NEXT_ARG();
+			if (seen & (1U << IFLA_MGRE_REG_TIMEOUT))
+				duparg("registration timeout", *argv);
+			seen |= 1U << IFLA_MGRE_REG_TIMEOUT;
+			if (get_u16(&v, *argv, 0))
+				invarg("registration timeout must be 0-65535 seconds (0: holdtime/3)",
+				       *argv);
+			addattr16(n, MGRE_MAXLEN, IFLA_MGRE_REG_TIMEOUT, v);
+			continue;
+		}
 		if (seen & (1U << opt->attr))
 			duparg(key, *argv);
 		seen |= 1U << opt->attr;
@@ -292,6 +331,14 @@ static void mgre_print_nhrp(struct rtattr *tb[])
 	if (tb[IFLA_MGRE_CACHE_MAX])
 		print_uint(PRINT_ANY, "cache_max", "cache-max %u ",
 			   rta_getattr_u32(tb[IFLA_MGRE_CACHE_MAX]));
+	if (tb[IFLA_MGRE_REG_TIMEOUT] && rta_getattr_u16(tb[IFLA_MGRE_REG_TIMEOUT]))
+		print_uint(PRINT_ANY, "registration_timeout",
+			   "registration timeout %u ",
+			   rta_getattr_u16(tb[IFLA_MGRE_REG_TIMEOUT]));
+	if (tb[IFLA_MGRE_IF_STATE_NHRP] && rta_getattr_u8(tb[IFLA_MGRE_IF_STATE_NHRP]))
+		print_string(PRINT_ANY, "if_state", "if-state %s ", "nhrp");
+	if (tb[IFLA_MGRE_ROUTE_INJECT] && rta_getattr_u8(tb[IFLA_MGRE_ROUTE_INJECT]))
+		print_string(PRINT_ANY, "route_inject", "route-inject %s ", "on");
 }
 
 /*

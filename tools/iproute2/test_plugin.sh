@@ -89,9 +89,15 @@ check_data "1=01000000 3=00000000 4=04030201 7=01 6=10 5=00" \
 	dev lo remote any key 1.2.3.4 pmtudisc tos 0x10 ttl inherit
 check_data "2=00000000 3=0a000001 5=03 6=20" local any remote 10.0.0.1 hoplimit 3 dsfield 0x20
 check_data "4=ffffffff 5=ff" key 4294967295 ttl 255
-# 14 PROTECTION
-check_data "2=c0010101 14=01" local 192.1.1.1 protection require
-check_data "14=00" protection off
+# NHRP: 8 NETWORK_ID, 9 HOLDTIME, 11 REG_NO_UNIQUE, 12 CACHE_MAX,
+# 14 REG_TIMEOUT, 15 IF_STATE_NHRP, 16 ROUTE_INJECT
+check_data "8=10270000 9=f401 11=01 14=0500 15=01" network-id 10000 holdtime 500 \
+	registration no-unique registration timeout 5 if-state nhrp
+check_data "14=0000 15=00 12=e8030000 16=01" registration timeout 0 if-state none cache-max 1000 \
+	route-inject on
+# 17 PROTECTION
+check_data "2=c0010101 17=01" local 192.1.1.1 protection require
+check_data "17=00" protection off
 
 # ---- parse errors --------------------------------------------------------------
 check_error 'Error: argument "1.2.3" is wrong: an IPv4 address or "any" is expected' local 1.2.3
@@ -103,6 +109,9 @@ check_error 'mgre: "local" and "dev" are mutually exclusive' local 1.2.3.4 dev l
 check_error 'mgre: unknown option "ikey"?' ikey 1
 check_error 'Command line is not complete. Try option "help"' key
 check_error 'invalid value for "key": "abc"; it should be an unsigned integer' key abc
+check_error 'Error: argument "up" is wrong: "nhrp" or "none" is expected' if-state up
+check_error 'Error: argument "x" is wrong: registration timeout must be 0-65535 seconds (0: holdtime/3)' \
+	registration timeout x
 check_error 'Error: argument "on" is wrong: "require" or "off" is expected' protection on
 check_error 'Error: duplicate "protection": "off" is the second value.' protection require protection off
 

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Route injection: see route.h.
+ *
+ * The cache reports changes under its spinlock, often in softirq context,
+ * so they are queued and a work item applies them through an rtnetlink
+ * socket of the device's netns, as "ip route replace/del" would: the FIB
+ * has no exported insert function, and rtnetlink validates and notifies
+ * (routing daemons see the routes come and go).  The work takes RTNL
+ * (inside rtnetlink), so it must never be waited for under RTNL: it holds
+ * a reference on the device instead, and drops what it finds once the
+ * device is being unregistered (the kernel then removes the device's
+ * routes itself).
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/net.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
+#include <net/sock.h>
+
+#include "device.h"
+#include "route.h"
+
+struct mgre_route_ev {
+	struct list_head node;
+	__be32 dst;
+	bool add;
+};
+
+static struct workqueue_struct *mgre_route_wq;
+
+int __init mgre_route_wq_init(void)
+{
+	mgre_route_wq = alloc_workqueue("mgre_route", WQ_UNBOUND, 1);
+	return mgre_route_wq ? 0 : -ENOMEM;
+}
+
+/* After every device is gone: waits for the last work to return. */
+void mgre_route_wq_uninit(void)
+{
+	destroy_workqueue(mgre_route_wq);
+}
+
+/* One RTM_NEWROUTE/RTM_DELROUTE with an ACK; returns its error. */
+static int mgre_route_apply(struct socket *sock, int ifindex,
+			    const struct mgre_route_ev *ev, u32 seq)
+{
+	struct {
+		struct nlmsghdr n;
+		struct rtmsg r;
+		struct nlattr dst_hdr;
+		__be32 dst;
+		struct nlattr oif_hdr;
+		u32 oif;
+	} __packed req = {};
+	struct {
+		struct nlmsghdr n;
+		struct nlmsgerr e;
+	} ack;
+	struct sockaddr_nl to = { .nl_family = AF_NETLINK };
+	struct msghdr msg = { .msg_name = &to, .msg_namelen = sizeof(to) };
+	struct kvec iov = { &req, sizeof(req) };
+	int ret;
+
+	BUILD_BUG_ON(sizeof(req) != NLMSG_LENGTH(sizeof(struct rtmsg)) +
+		     2 * NLA_HDRLEN + 8);
+	req.n.nlmsg_len = sizeof(req);
+	req.n.nlmsg_type = ev->add ? RTM_NEWROUTE : RTM_DELROUTE;
+	req.n.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK |
+			    (ev->add ? NLM_F_CREATE | NLM_F_REPLACE : 0);
+	req.n.nlmsg_seq = seq;
+	req.r.rtm_family = AF_INET;
+	req.r.rtm_dst_len = 32;
+	req.r.rtm_table = RT_TABLE_MAIN;
+	req.r.rtm_protocol = MGRE_RTPROT_NHRP;
+	req.r.rtm_scope = RT_SCOPE_LINK;
+	req.r.rtm_type = RTN_UNICAST;
+	req.dst_hdr.nla_len = NLA_HDRLEN + sizeof(req.dst);
+	req.dst_hdr.nla_type = RTA_DST;
+	req.dst = ev->dst;
+	req.oif_hdr.nla_len = NLA_HDRLEN + sizeof(req.oif);
+	req.oif_hdr.nla_type = RTA_OIF;
+	req.oif = ifindex;
+
+	ret = kernel_sendmsg(sock, &msg, &iov, 1, sizeof(req));
+	if (ret < 0)
+		return ret;
+	/* rtnetlink answered while we sent: the ACK is queued already. */
+	memset(&msg, 0, sizeof(msg));
+	iov.iov_base = &ack;
+	iov.iov_len = sizeof(ack);
+	ret = kernel_recvmsg(sock, &msg, &iov, 1, sizeof(ack), MSG_DONTWAIT);
+	if (ret < (int)sizeof(ack) || ack.n.nlmsg_type != NLMSG_ERROR)
+		return ret < 0 ? ret : -EPROTO;
+	return ack.e.error;
+}
+
+static void mgre_route_work(struct work_struct *work)
+{
+	struct mgre_route *r = container_of(work, struct mgre_route, work);
+	struct mgre_device *md = container_of(r, struct mgre_device, route);
+	struct net_device *dev = r->dev;
+	struct mgre_route_ev *ev, *tmp;
+	struct socket *sock = NULL;
+	LIST_HEAD(list);
+	u32 seq = 0;
+	int ret;
+
+	spin_lock_bh(&r->lock);
+	list_splice_init(&r->queue, &list);
+	r->qlen = 0;
+	r->scheduled = false;
+	spin_unlock_bh(&r->lock);
+
+	/* (a dying device's routes go with it) */
+	if (READ_ONCE(dev->reg_state) == NETREG_REGISTERED &&
+	    sock_create_kern(dev_net(dev), AF_NETLINK, SOCK_RAW,
+			     NETLINK_ROUTE, &sock) < 0) {
+		sock = NULL;
+		mgre_stat_inc(md, MGRE_STAT_ROUTE_ERRORS);
+	}
+	list_for_each_entry_safe(ev, tmp, &list, node) {
+		if (sock) {
+			ret = mgre_route_apply(sock, dev->ifindex, ev, ++seq);
+			/* (deleting a route already gone is fine) */
+			if (ret && !(ret == -ESRCH && !ev->add)) {
+				mgre_stat_inc(md, MGRE_STAT_ROUTE_ERRORS);
+				net_dbg_ratelimited("%s: cannot %s the route to %pI4: %d\n",
+						    dev->name,
+						    ev->add ? "add" : "delete",
+						    &ev->dst, ret);
+			}
+		}
+		list_del(&ev->node);
+		kfree(ev);
+		cond_resched();
+	}
+	if (sock)
+		sock_release(sock);
+	/* Last: the device may be freed from here on. */
+	dev_put(dev);
+}
+
+void mgre_route_init(struct mgre_route *r, struct net_device *dev)
+{
+	r->dev = dev;
+	r->enabled = false;
+	spin_lock_init(&r->lock);
+	INIT_LIST_HEAD(&r->queue);
+	r->qlen = 0;
+	r->scheduled = false;
+	INIT_WORK(&r->work, mgre_route_work);
+}
+
+/* The device is being freed: no work is queued (it would hold a ref). */
+void mgre_route_destroy(struct mgre_route *r)
+{
+	struct mgre_route_ev *ev, *tmp;
+
+	list_for_each_entry_safe(ev, tmp, &r->queue, node)
+		kfree(ev);
+	INIT_LIST_HEAD(&r->queue);
+}
+
+void mgre_route_event(struct mgre_route *r, __be32 proto, bool add)
+{
+	struct mgre_device *md = container_of(r, struct mgre_device, route);
+	struct mgre_route_ev *ev;
+
+	if (!READ_ONCE(r->enabled) && add)
+		return;
+	ev = kmalloc(sizeof(*ev), GFP_ATOMIC);
+	if (!ev) {
+		mgre_stat_inc(md, MGRE_STAT_ROUTE_ERRORS);
+		return;
+	}
+	ev->dst = proto;
+	ev->add = add;
+	spin_lock_bh(&r->lock);
+	if (r->qlen >= MGRE_ROUTE_QUEUE_MAX) {
+		spin_unlock_bh(&r->lock);
+		kfree(ev);
+		mgre_stat_inc(md, MGRE_STAT_ROUTE_ERRORS);
+		return;
+	}
+	list_add_tail(&ev->node, &r->queue);
+	r->qlen++;
+	if (!r->scheduled) {
+		r->scheduled = true;
+		dev_hold(r->dev);
+		if (!queue_work(mgre_route_wq, &r->work))
+			dev_put(r->dev);
+	}
+	spin_unlock_bh(&r->lock);
+}
