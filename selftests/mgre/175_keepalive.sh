@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# timeout: 240
+# timeout: 360
 #
 # GRE keepalives (Cisco, RFC 1701 style).  A peer that is not an mgre
 # device (namespace "ka", 192.1.1.9, raw sockets: what an IOS router with
