@@ -73,6 +73,7 @@ static void mgre_dev_free(struct net_device *dev)
 	 * can see the tables any more, nor queue the work again.
 	 */
 	cancel_delayed_work_sync(&md->nhrp.work);
+	cancel_delayed_work_sync(&md->ka.work);
 	mgre_nhs_destroy(&md->nhs);
 	mgre_cache_destroy(&md->cache);
 	mgre_mcast_destroy(&md->mcast);
@@ -101,6 +102,7 @@ static int mgre_dev_init(struct net_device *dev)
 		goto err_cache;
 	mgre_nhs_init(&md->nhs);
 	mgre_nhrp_init(md);
+	mgre_ka_init(md);
 
 	iph->protocol = IPPROTO_GRE;
 	mgre_update_hlen(dev);
@@ -133,11 +135,13 @@ err_cache:
 static int mgre_dev_open(struct net_device *dev)
 {
 	mgre_nhrp_open(netdev_priv(dev));
+	mgre_ka_open(netdev_priv(dev));
 	return 0;
 }
 
 static int mgre_dev_stop(struct net_device *dev)
 {
+	mgre_ka_stop(netdev_priv(dev));
 	mgre_nhrp_stop(netdev_priv(dev));
 	return 0;
 }
@@ -194,6 +198,8 @@ static const struct nla_policy mgre_policy[IFLA_MGRE_MAX + 1] = {
 	[IFLA_MGRE_IF_STATE_NHRP] = NLA_POLICY_MAX(NLA_U8, 1),
 	[IFLA_MGRE_ROUTE_INJECT] = NLA_POLICY_MAX(NLA_U8, 1),
 	[IFLA_MGRE_PROTECTION]	= NLA_POLICY_MAX(NLA_U8, MGRE_PROTECTION_MAX),
+	[IFLA_MGRE_KEEPALIVE]	= { .type = NLA_U16 },
+	[IFLA_MGRE_KEEPALIVE_RETRIES] = NLA_POLICY_MIN(NLA_U8, 1),
 };
 
 static int mgre_validate(struct nlattr *tb[], struct nlattr *data[],
@@ -306,6 +312,22 @@ static void mgre_protection_apply(struct mgre_device *md,
 			   nla_get_u8(data[IFLA_MGRE_PROTECTION]));
 }
 
+static void mgre_keepalive_apply(struct mgre_device *md,
+				 struct nlattr *data[])
+{
+	u16 interval = md->ka.interval;
+	u8 retries = md->ka.retries;
+
+	if (!data || (!data[IFLA_MGRE_KEEPALIVE] &&
+		      !data[IFLA_MGRE_KEEPALIVE_RETRIES]))
+		return;
+	if (data[IFLA_MGRE_KEEPALIVE])
+		interval = nla_get_u16(data[IFLA_MGRE_KEEPALIVE]);
+	if (data[IFLA_MGRE_KEEPALIVE_RETRIES])
+		retries = nla_get_u8(data[IFLA_MGRE_KEEPALIVE_RETRIES]);
+	mgre_ka_set(md, interval, retries);
+}
+
 static int mgre_newlink(struct net *src_net, struct net_device *dev,
 			struct nlattr *tb[], struct nlattr *data[],
 			struct netlink_ext_ack *extack)
@@ -326,6 +348,7 @@ static int mgre_newlink(struct net *src_net, struct net_device *dev,
 		return ret;
 	list_add_tail_rcu(&md->net_node, &mgre_pernet(md->t.net)->devices);
 	mgre_nhrp_apply(md, data);
+	mgre_keepalive_apply(md, data);
 	return 0;
 }
 
@@ -354,6 +377,7 @@ static int mgre_changelink(struct net_device *dev, struct nlattr *tb[],
 
 	mgre_nhrp_apply(netdev_priv(dev), data);
 	mgre_protection_apply(netdev_priv(dev), data);
+	mgre_keepalive_apply(netdev_priv(dev), data);
 
 	/* ip_tunnel_changelink() leaves the GRE flags alone. */
 	t->parms.i_flags = p.i_flags;
@@ -383,6 +407,8 @@ static size_t mgre_get_size(const struct net_device *dev)
 	       nla_total_size(1) +	/* IFLA_MGRE_IF_STATE_NHRP */
 	       nla_total_size(1) +	/* IFLA_MGRE_ROUTE_INJECT */
 	       nla_total_size(1) +	/* IFLA_MGRE_PROTECTION */
+	       nla_total_size(2) +	/* IFLA_MGRE_KEEPALIVE */
+	       nla_total_size(1) +	/* IFLA_MGRE_KEEPALIVE_RETRIES */
 	       0;
 }
 
@@ -402,7 +428,9 @@ static int mgre_fill_info(struct sk_buff *skb, const struct net_device *dev)
 	    nla_put_u8(skb, IFLA_MGRE_IF_STATE_NHRP, cfg.if_state) ||
 	    nla_put_u8(skb, IFLA_MGRE_ROUTE_INJECT,
 		       READ_ONCE(md->route.enabled)) ||
-	    nla_put_u8(skb, IFLA_MGRE_PROTECTION, READ_ONCE(md->protection)))
+	    nla_put_u8(skb, IFLA_MGRE_PROTECTION, READ_ONCE(md->protection)) ||
+	    nla_put_u16(skb, IFLA_MGRE_KEEPALIVE, md->ka.interval) ||
+	    nla_put_u8(skb, IFLA_MGRE_KEEPALIVE_RETRIES, md->ka.retries))
 		return -EMSGSIZE;
 
 	if (nla_put_u32(skb, IFLA_MGRE_LINK, READ_ONCE(p->link)) ||

@@ -12,6 +12,7 @@
 #include <uapi/mgre.h>
 
 #include "cache.h"
+#include "keepalive.h"
 #include "multicast.h"
 #include "nhs.h"
 #include "nhrp.h"
@@ -30,6 +31,7 @@ struct mgre_device {
 	struct mgre_nhs_list nhs;
 	struct mgre_nhrp nhrp;
 	struct mgre_route route;
+	struct mgre_ka ka;
 	struct mgre_pcpu_stats __percpu *stats;
 	/* enum mgre_protection; READ_ONCE on receive, RTNL writers. */
 	u8 protection;

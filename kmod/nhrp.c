@@ -63,7 +63,7 @@ void mgre_nhrp_get_cfg(struct mgre_device *md, struct mgre_nhrp_cfg *c)
 }
 
 /* Our NBMA address towards @peer: the configured source, or the route's. */
-static __be32 mgre_local_nbma(struct mgre_device *md, __be32 peer)
+__be32 mgre_local_nbma(struct mgre_device *md, __be32 peer)
 {
 	struct ip_tunnel *t = &md->t;
 	struct flowi4 fl4;
@@ -323,7 +323,7 @@ static void mgre_nhrp_send_reg(struct mgre_device *md,
 }
 
 /* The NBMA address of an NHS: configured, or from the cache. */
-static __be32 mgre_nhs_nbma(struct mgre_device *md, const struct mgre_nhs *n)
+__be32 mgre_nhs_nbma(struct mgre_device *md, const struct mgre_nhs *n)
 {
 	struct mgre_entry *e;
 	__be32 nbma;
@@ -436,9 +436,11 @@ static void mgre_nhrp_reg_reply(struct mgre_device *md,
 		matched = true;
 		n->awaiting = false;
 		if (code == NHRP_CODE_SUCCESS) {
-			if (n->state != MGRE_NHS_RESPONDING)
+			/* Keepalives say its data plane is down: not yet. */
+			if (n->state != MGRE_NHS_RESPONDING && !n->ka_down)
 				kick = true;
-			WRITE_ONCE(n->state, MGRE_NHS_RESPONDING);
+			WRITE_ONCE(n->state, n->ka_down ? MGRE_NHS_DOWN :
+							 MGRE_NHS_RESPONDING);
 			n->fails = 0;
 			n->recovering = false;
 			n->next_send = jiffies + mgre_reg_interval(cfg);
@@ -1219,6 +1221,40 @@ drop:
 /* ---------------------------------------------------------------------- */
 
 /*
+ * Keepalives (keepalive.c): @n missed too many (@alive false), or answers
+ * again.  Down, it is out of use as if its registrations had timed out;
+ * back, it is registered with again at once and is used from the reply
+ * on.  Called under rcu_read_lock(); @n may be on its way out of the list.
+ */
+void mgre_nhrp_nhs_ka(struct mgre_device *md, struct mgre_nhs *n, bool alive)
+{
+	struct mgre_nhs_list *list = &md->nhs;
+	bool lost = false, changed;
+
+	spin_lock_bh(&list->lock);
+	changed = n->ka_down == alive;
+	if (changed && !alive) {
+		lost = n->state == MGRE_NHS_RESPONDING;
+		WRITE_ONCE(n->state, MGRE_NHS_DOWN);
+	}
+	if (changed) {
+		n->ka_down = !alive;
+		n->awaiting = false;
+		n->next_send = jiffies;
+	}
+	spin_unlock_bh(&list->lock);
+	if (!changed)
+		return;
+	netdev_info(mgre_to_dev(md), "NHS %pI4 %s\n", &n->proto,
+		    alive ? "answers keepalives again: registering" :
+			    "does not answer keepalives: down");
+	/* As in mgre_nhrp_reg_tick(): negatives seen through it are stale. */
+	if (lost)
+		mgre_cache_flush(&md->cache, MGRE_ENTRY_NEGATIVE);
+	mgre_nhrp_kick(md);
+}
+
+/*
  * "if-state nhrp": the carrier is on while one of the configured NHSes
  * answers our registrations (or when there is none), off otherwise, so
  * routing reacts to a cloud we cannot reach.  NHRP itself goes around
@@ -1242,6 +1278,9 @@ static void mgre_nhrp_carrier(struct mgre_device *md,
 		up = !any || &n->node != &md->nhs.list;
 		rcu_read_unlock();
 	}
+	/* A point-to-point peer that does not answer keepalives. */
+	if (READ_ONCE(md->ka.down))
+		up = false;
 	if (up == netif_carrier_ok(dev))
 		return;
 	netdev_info(dev, "carrier %s: %s\n", up ? "on" : "off",

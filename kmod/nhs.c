@@ -108,6 +108,8 @@ void mgre_nhs_reset(struct mgre_nhs_list *nhs)
 		n->fails = 0;
 		n->awaiting = false;
 		n->next_send = jiffies;
+		n->ka_missed = 0;
+		n->ka_down = false;
 	}
 	spin_unlock_bh(&nhs->lock);
 }

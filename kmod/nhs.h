@@ -23,6 +23,8 @@ struct mgre_nhs {
 	bool recovering;	/* refused with code 14: purged, and
 				 * registering again (once)
 				 */
+	u8 ka_missed;		/* keepalives sent since the last answer */
+	bool ka_down;		/* too many of them went unanswered */
 	u32 reqid;		/* of the outstanding request */
 	unsigned long next_send; /* jiffies of the next request */
 	struct rcu_head rcu;

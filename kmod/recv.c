@@ -139,6 +139,12 @@ static int mgre_gre_rcv(struct sk_buff *skb)
 		return 0;
 	}
 
+	/* GRE type 0: the answer to one of our keepalives */
+	if (!tpi.proto) {
+		mgre_ka_reply_rcv(md, skb);
+		return 0;
+	}
+
 	/* Cisco GRE keepalive: send it back (consumes it) */
 	if (tpi.proto == htons(ETH_P_IP) && mgre_ka_rcv(md, skb, hdr_len))
 		return 0;

@@ -113,6 +113,19 @@ enum {
 	 * Default off.  See Documentation/protection.md.
 	 */
 	IFLA_MGRE_PROTECTION,
+	/* u16: seconds between the GRE keepalives we send (Cisco
+	 * "keepalive PERIOD RETRIES"), 0 = off (default).  A
+	 * point-to-point device sends them to its remote end and turns its
+	 * carrier off while the peer is down; a multipoint one sends them to
+	 * every NHS and takes an NHS that is down out of use (state down,
+	 * as if its registrations had timed out) until it answers again.
+	 * See Documentation/failover.md.
+	 */
+	IFLA_MGRE_KEEPALIVE,
+	/* u8, 1-255: keepalives in a row left unanswered (each for one
+	 * period) that mark the peer down; default 3
+	 */
+	IFLA_MGRE_KEEPALIVE_RETRIES,
 	__IFLA_MGRE_MAX
 };
 
@@ -336,6 +349,16 @@ enum mgre_stat {
 					 * back (TTL exhausted, no route, or
 					 * the underlay refused the packet):
 					 * dropped
+					 */
+	MGRE_STAT_KA_SENT,		/* keepalives we sent ("keepalive") */
+	MGRE_STAT_KA_REPLIES,		/* answers to them (GRE protocol
+					 * type 0 from the peer)
+					 */
+	MGRE_STAT_KA_PEER_DOWN,		/* peers marked down: RETRIES
+					 * keepalives in a row unanswered
+					 */
+	MGRE_STAT_KA_UNSOLICITED,	/* GRE protocol type 0 from a peer we
+					 * send no keepalives to: dropped
 					 */
 	__MGRE_STAT_MAX
 };

@@ -11,6 +11,7 @@
  * ... type mgre ttl 64" changes the TTL alone.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +35,7 @@ static void mgre_print_help(struct link_util *lu, int argc, char **argv,
 		"                [ registration timeout SECONDS ] [ cache-max ENTRIES ]\n"
 		"                [ if-state { nhrp | none } ] [ route-inject { on | off } ]\n"
 		"                [ protection { require | off } ]\n"
+		"                [ keepalive { PERIOD [ RETRIES ] | off } ]\n"
 		"\n"
 		"Where: ADDR := { IPV4_ADDRESS | any }\n"
 		"       KEY  := { NUMBER | DOTTED_QUAD }\n"
@@ -212,6 +214,7 @@ static const struct mgre_opt {
 	{ "if-state",	IFLA_MGRE_IF_STATE_NHRP, true,	put_if_state },
 	{ "route-inject", IFLA_MGRE_ROUTE_INJECT, true,	put_on_off },
 	{ "protection",	IFLA_MGRE_PROTECTION,	true,	put_protection },
+	{ "keepalive",	IFLA_MGRE_KEEPALIVE,	true,	NULL },
 };
 
 static const struct mgre_opt *find_opt(const char *name)
@@ -264,6 +267,25 @@ static int mgre_parse_opt(struct link_util *lu, int argc, char **argv,
 		if (seen & (1U << opt->attr))
 			duparg(key, *argv);
 		seen |= 1U << opt->attr;
+		/* Cisco "keepalive [PERIOD [RETRIES]]"; "off" = "no keepalive" */
+		if (opt->attr == IFLA_MGRE_KEEPALIVE) {
+			__u16 period = 0;
+			__u8 retries;
+
+			if (strcmp(*argv, "off") &&
+			    (get_u16(&period, *argv, 0) || !period))
+				invarg("keepalive: PERIOD must be 1-65535 seconds, or \"off\"",
+				       *argv);
+			addattr16(n, MGRE_MAXLEN, IFLA_MGRE_KEEPALIVE, period);
+			if (period && argc > 1 && isdigit((unsigned char)argv[1][0])) {
+				NEXT_ARG();
+				if (get_u8(&retries, *argv, 0) || !retries)
+					invarg("keepalive: RETRIES must be 1-255", *argv);
+				addattr8(n, MGRE_MAXLEN,
+					 IFLA_MGRE_KEEPALIVE_RETRIES, retries);
+			}
+			continue;
+		}
 		if (opt->put(n, opt->attr, key, *argv))
 			return -1;
 	}
@@ -384,6 +406,13 @@ static void mgre_print_opt(struct link_util *lu, FILE *f, struct rtattr *tb[])
 		print_bool(PRINT_JSON, "pmtudisc", NULL, true);
 	mgre_print_nhrp(tb);
 	mgre_print_protection(tb[IFLA_MGRE_PROTECTION]);
+	if (tb[IFLA_MGRE_KEEPALIVE] && rta_getattr_u16(tb[IFLA_MGRE_KEEPALIVE])) {
+		print_uint(PRINT_ANY, "keepalive", "keepalive %u ",
+			   rta_getattr_u16(tb[IFLA_MGRE_KEEPALIVE]));
+		if (tb[IFLA_MGRE_KEEPALIVE_RETRIES])
+			print_uint(PRINT_ANY, "keepalive_retries", "%u ",
+				   rta_getattr_u8(tb[IFLA_MGRE_KEEPALIVE_RETRIES]));
+	}
 }
 
 EXPORT struct link_util mgre_link_util = {

@@ -98,6 +98,10 @@ check_data "14=0000 15=00 12=e8030000 16=01" registration timeout 0 if-state non
 # 17 PROTECTION
 check_data "2=c0010101 17=01" local 192.1.1.1 protection require
 check_data "17=00" protection off
+# 18 KEEPALIVE, 19 KEEPALIVE_RETRIES
+check_data "18=0a00 19=03" keepalive 10 3
+check_data "18=0500 2=c0010101" keepalive 5 local 192.1.1.1
+check_data "18=0000" keepalive off
 
 # ---- parse errors --------------------------------------------------------------
 check_error 'Error: argument "1.2.3" is wrong: an IPv4 address or "any" is expected' local 1.2.3
@@ -113,6 +117,8 @@ check_error 'Error: argument "up" is wrong: "nhrp" or "none" is expected' if-sta
 check_error 'Error: argument "x" is wrong: registration timeout must be 0-65535 seconds (0: holdtime/3)' \
 	registration timeout x
 check_error 'Error: argument "on" is wrong: "require" or "off" is expected' protection on
+check_error 'Error: argument "0" is wrong: keepalive: PERIOD must be 1-65535 seconds, or "off"' keepalive 0
+check_error 'Error: argument "0" is wrong: keepalive: RETRIES must be 1-255' keepalive 10 0
 check_error 'Error: duplicate "protection": "off" is the second value.' protection require protection off
 
 # ---- printing (ip -d link show) --------------------------------------------------
