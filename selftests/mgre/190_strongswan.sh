@@ -1,0 +1,316 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# timeout: 180
+# debug: skip charon under the debug kernel is too slow for CI's time budget
+#
+# The seed DMVPN protected by stock strongSwan (5.9: charon + swanctl, no
+# glue in the module): transport-mode ESP on GRE, negotiated on demand.
+# One charon per namespace (hub, sp1, sp2) runs the example configuration
+# of Documentation/examples/ verbatim: the hub answers any peer with the
+# pre-shared key, every router has trap policies "GRE to 0.0.0.0/0 needs
+# ESP", so the first GRE packet to a new NBMA peer (the spokes' first
+# NHRP registration, later the spoke-to-spoke resolution reply) makes the
+# kernel ask charon for an SA; the packet itself is dropped and NHRP
+# retransmits.  Checks: the spokes register through ESP; the NBMA network
+# never carries GRE in the clear, only ESP and IKE; spoke-to-spoke traffic
+# resolves through the hub, then a direct sp1-sp2 IKE SA appears and the
+# data flows directly, encrypted.  The tunnels have "protection require":
+# nothing of it is refused while charon does its job, and a router whose
+# charon is gone (no XFRM policies left) still refuses GRE in the clear.
+# The times it took are logged.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/topo.sh"
+
+EXAMPLES=$REPO/Documentation/examples
+CHARON=${CHARON:-/usr/lib/ipsec/charon}
+
+require_root
+require_cmd swanctl tcpdump jq
+[ -x "$CHARON" ] || ksft_skip "strongSwan charon not found at $CHARON"
+require_module xfrm_user esp4
+
+declare -A IPSEC_DIR=() CHARON_PID=()
+
+# charon_start NS: a charon in NS with the example strongswan.conf,
+# its own /run (bind mounted in the private mount namespace that "ip netns
+# exec" creates: 5.9 hardcodes /var/run/charon.pid) holding the vici
+# socket, then the connections from the swanctl.conf CONF.
+charon_start() {
+	local ns=$1 d=$TMPD/ipsec-$1
+
+	mkdir -p "$d"
+	IPSEC_DIR[$ns]=$d
+	cat >"$d/strongswan.conf" <<-EOF
+	include $EXAMPLES/strongswan.conf
+	charon {
+		plugins {
+			vici {
+				socket = unix://$d/charon.vici
+			}
+		}
+		filelog {
+			stderr {
+				knl = 2
+				cfg = 2
+			}
+		}
+	}
+	EOF
+	# shellcheck disable=SC2016	# expanded by the inner shell
+	bg_start ip netns exec "$ns" sh -c \
+		'mount --bind "$1" /run && STRONGSWAN_CONF="$1/strongswan.conf" exec "$2" 2>"$1/charon.log"' \
+		sh "$d" "$CHARON"
+	CHARON_PID[$ns]=$BG_PID
+}
+
+# swanctl_in NS ARGS...: swanctl talking to the charon of NS.
+swanctl_in() {
+	local ns=$1
+
+	shift
+	swanctl "$@" --uri "unix://${IPSEC_DIR[$ns]}/charon.vici"
+}
+
+charon_load() {
+	local ns=$1 conf=$2 out
+
+	if ! wait_until 60 test -S "${IPSEC_DIR[$ns]}/charon.vici"; then
+		charon_logs "$ns"
+		ksft_fail "charon in $ns did not start"
+	fi
+	# (swanctl complains about every credential directory next to the
+	# file and every plugin it cannot find: harmless)
+	out=$(swanctl_in "$ns" --load-all --file "$conf" 2>&1) ||
+		{ charon_logs "$ns"; ksft_fail "swanctl --load-all in $ns: $out"; }
+	log "$ns: $(grep -E '^(loaded|successfully)' <<<"$out" | tr '\n' ' ')"
+}
+
+charon_logs() {
+	local ns
+
+	for ns in "${@:-${!IPSEC_DIR[@]}}"; do
+		log "--- charon log of $ns:"
+		tail -n 60 "${IPSEC_DIR[$ns]}/charon.log" 2>/dev/null | sed 's/^/    /'
+	done
+}
+
+# sa_up NS PEER: NS has an established IKE SA with PEER (NBMA address)
+# and an installed transport-mode CHILD_SA under it.
+sa_up() {
+	swanctl_in "$1" --list-sas 2>/dev/null | awk -v p="@ $2[" '
+		/^[^ ]/ { r = 0 }
+		/^  remote / && index($0, p) { r = 1 }
+		/INSTALLED, TRANSPORT/ && r { ok = 1 }
+		END { exit !ok }'
+}
+
+# ms_since T0: milliseconds since the EPOCHREALTIME value T0 (no dot).
+ms_since() { echo $(( (${EPOCHREALTIME/./} - $1) / 1000 )); }
+
+# ike_ms NS PEER: milliseconds from the kernel's acquire for PEER in NS to
+# the CHILD_SA with PEER established (from charon's log, "knl" level 2).
+ike_ms() {
+	awk -v p="=== $2/32" '
+	function ms(t,   a) { split(t, a, /[:.]/); return ((a[1] * 60 + a[2]) * 60 + a[3]) * 1000 + a[4] }
+	/creating acquire job/ && index($0, p) && !t0 { t0 = ms($1) }
+	/CHILD_SA .* established/ && index($0, p "[gre]") && t0 { print ms($1) - t0; exit }
+	' "${IPSEC_DIR[$1]}/charon.log"
+}
+
+# esp_pair NS A B: NS has transport-mode ESP states A -> B and B -> A for
+# GRE between the two NBMA addresses (what the CHILD_SA installed).
+esp_pair() {
+	local ns=$1 a=$2 b=$3 src dst
+
+	for src in "$a" "$b"; do
+		dst=$([ "$src" = "$a" ] && echo "$b" || echo "$a")
+		in_ns "$ns" ip xfrm state list src "$src" dst "$dst" proto esp |
+			grep -q 'mode transport' || return 1
+	done
+}
+
+xfrm_stat() {	# xfrm_stat NS NAME: one counter of /proc/net/xfrm_stat
+	# shellcheck disable=SC2016	# awk's $1, $2
+	in_ns "$1" awk -v k="$2" '$1 == k { print $2 }' /proc/net/xfrm_stat
+}
+
+load_mgre
+topo_wan
+# The first ESP SA of a boot instantiates the kernel's crypto (modules,
+# self-tests, the DRBG seeded by jitterentropy): up to 30 s under TCG,
+# which IKE would see as an unresponsive peer.  Pay it here, untimed by
+# the checks below, with the algorithms of the example configuration.
+t=${EPOCHREALTIME/./}
+key=0x$(printf '%064d' 0)
+in_ns wan ip xfrm state add src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x100 \
+	mode transport enc 'cbc(aes)' "$key" auth-trunc 'hmac(sha256)' "$key" 128 ||
+	ksft_skip "cannot add an ESP SA with cbc(aes) and hmac(sha256)"
+in_ns wan ip xfrm state flush
+log "kernel ESP crypto ready in $(ms_since "$t") ms"
+for i in 1 2 3; do
+	topo_router "$i"
+done
+# Everything sp1 and sp2 send or receive on the NBMA network (the hub
+# talks only to them).
+capture_start wan p-sp1 "ip" "$TMPD/sp1.pcap"
+capture_start wan p-sp2 "ip" "$TMPD/sp2.pcap"
+
+# The daemons and their trap policies first, then the tunnels.
+t=${EPOCHREALTIME/./}
+charon_start hub
+charon_start sp1
+charon_start sp2
+charon_load hub "$EXAMPLES/swanctl-hub.conf"
+charon_load sp1 "$EXAMPLES/swanctl-spoke.conf"
+charon_load sp2 "$EXAMPLES/swanctl-spoke.conf"
+log "charons up and configured in $(ms_since "$t") ms"
+for ns in hub sp1 sp2; do
+	n=$(in_ns "$ns" ip -o xfrm policy | grep -c 'proto gre')
+	check_ge "$n" 2 "trap policies for GRE in $ns" ||
+		in_ns "$ns" ip xfrm policy
+done
+
+# The seed DMVPN as topo_seed_dynamic builds it, with the spokes' NHS
+# (which starts their registrations) configured last, timed.
+for i in 1 2 3; do
+	# shellcheck disable=SC2086
+	topo_tunnel "$i" $TOPO_NHRP protection require
+done
+nhrpctl_in hub multicast add dynamic dev tun0
+for i in 1 2 3; do
+	topo_routes "$i"
+done
+for ns in hub sp1 sp2; do
+	in_ns "$ns" ip rule | grep -q 'lookup 220' &&
+		fail "charon added a policy routing rule in $ns: $(in_ns "$ns" ip rule)"
+done
+
+# Registration through ESP: the first registration of each spoke triggers
+# IKE with the hub and is dropped (larval state); a retransmission gets
+# through once the SA is installed.
+t=${EPOCHREALTIME/./}
+topo_spoke_nhrp 2
+topo_spoke_nhrp 3
+for ns in sp1 sp2; do
+	ip=$([ "$ns" = sp1 ] && echo 172.1.1.2 || echo 172.1.1.3)
+	if wait_until 60 has_entry hub "$ip" dynamic unique registered; then
+		log "$ns registered through ESP $(ms_since "$t") ms after its NHS was configured"
+	else
+		fail "$ns not registered at the hub: $(nhrpctl_in hub show)"
+	fi
+done
+for ns in sp1 sp2; do
+	wait_until 20 nhs_state_is "$ns" responding ||
+		expect_eq responding "$(nhs_state "$ns")" "NHS state on $ns"
+	drops=$(xfrm_stat "$ns" XfrmOutNoStates)
+	log "$ns: $(stat_get "$ns" tun0 nhrp_tx_reg_req) registration requests sent," \
+		"$(stat_get "$ns" tun0 nhrp_reg_failed) unanswered;" \
+		"$drops GRE packets dropped awaiting an SA (XfrmOutNoStates)"
+	check_ge "$drops" 1 "registrations of $ns dropped while IKE ran"
+	log "$ns: IKE with the hub took $(ike_ms "$ns" 192.1.1.1) ms from the acquire to the SA"
+done
+for nbma in 192.1.1.2 192.1.1.3; do
+	sa_up hub "$nbma" || fail "hub has no IKE/ESP SA with $nbma: $(swanctl_in hub --list-sas)"
+	esp_pair hub 192.1.1.1 "$nbma" ||
+		fail "hub has no ESP states with $nbma: $(in_ns hub ip xfrm state)"
+done
+sa_up sp1 192.1.1.3 && fail "sp1 already has an SA with sp2 before any spoke-to-spoke traffic"
+
+# Spoke to spoke: via the hub while NHRP resolves; sp2's resolution reply
+# goes straight to sp1 and triggers the sp2-sp1 IKE SA (that reply is
+# lost, sp1 retransmits its request).
+drops2=$(xfrm_stat sp2 XfrmOutNoStates)
+t=${EPOCHREALTIME/./}
+ping_ok sp1 192.168.3.1 -I 192.168.2.1 || fail "sp1 LAN cannot reach sp2 LAN"
+log "first spoke-to-spoke ping answered after $(ms_since "$t") ms"
+if wait_until 30 has_entry sp1 172.1.1.3 cached; then
+	log "sp1 resolved 172.1.1.3 after $(ms_since "$t") ms"
+else
+	fail "sp1 did not resolve 172.1.1.3: $(nhrpctl_in sp1 show)"
+fi
+if wait_until 30 sa_up sp1 192.1.1.3; then
+	log "sp1-sp2 IKE/ESP SA up after $(ms_since "$t") ms"
+else
+	fail "no sp1-sp2 SA: $(swanctl_in sp1 --list-sas)"
+fi
+expect_eq 192.1.1.3 "$(entry_field sp1 172.1.1.3 nbma)" "resolved NBMA of sp2"
+for ns in sp1 sp2; do
+	esp_pair "$ns" 192.1.1.2 192.1.1.3 ||
+		fail "$ns has no sp1-sp2 ESP states: $(in_ns "$ns" ip xfrm state)"
+done
+esp_pair hub 192.1.1.2 192.1.1.3 && fail "the hub holds sp1-sp2 ESP states"
+wait_until 10 has_entry sp2 172.1.1.2 cached ||
+	fail "sp2 did not learn 172.1.1.2: $(nhrpctl_in sp2 show)"
+check_ge "$(stat_get sp1 tun0 tx_via_nhs)" 1 "packets sent via the hub while resolving"
+drops=$(( $(xfrm_stat sp2 XfrmOutNoStates) - drops2 ))
+log "sp1: $(stat_get sp1 tun0 nhrp_tx_res_req) resolution requests sent," \
+	"$(stat_get sp1 tun0 nhrp_rx_unmatched) unmatched replies;" \
+	"sp2: $drops packets to sp1 dropped awaiting the SA"
+check_ge "$drops" 1 "packets of sp2 to sp1 dropped while IKE ran"
+log "sp2: IKE with sp1 took $(ike_ms sp2 192.1.1.2) ms from the acquire to the SA"
+
+# Direct and encrypted: the hub relays nothing, sp1 <-> sp2 is ESP.
+hub_rx=$(stat_get hub tun0 rx_data)
+esp0=$(capture_count_bpf "$TMPD/sp1.pcap" 'esp and src 192.1.1.2 and dst 192.1.1.3')
+in_ns sp1 ping -c 5 -i 0.2 -I 192.168.2.1 192.168.3.1 >/dev/null ||
+	fail "spoke-to-spoke ping lost packets after resolution"
+expect_eq "$hub_rx" "$(stat_get hub tun0 rx_data)" "data packets through the hub after resolution"
+capture_wait 5 "$TMPD/sp1.pcap" $((esp0 + 5)) 'esp and src 192.1.1.2 and dst 192.1.1.3' ||
+	fail "no direct ESP sp1 -> sp2"
+capture_wait 5 "$TMPD/sp2.pcap" 5 'esp and src 192.1.1.3 and dst 192.1.1.2' ||
+	fail "no direct ESP sp2 -> sp1"
+check_ge "$(capture_count_bpf "$TMPD/sp1.pcap" 'udp port 500 and host 192.1.1.3')" 2 \
+	"IKE packets between sp1 and sp2"
+
+# The NBMA network never saw GRE in the clear, only ESP and IKE.
+capture_stop
+for f in sp1 sp2; do
+	pcap=$TMPD/$f.pcap
+	total=$(capture_count_bpf "$pcap")
+	esp=$(capture_count_bpf "$pcap" esp)
+	log "$f.pcap: $total IPv4 packets, $esp ESP"
+	expect_eq 0 "$(capture_count_bpf "$pcap" 'ip proto 47')" "plaintext GRE packets at $f" ||
+		capture_dump "$pcap" 'ip proto 47' | head -n 20
+	expect_eq 0 "$(capture_count_bpf "$pcap" 'not esp and not (udp port 500 or udp port 4500)')" \
+		"packets other than ESP and IKE at $f" ||
+		capture_dump "$pcap" 'not esp and not (udp port 500 or udp port 4500)' | head -n 20
+	check_ge "$esp" 10 "ESP packets at $f"
+done
+for ns in hub sp1 sp2; do
+	expect_eq 0 "$(stat_get "$ns" tun0 rx_unprotected)" "rx_unprotected on $ns (protection require)"
+done
+
+# Without its charon, sp1 sends GRE in the clear: the hub's trap policy
+# ("in", GRE from anywhere needs ESP) refuses it.
+kill -TERM "${CHARON_PID[sp1]}"
+wait_until 30 _not_running "${CHARON_PID[sp1]}" || fail "charon in sp1 did not stop on SIGTERM"
+expect_eq "" "$(in_ns sp1 ip xfrm policy)" "XFRM policies left in sp1 after charon stopped"
+n=$(xfrm_stat hub XfrmInTmplMismatch)
+in_ns sp1 ping -c 2 -i 0.5 -W 1 172.1.1.1 >/dev/null && fail "the hub answered GRE in the clear"
+check_ge "$(( $(xfrm_stat hub XfrmInTmplMismatch) - n ))" 2 "GRE in the clear refused by the hub (XfrmInTmplMismatch)"
+
+# Without the hub's charon (which removes its policies), only mgre's
+# "protection require" is left to refuse sp1's GRE in the clear.
+kill -TERM "${CHARON_PID[hub]}"
+wait_until 30 _not_running "${CHARON_PID[hub]}" || fail "charon in hub did not stop on SIGTERM"
+expect_eq "" "$(in_ns hub ip xfrm policy)" "XFRM policies left in hub after charon stopped"
+n=$(stat_get hub tun0 rx_unprotected)
+in_ns sp1 ping -c 2 -i 0.5 -W 1 172.1.1.1 >/dev/null && fail "the hub answered GRE in the clear"
+if wait_until 10 stat_ge hub rx_unprotected $((n + 2)); then
+	log "hub without charon: sp1's GRE in the clear refused by protection require" \
+		"(rx_unprotected $n -> $(stat_get hub tun0 rx_unprotected))"
+else
+	fail "GRE in the clear not refused by protection require: rx_unprotected $n -> $(stat_get hub tun0 rx_unprotected)"
+fi
+
+# Stop the last daemon: none leaves SAs or policies behind.
+kill -TERM "${CHARON_PID[sp2]}"
+wait_until 30 _not_running "${CHARON_PID[sp2]}" || fail "charon in sp2 did not stop on SIGTERM"
+for ns in hub sp1 sp2; do
+	expect_eq "" "$(in_ns "$ns" ip xfrm policy)" "XFRM policies left in $ns after charon stopped"
+	expect_eq "" "$(in_ns "$ns" ip xfrm state)" "XFRM states left in $ns after charon stopped"
+	expect_eq "" "$(ip netns pids "$ns")" "processes left in $ns"
+done
+
+[ "$RET" = 0 ] || charon_logs
+exit_status
