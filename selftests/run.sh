@@ -365,7 +365,7 @@ run_debug() {
 	# The bzImage is booted as it is (VM_PVH=0): PVH's early C code is not
 	# KASAN-safe in 6.1.
 	TIME_BUDGET=$budget VM_TIMEOUT=$((budget + 900)) \
-	FIRST=${DEBUG_FIRST:-"140_ 160_ 150_ 120_ 100_ 130_ 170_ 175_ 60_ 10_ 20_"} \
+	FIRST=${DEBUG_FIRST:-"140_ 160_ 150_ 120_ 100_ 130_ 170_ 175_ 176_ 210_ 60_ 10_ 20_"} \
 	TIMEOUT_SCALE=${DEBUG_TIMEOUT_SCALE:-3} VM_PVH=0 \
 		run_vm debug/ "$RESULTS_DIR/debug" --kernel "$DEBUG_KERNEL_DIR/bzImage" \
 		--modules "$DEBUG_MODULES" --mem 2048M --append "panic_on_warn=1 kmemleak=on" \
