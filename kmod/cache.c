@@ -68,10 +68,10 @@ static void mgre_entry_changed(struct mgre_cache *cache, struct mgre_entry *e,
 		     READ_ONCE(cache->route->enabled);
 
 	lockdep_assert_held(&cache->lock);
-	if (route != e->routed) {
+	/* (not queued: the next change of the entry tries again) */
+	if (route != e->routed &&
+	    mgre_route_event(cache->route, e->proto, route))
 		e->routed = route;
-		mgre_route_event(cache->route, e->proto, route);
-	}
 	if (old_type == type && old_nbma == nbma)
 		return;
 	if (type == MGRE_ENTRY_DYNAMIC)
@@ -389,6 +389,18 @@ static bool mgre_route_sync_one(struct mgre_entry *e, void *arg)
 void mgre_cache_route_sync(struct mgre_cache *cache)
 {
 	mgre_cache_walk(cache, mgre_route_sync_one, cache);
+}
+
+static bool mgre_route_resync_one(struct mgre_entry *e, void *arg)
+{
+	e->routed = false;
+	return mgre_route_sync_one(e, arg);
+}
+
+/* The kernel dropped the device's routes (it went down): add them again. */
+void mgre_cache_route_resync(struct mgre_cache *cache)
+{
+	mgre_cache_walk(cache, mgre_route_resync_one, cache);
 }
 
 static bool mgre_gc_one(struct mgre_entry *e, void *arg)

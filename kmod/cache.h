@@ -72,6 +72,7 @@ int mgre_cache_init(struct mgre_cache *cache, struct mgre_mcast_map *mcast,
 		    struct mgre_route *route);
 /* Inject or withdraw the routes after "route-inject" changed. */
 void mgre_cache_route_sync(struct mgre_cache *cache);
+void mgre_cache_route_resync(struct mgre_cache *cache);
 void mgre_cache_destroy(struct mgre_cache *cache);
 
 /* Caller holds rcu_read_lock(). */

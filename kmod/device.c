@@ -134,8 +134,14 @@ err_cache:
 
 static int mgre_dev_open(struct net_device *dev)
 {
-	mgre_nhrp_open(netdev_priv(dev));
-	mgre_ka_open(netdev_priv(dev));
+	struct mgre_device *md = netdev_priv(dev);
+
+	/* The kernel removed our routes when the device went down. */
+	if (READ_ONCE(md->route.enabled))
+		mgre_cache_route_resync(&md->cache);
+	/* (before NHRP computes the carrier from the keepalive state) */
+	mgre_ka_open(md);
+	mgre_nhrp_open(md);
 	return 0;
 }
 
@@ -377,7 +383,6 @@ static int mgre_changelink(struct net_device *dev, struct nlattr *tb[],
 
 	mgre_nhrp_apply(netdev_priv(dev), data);
 	mgre_protection_apply(netdev_priv(dev), data);
-	mgre_keepalive_apply(netdev_priv(dev), data);
 
 	/* ip_tunnel_changelink() leaves the GRE flags alone. */
 	t->parms.i_flags = p.i_flags;
@@ -386,6 +391,8 @@ static int mgre_changelink(struct net_device *dev, struct nlattr *tb[],
 	if (!tb[IFLA_MTU])
 		dev->mtu = max_t(int, dev->mtu - (t->tun_hlen - old_hlen),
 				 IPV4_MIN_MTU);
+	/* Last: it may send a keepalive with the new key right away. */
+	mgre_keepalive_apply(netdev_priv(dev), data);
 	return 0;
 }
 

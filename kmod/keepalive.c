@@ -210,6 +210,7 @@ static void mgre_ka_send(struct mgre_device *md, __be32 peer)
 				    &peer, local ? "out of memory" :
 						   "no local address");
 		mgre_stat_inc(md, MGRE_STAT_KA_DROP);
+		DEV_STATS_INC(dev, tx_dropped);
 		return;
 	}
 	skb_reserve(skb, hroom + sizeof(*iph) + glen);
@@ -243,7 +244,7 @@ static void mgre_ka_tick(struct mgre_device *md, u8 retries)
 	struct mgre_nhs_list *list = &md->nhs;
 	__be32 remote = md->t.parms.iph.daddr;
 	struct mgre_nhs *n;
-	bool down;
+	bool down, lost = false;
 
 	if (remote) {
 		spin_lock_bh(&md->ka.lock);
@@ -277,11 +278,14 @@ static void mgre_ka_tick(struct mgre_device *md, u8 retries)
 		spin_unlock_bh(&list->lock);
 		if (down) {
 			mgre_stat_inc(md, MGRE_STAT_KA_PEER_DOWN);
-			mgre_nhrp_nhs_ka(md, n, false);
+			lost |= mgre_nhrp_nhs_ka(md, n, false);
 		}
 		mgre_ka_send(md, nbma);
 	}
 	rcu_read_unlock();
+	/* As in mgre_nhrp_reg_tick(): negatives seen through it are stale. */
+	if (lost)
+		mgre_cache_flush(&md->cache, MGRE_ENTRY_NEGATIVE);
 }
 
 static void mgre_ka_work(struct work_struct *work)

@@ -382,8 +382,10 @@ static void mgre_nhrp_reg_tick(struct mgre_device *md,
 					n->fails++;
 				if (n->state == MGRE_NHS_RESPONDING)
 					lost = true;
+				/* (keepalives may hold it down) */
 				WRITE_ONCE(n->state,
-					   n->fails >= MGRE_NHS_DOWN_FAILS ?
+					   n->fails >= MGRE_NHS_DOWN_FAILS ||
+					   n->ka_down ?
 					   MGRE_NHS_DOWN : MGRE_NHS_EXPECTING);
 			} else if (n->state == MGRE_NHS_WAITING) {
 				WRITE_ONCE(n->state, MGRE_NHS_EXPECTING);
@@ -454,7 +456,8 @@ static void mgre_nhrp_reg_reply(struct mgre_device *md,
 			 * is final until the next retry.
 			 */
 			n->recovering = true;
-			WRITE_ONCE(n->state, MGRE_NHS_EXPECTING);
+			WRITE_ONCE(n->state, n->ka_down ? MGRE_NHS_DOWN :
+							 MGRE_NHS_EXPECTING);
 			n->next_send = jiffies + HZ;
 			purge_proto = n->proto;
 			purge_nbma = READ_ONCE(n->nbma);
@@ -1225,8 +1228,10 @@ drop:
  * again.  Down, it is out of use as if its registrations had timed out;
  * back, it is registered with again at once and is used from the reply
  * on.  Called under rcu_read_lock(); @n may be on its way out of the list.
+ * Returns true when @n was the NHS in use: the caller then flushes the
+ * negative entries, outside the RCU read side (the cache walk may sleep).
  */
-void mgre_nhrp_nhs_ka(struct mgre_device *md, struct mgre_nhs *n, bool alive)
+bool mgre_nhrp_nhs_ka(struct mgre_device *md, struct mgre_nhs *n, bool alive)
 {
 	struct mgre_nhs_list *list = &md->nhs;
 	bool lost = false, changed;
@@ -1244,14 +1249,12 @@ void mgre_nhrp_nhs_ka(struct mgre_device *md, struct mgre_nhs *n, bool alive)
 	}
 	spin_unlock_bh(&list->lock);
 	if (!changed)
-		return;
+		return false;
 	netdev_info(mgre_to_dev(md), "NHS %pI4 %s\n", &n->proto,
 		    alive ? "answers keepalives again: registering" :
 			    "does not answer keepalives: down");
-	/* As in mgre_nhrp_reg_tick(): negatives seen through it are stale. */
-	if (lost)
-		mgre_cache_flush(&md->cache, MGRE_ENTRY_NEGATIVE);
 	mgre_nhrp_kick(md);
+	return lost;
 }
 
 /*
@@ -1284,7 +1287,9 @@ static void mgre_nhrp_carrier(struct mgre_device *md,
 	if (up == netif_carrier_ok(dev))
 		return;
 	netdev_info(dev, "carrier %s: %s\n", up ? "on" : "off",
-		    up ? "an NHS answers" : "no NHS answers (if-state nhrp)");
+		    up ? "the peers answer" :
+		    READ_ONCE(md->ka.down) ? "the peer does not answer keepalives" :
+		    "no NHS answers (if-state nhrp)");
 	if (up)
 		netif_carrier_on(dev);
 	else

@@ -69,7 +69,7 @@ struct mgre_nhs;
 __be32 mgre_local_nbma(struct mgre_device *md, __be32 peer);
 /* The NBMA address of NHS @n (its own, or from the cache); 0 = unknown. */
 __be32 mgre_nhs_nbma(struct mgre_device *md, const struct mgre_nhs *n);
-void mgre_nhrp_nhs_ka(struct mgre_device *md, struct mgre_nhs *n, bool alive);
+bool mgre_nhrp_nhs_ka(struct mgre_device *md, struct mgre_nhs *n, bool alive);
 
 /* Purge our registrations at the NHSes (device going down, NHS removed). */
 void mgre_nhrp_purge_nhs(struct mgre_device *md, __be32 nhs_proto);

@@ -15,6 +15,7 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/inetdevice.h>
 #include <linux/net.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -60,6 +61,11 @@ static int mgre_route_apply(struct socket *sock, int ifindex,
 		struct nlmsghdr n;
 		struct nlmsgerr e;
 	} ack;
+	/*
+	 * An explicit destination (the kernel, nl_pid 0) matters: it makes
+	 * netlink skip the file-based capability check, and a kernel socket
+	 * has no file.
+	 */
 	struct sockaddr_nl to = { .nl_family = AF_NETLINK };
 	struct msghdr msg = { .msg_name = &to, .msg_namelen = sizeof(to) };
 	struct kvec iov = { &req, sizeof(req) };
@@ -70,7 +76,7 @@ static int mgre_route_apply(struct socket *sock, int ifindex,
 	req.n.nlmsg_len = sizeof(req);
 	req.n.nlmsg_type = ev->add ? RTM_NEWROUTE : RTM_DELROUTE;
 	req.n.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK |
-			    (ev->add ? NLM_F_CREATE | NLM_F_REPLACE : 0);
+			    (ev->add ? NLM_F_CREATE | NLM_F_EXCL : 0);
 	req.n.nlmsg_seq = seq;
 	req.r.rtm_family = AF_INET;
 	req.r.rtm_dst_len = 32;
@@ -95,7 +101,47 @@ static int mgre_route_apply(struct socket *sock, int ifindex,
 	ret = kernel_recvmsg(sock, &msg, &iov, 1, sizeof(ack), MSG_DONTWAIT);
 	if (ret < (int)sizeof(ack) || ack.n.nlmsg_type != NLMSG_ERROR)
 		return ret < 0 ? ret : -EPROTO;
-	return ack.e.error;
+	ret = ack.e.error;
+	/*
+	 * Never replace a route we do not own: an existing route to the
+	 * peer (an administrator's, or ours from before) stays, and our
+	 * delete, which names protocol nhrp, leaves someone else's alone.
+	 */
+	if ((ret == -EEXIST && ev->add) || (ret == -ESRCH && !ev->add))
+		ret = 0;
+	return ret;
+}
+
+/*
+ * A peer chooses the addresses it registers: inject only what lies in a
+ * subnet of the tunnel itself, never a special or local address, so that
+ * no peer can pull the underlay's routes (its NHS's NBMA address, a
+ * gateway) into the tunnel.  Process context.
+ */
+static bool mgre_route_allowed(struct net_device *dev, __be32 dst)
+{
+	const struct in_ifaddr *ifa;
+	struct in_device *in_dev;
+	bool ok = false;
+
+	if (ipv4_is_zeronet(dst) || ipv4_is_loopback(dst) ||
+	    ipv4_is_multicast(dst) || ipv4_is_lbcast(dst))
+		return false;
+	rcu_read_lock();
+	in_dev = __in_dev_get_rcu(dev);
+	if (in_dev) {
+		in_dev_for_each_ifa_rcu(ifa, in_dev) {
+			if (ifa->ifa_local == dst)
+				break;
+			if (inet_ifa_match(dst, ifa) &&
+			    dst != ifa->ifa_broadcast) {
+				ok = true;
+				break;
+			}
+		}
+	}
+	rcu_read_unlock();
+	return ok;
 }
 
 static void mgre_route_work(struct work_struct *work)
@@ -123,10 +169,13 @@ static void mgre_route_work(struct work_struct *work)
 		mgre_stat_inc(md, MGRE_STAT_ROUTE_ERRORS);
 	}
 	list_for_each_entry_safe(ev, tmp, &list, node) {
-		if (sock) {
+		if (sock && ev->add && !mgre_route_allowed(dev, ev->dst)) {
+			mgre_stat_inc(md, MGRE_STAT_ROUTE_ERRORS);
+			net_dbg_ratelimited("%s: no route to %pI4: not in a subnet of the tunnel\n",
+					    dev->name, &ev->dst);
+		} else if (sock) {
 			ret = mgre_route_apply(sock, dev->ifindex, ev, ++seq);
-			/* (deleting a route already gone is fine) */
-			if (ret && !(ret == -ESRCH && !ev->add)) {
+			if (ret) {
 				mgre_stat_inc(md, MGRE_STAT_ROUTE_ERRORS);
 				net_dbg_ratelimited("%s: cannot %s the route to %pI4: %d\n",
 						    dev->name,
@@ -165,26 +214,27 @@ void mgre_route_destroy(struct mgre_route *r)
 	INIT_LIST_HEAD(&r->queue);
 }
 
-void mgre_route_event(struct mgre_route *r, __be32 proto, bool add)
+bool mgre_route_event(struct mgre_route *r, __be32 proto, bool add)
 {
 	struct mgre_device *md = container_of(r, struct mgre_device, route);
 	struct mgre_route_ev *ev;
 
 	if (!READ_ONCE(r->enabled) && add)
-		return;
+		return false;
 	ev = kmalloc(sizeof(*ev), GFP_ATOMIC);
 	if (!ev) {
 		mgre_stat_inc(md, MGRE_STAT_ROUTE_ERRORS);
-		return;
+		return false;
 	}
 	ev->dst = proto;
 	ev->add = add;
 	spin_lock_bh(&r->lock);
-	if (r->qlen >= MGRE_ROUTE_QUEUE_MAX) {
+	/* (deletes are bounded by the entries, and cannot be retried) */
+	if (add && r->qlen >= MGRE_ROUTE_QUEUE_MAX) {
 		spin_unlock_bh(&r->lock);
 		kfree(ev);
 		mgre_stat_inc(md, MGRE_STAT_ROUTE_ERRORS);
-		return;
+		return false;
 	}
 	list_add_tail(&ev->node, &r->queue);
 	r->qlen++;
@@ -195,4 +245,5 @@ void mgre_route_event(struct mgre_route *r, __be32 proto, bool add)
 			dev_put(r->dev);
 	}
 	spin_unlock_bh(&r->lock);
+	return true;
 }

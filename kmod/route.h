@@ -34,7 +34,10 @@ void mgre_route_wq_uninit(void);
 void mgre_route_init(struct mgre_route *r, struct net_device *dev);
 void mgre_route_destroy(struct mgre_route *r);
 
-/* The entry for @proto became routable (@add) or stopped being so. */
-void mgre_route_event(struct mgre_route *r, __be32 proto, bool add);
+/*
+ * The entry for @proto became routable (@add) or stopped being so.
+ * Returns false when the change could not be queued (counted).
+ */
+bool mgre_route_event(struct mgre_route *r, __be32 proto, bool add);
 
 #endif /* _MGRE_ROUTE_H */

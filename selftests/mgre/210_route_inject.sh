@@ -9,8 +9,11 @@
 #   - the hub: a route per registered spoke; a spoke that purges its
 #     registration (tunnel down) takes its route with it;
 #   - a spoke: a route for a resolved spoke; "nhrpctl flush" removes it;
-#   - "route-inject off" withdraws them all, "on" brings them back;
-#   - static maps and the connected subnet are left alone.
+#   - "route-inject off" withdraws them all, "on" brings them back, and so
+#     does the device coming up again after the kernel dropped them;
+#   - static maps and the connected subnet are left alone;
+#   - an address outside the tunnel's subnets (a peer registering an
+#     underlay address) gets no route, and route_errors counts it.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/topo.sh"
 
@@ -62,7 +65,31 @@ wait_until 5 routes_are hub "" || fail "routes left after route-inject off: '$(n
 ip -n hub link set tun0 type mgre route-inject on
 wait_until 5 routes_are hub "172.1.1.2 tun0 172.1.1.3 tun0 " ||
 	fail "routes not back after route-inject on: '$(nhrp_routes hub)'"
+# Down, the kernel drops the device's routes; up, they are back.
+in_ns hub ip link set tun0 down
+wait_until 5 routes_are hub "" || fail "routes left with the hub's tunnel down: '$(nhrp_routes hub)'"
+in_ns hub ip link set tun0 up
+wait_until 5 routes_are hub "172.1.1.2 tun0 172.1.1.3 tun0 " ||
+	fail "routes not back after down/up: '$(nhrp_routes hub)'"
 expect_eq 0 "$(stat_get hub tun0 route_errors)" "route_errors at the hub"
+
+# A peer registers an address outside the tunnel's subnet (here sp1's
+# NBMA address): the entry is made, but no route pulls the underlay into
+# the tunnel; the refusal is counted.
+ns_create rogue
+ip link add eth0 netns rogue type veth peer name p-rogue netns wan
+in_ns wan ip link set p-rogue master br0 up
+in_ns rogue ip addr add 192.1.1.9/24 dev eth0
+in_ns rogue ip link set eth0 up
+in_ns rogue python3 "$LIB_DIR/nhrp_craft.py" inject --src 192.1.1.9 \
+	--dst 192.1.1.1 --proto 192.1.1.2 nhrp >/dev/null ||
+	fail "cannot send the rogue registration"
+wait_until 10 has_entry hub 192.1.1.2 dynamic ||
+	fail "the hub did not take the registration of 192.1.1.2: $(nhrpctl_in hub show)"
+wait_until 5 stat_ge hub route_errors 1 || fail "route_errors did not count the refused route"
+routes_are hub "172.1.1.2 tun0 172.1.1.3 tun0 " ||
+	fail "injected routes with the rogue entry: '$(nhrp_routes hub)'"
+check_match "$(in_ns hub ip route get 192.1.1.2)" "dev eth0" "the hub's route to sp1's NBMA address"
 
 # The connected route is untouched, and the hub still reaches the spokes.
 check_match "$(in_ns hub ip route show 172.1.1.0/24)" "172.1.1.0/24 dev tun0 proto kernel" \
