@@ -369,7 +369,8 @@ run_debug() {
 	TIMEOUT_SCALE=${DEBUG_TIMEOUT_SCALE:-3} VM_PVH=0 \
 		run_vm debug/ "$RESULTS_DIR/debug" --kernel "$DEBUG_KERNEL_DIR/bzImage" \
 		--modules "$DEBUG_MODULES" --mem 2048M --append "panic_on_warn=1 kmemleak=on" \
-		--env MGRE_KO="$DEBUG_MGRE_KO" --env TIMEOUT_SCALE --env TIME_BUDGET --env FIRST
+		--env MGRE_KO="$DEBUG_MGRE_KO" --env TIMEOUT_SCALE --env TIME_BUDGET --env FIRST \
+		--env DEBUG_ALL
 }
 if [ "${SKIP_DEBUG_KERNEL:-${SKIP_VM:-0}}" != 1 ]; then
 	run_debug

@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # timeout: 120
-# debug: skip ip plugin options and module autoload; the module's netlink paths run in every other test
 #
 # "ip link add NAME type mgre ..." through the iproute2 plugin: every
 # option reaches the kernel and "ip -d link show" prints it back; MTU,

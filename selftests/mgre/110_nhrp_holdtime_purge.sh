@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # timeout: 240
-# debug: skip wall-clock bounds (registration within 1 s, expiry times); expiry runs in 150 and 160
 #
 # Lifetimes of registrations: a spoke whose tunnel goes down purges its
 # registration at the hub at once; brought up again it registers within a

@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # timeout: 180
-# debug: skip charon under the debug kernel is too slow for CI's time budget
 #
 # The seed DMVPN protected by stock strongSwan (5.9: charon + swanctl, no
 # glue in the module): transport-mode ESP on GRE, negotiated on demand.

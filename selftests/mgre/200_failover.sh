@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # timeout: 300
-# debug: skip wall-clock bounds on failover times; the NHS state machine runs in 100, 120 and 160
 #
 # Dual-hub DMVPN failover (the seeds' primary/backup hubs).  hub
 # (172.1.1.1, NBMA .1) is NHS priority 0, hub2 (172.1.1.4, NBMA .4)

@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # timeout: 120
-# debug: skip nhrpctl's error messages (userspace)
 #
 # Every nhrpctl error path gives a clear message and a non-zero exit, and
 # state is unchanged after a refused command.
