@@ -356,6 +356,18 @@ static unsigned long mgre_reg_retry(const struct mgre_nhrp_cfg *cfg, u8 fails)
 			   mgre_reg_interval(cfg)));
 }
 
+/* @n refused our registration: down, and retry with backoff.  Under the
+ * NHS list lock.
+ */
+static void mgre_nhs_refused(const struct mgre_nhrp_cfg *cfg,
+			     struct mgre_nhs *n)
+{
+	WRITE_ONCE(n->state, MGRE_NHS_DOWN);
+	if (n->fails < U8_MAX)
+		n->fails++;
+	n->next_send = jiffies + mgre_reg_retry(cfg, n->fails);
+}
+
 /* Send the registrations that are due; called from the work. */
 static void mgre_nhrp_reg_tick(struct mgre_device *md,
 			       const struct mgre_nhrp_cfg *cfg)
@@ -462,10 +474,7 @@ static void mgre_nhrp_reg_reply(struct mgre_device *md,
 			purge_proto = n->proto;
 			purge_nbma = READ_ONCE(n->nbma);
 		} else {
-			WRITE_ONCE(n->state, MGRE_NHS_DOWN);
-			if (n->fails < U8_MAX)
-				n->fails++;
-			n->next_send = jiffies + mgre_reg_retry(cfg, n->fails);
+			mgre_nhs_refused(cfg, n);
 		}
 		break;
 	}
@@ -1103,10 +1112,7 @@ static void mgre_nhrp_error_ind(struct mgre_device *md,
 			continue;
 		matched = true;
 		n->awaiting = false;
-		WRITE_ONCE(n->state, MGRE_NHS_DOWN);
-		if (n->fails < U8_MAX)
-			n->fails++;
-		n->next_send = jiffies + mgre_reg_retry(cfg, n->fails);
+		mgre_nhs_refused(cfg, n);
 		break;
 	}
 	spin_unlock_bh(&list->lock);

@@ -25,11 +25,7 @@ nhrpctl_in hub multicast add dynamic dev tun0
 topo_spoke_nhrp 2
 
 # The NAT router: outside 192.1.1.3 on the NBMA bridge, inside 10.0.0.1.
-ns_create nat
-ip link add eth0 netns nat type veth peer name p-nat netns wan
-in_ns wan ip link set p-nat master br0 up
-in_ns nat ip addr add 192.1.1.3/24 dev eth0
-in_ns nat ip link set eth0 up
+topo_nbma_host nat 192.1.1.3
 ns_create sp2
 ip link add eth0 netns sp2 type veth peer name in0 netns nat
 in_ns nat ip addr add 10.0.0.1/24 dev in0

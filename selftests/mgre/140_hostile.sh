@@ -32,11 +32,7 @@ for p in 172.1.1.2 172.1.1.3; do
 done
 
 # The attacker: a plain namespace on the NBMA bridge, raw sockets only.
-ns_create atk
-ip link add eth0 netns atk type veth peer name p-atk netns wan
-in_ns wan ip link set p-atk master br0 up
-in_ns atk ip addr add 192.1.1.9/24 dev eth0
-in_ns atk ip link set eth0 up
+topo_nbma_host atk 192.1.1.9
 capture_start atk eth0 "ip proto 47" "$TMPD/atk.pcap"
 
 [ -f "$PCAP" ] || log "WARNING: $PCAP not found: that case is not run"

@@ -36,11 +36,7 @@ for p in 172.1.1.2 172.1.1.3; do
 		fail "$p not registered at the hub: $(nhrpctl_in hub show)"
 done
 
-ns_create fl
-ip link add eth0 netns fl type veth peer name p-fl netns wan
-in_ns wan ip link set p-fl master br0 up
-in_ns fl ip addr add 192.1.1.9/24 dev eth0
-in_ns fl ip link set eth0 up
+topo_nbma_host fl 192.1.1.9
 in_ns hub ip route add 192.1.0.0/16 via 192.1.1.9
 # "fl" takes the replies to the spoofed addresses (192.1.2.0 - 192.1.63.255)
 # as its own, so the flood can count them.

@@ -70,11 +70,7 @@ done
 
 # A host on the NBMA network without an SA: plain GRE data and a plain
 # registration (right key, right password) are dropped.
-ns_create atk
-ip link add eth0 netns atk type veth peer name p-atk netns wan
-in_ns wan ip link set p-atk master br0 up
-in_ns atk ip addr add 192.1.1.9/24 dev eth0
-in_ns atk ip link set eth0 up
+topo_nbma_host atk 192.1.1.9
 
 inject() {
 	in_ns atk python3 "$LIB_DIR/nhrp_craft.py" inject --src 192.1.1.9 \

@@ -23,11 +23,7 @@ topo_router 1
 topo_router 2
 topo_tunnel 1
 
-ns_create ka
-ip link add eth0 netns ka type veth peer name p-ka netns wan
-in_ns wan ip link set p-ka master br0 up
-in_ns ka ip addr add 192.1.1.9/24 dev eth0
-in_ns ka ip link set eth0 up
+topo_nbma_host ka 192.1.1.9
 
 # ka ARGS...: nhrp_craft.py inject from the peer to the hub; JSON on stdout.
 ka() {

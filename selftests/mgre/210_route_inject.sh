@@ -76,11 +76,7 @@ expect_eq 0 "$(stat_get hub tun0 route_errors)" "route_errors at the hub"
 # A peer registers an address outside the tunnel's subnet (here sp1's
 # NBMA address): the entry is made, but no route pulls the underlay into
 # the tunnel; the refusal is counted.
-ns_create rogue
-ip link add eth0 netns rogue type veth peer name p-rogue netns wan
-in_ns wan ip link set p-rogue master br0 up
-in_ns rogue ip addr add 192.1.1.9/24 dev eth0
-in_ns rogue ip link set eth0 up
+topo_nbma_host rogue 192.1.1.9
 in_ns rogue python3 "$LIB_DIR/nhrp_craft.py" inject --src 192.1.1.9 \
 	--dst 192.1.1.1 --proto 192.1.1.2 nhrp >/dev/null ||
 	fail "cannot send the rogue registration"

@@ -36,16 +36,26 @@ topo_wan() {
 	in_ns wan ip link set br0 up
 }
 
+# topo_nbma_host NS ADDR: a plain namespace NS with eth0 (ADDR/24) on the
+# NBMA bridge: a peer that is no router of the topology (an attacker, a
+# NAT router, a keepalive sender).
+topo_nbma_host() {
+	local ns=$1
+
+	topo_wan
+	ns_create "$ns"
+	ip link add eth0 netns "$ns" type veth peer name "p-$ns" netns wan
+	in_ns wan ip link set "p-$ns" master br0 up
+	in_ns "$ns" ip addr add "$2/24" dev eth0
+	in_ns "$ns" ip link set eth0 up
+}
+
 # topo_router IDX: namespace with eth0 on the NBMA bridge and a LAN.
 topo_router() {
 	local i=$1 ns=${TOPO_NS[$1]}
 
 	[ -e "/run/netns/$ns" ] && return 0
-	ns_create "$ns"
-	ip link add eth0 netns "$ns" type veth peer name "p-$ns" netns wan
-	in_ns wan ip link set "p-$ns" master br0 up
-	in_ns "$ns" ip addr add "$(topo_nbma "$i")/24" dev eth0
-	in_ns "$ns" ip link set eth0 up
+	topo_nbma_host "$ns" "$(topo_nbma "$i")"
 	in_ns "$ns" ip link add lan0 type dummy
 	in_ns "$ns" ip addr add "$(topo_lan "$i")/24" dev lan0
 	in_ns "$ns" ip link set lan0 up
