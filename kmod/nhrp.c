@@ -389,7 +389,7 @@ static void mgre_nhrp_reg_tick(struct mgre_device *md,
 		if (time_after_eq(now, n->next_send)) {
 			if (n->awaiting) {
 				/* The last request went unanswered. */
-				mgre_stat_inc(md, MGRE_STAT_NHRP_REG_FAILED);
+				mgre_stat_inc(md, MGRE_STAT_NHRP_REG_UNANSWERED);
 				if (n->fails < U8_MAX)
 					n->fails++;
 				if (n->state == MGRE_NHS_RESPONDING)

@@ -197,6 +197,16 @@ dump_dmesg() {	# the last 80 kernel messages logged during the test
 	done
 }
 
+# recap_failures NAME LOG: the test's first FAIL lines again, after the
+# kernel messages, so that the reason sits next to "not ok" in a log's tail.
+recap_failures() {
+	local l
+
+	grep -m 10 -F 'FAIL:' "$2" 2>/dev/null | while IFS= read -r l; do
+		emit "# $1: ${l}"
+	done
+}
+
 emit "KTAP version 1"
 emit "1..${#NAMES[@]}"
 emit "# kernel $(uname -r), $(nproc) cpus, tests from $TDIR"
@@ -341,6 +351,7 @@ for name in "${NAMES[@]}"; do
 		[ "$rc" = 0 ] || [ "$rc" = 4 ] || emit "# $name: exit status $rc"
 		for r in "${reasons[@]}"; do emit "# $name: $r"; done
 		dump_dmesg
+		recap_failures "$name" "$log"
 		emit "not ok $i $name"
 	elif [ "$rc" = 4 ]; then
 		SKIP=$((SKIP + 1))

@@ -325,8 +325,10 @@ enum mgre_stat {
 					 */
 	MGRE_STAT_NHRP_RX_HOPCNT,	/* hop count exhausted */
 	MGRE_STAT_NHRP_REG_REFUSED,	/* registrations we refused (hub) */
-	MGRE_STAT_NHRP_REG_FAILED,	/* our registrations refused or
-					 * timed out (spoke)
+	MGRE_STAT_NHRP_REG_FAILED,	/* our registrations refused
+					 * (spoke: a reply with an error code,
+					 * or an error indication); see also
+					 * MGRE_STAT_NHRP_REG_UNANSWERED
 					 */
 	MGRE_STAT_NHRP_NOMEM,		/* allocation failures */
 	MGRE_STAT_ROUTE_ERRORS,		/* route-inject: a route that could
@@ -360,6 +362,10 @@ enum mgre_stat {
 	MGRE_STAT_KA_UNSOLICITED,	/* GRE protocol type 0 from a peer we
 					 * send no keepalives to: dropped
 					 */
+	/* our registrations unanswered within the retransmission time
+	 * (spoke): sent again, with the same request id
+	 */
+	MGRE_STAT_NHRP_REG_UNANSWERED,
 	__MGRE_STAT_MAX
 };
 

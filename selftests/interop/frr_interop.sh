@@ -326,7 +326,8 @@ t_mgre_spokes_register_at_frr_hub() {
 		wait_until 30 nhs_responding "$ns" ||
 			fail "mgre $ns: NHS $FRR_TUN (FRR hub) is '$(nhs_state "$ns")', not responding"
 	done
-	expect_eq 0 "$(stat_get sp1 tun0 nhrp_reg_failed)" "registrations of sp1 the FRR hub refused or missed"
+	expect_eq 0 "$(stat_get sp1 tun0 nhrp_reg_failed)" "registrations of sp1 the FRR hub refused"
+	expect_eq 0 "$(stat_get sp1 tun0 nhrp_reg_unanswered)" "registrations of sp1 the FRR hub left unanswered"
 	expect_eq 0 "$(stat_get sp1 tun0 nhrp_rx_malformed)" "malformed NHRP packets at sp1"
 }
 

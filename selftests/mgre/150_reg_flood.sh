@@ -57,11 +57,30 @@ sunreclaim() {	# kB of unreclaimable slab, after reclaimable caches are dropped
 		[ "$k" = SUnreclaim: ] && { echo "$v"; return; }
 	done < /proc/meminfo
 }
-spokes_ok() {	# both spokes registered and reachable from the hub
-	has_entry hub 172.1.1.2 dynamic unique registered &&
-		has_entry hub 172.1.1.3 dynamic unique registered &&
-		in_ns hub ping -c 1 -W 2 172.1.1.2 >/dev/null &&
-		in_ns hub ping -c 1 -W 2 172.1.1.3 >/dev/null
+# spokes_ok: both spokes registered and reachable from the hub (one echo
+# answered of up to three); else say which and why in $SPOKES_WHY.
+spokes_ok() {
+	local p
+
+	for p in 172.1.1.2 172.1.1.3; do
+		if ! has_entry hub "$p" dynamic unique registered; then
+			SPOKES_WHY="$p not registered at the hub: $(nhrpctl_in hub show dev tun0 | grep -A1 "^$p[/ ]")"
+			return 1
+		fi
+		if ! in_ns hub ping -c 3 -i 0.3 -W 2 "$p" >/dev/null; then
+			SPOKES_WHY="$p registered but not answering pings from the hub; hub: $(stat_summary hub); softnet drops: $(softnet_drops)"
+			return 1
+		fi
+	done
+}
+stat_summary() {	# the nonzero tx/rx drop counters of NS's tun0
+	nhrpctl_in "$1" -j stats dev tun0 |
+		jq -rc '.devices.tun0 | with_entries(select((.key | test("^(tx|rx)_")) and .value != 0))'
+}
+softnet_drops() {	# packets the backlog queues dropped, all CPUs
+	local sum=0 l
+	while read -r _ l _; do sum=$((sum + 16#$l)); done < /proc/net/softnet_stat
+	echo "$sum"
 }
 # flood NAME FIRST_NBMA FIRST_PROTO: one flood in the background while the
 # cache limit and the spokes are checked in a loop.
@@ -75,16 +94,21 @@ flood() {
 	while kill -0 "$pid" 2>/dev/null; do
 		n=$(count)
 		[ "$n" -le "$MAX" ] || fail "flood $name: $n cache entries, limit $MAX"
-		spokes_ok || fail "flood $name: a spoke lost its registration or reachability: $(nhrpctl_in hub show dev tun0 | grep -A1 '^172\.1\.1\.')"
+		spokes_ok || fail "flood $name: $SPOKES_WHY"
 		checks=$((checks + 1))
 	done
 	wait "$pid" || fail "flood $name: nhrp_craft.py failed"
 	log "flood $name: $(cat "$TMPD/$name.json") ($checks checks during it)"
 }
+# Refused, not merely late: under the flood a TCG hub can take more than
+# the 1 s retransmission time to answer, which is counted apart
+# (nhrp_reg_unanswered) and only logged.
 reg_failed() { stat_get "$1" tun0 nhrp_reg_failed; }
+reg_unanswered() { stat_get "$1" tun0 nhrp_reg_unanswered; }
 
 s0=$(sunreclaim)
 rf_sp1=$(reg_failed sp1) rf_sp2=$(reg_failed sp2)
+ru_sp1=$(reg_unanswered sp1) ru_sp2=$(reg_unanswered sp2)
 refused0=$(stat_get hub tun0 nhrp_reg_refused)
 rx0=$(stat_get hub tun0 nhrp_rx_reg_req)
 
@@ -132,10 +156,12 @@ wait_until $((FLOOD_HOLD + 60)) back ||
 s3=$(sunreclaim)
 log "after expiry: $(count) cache entries, $(mcast_nbmas) multicast NBMAs, SUnreclaim ${s3} kB"
 
-spokes_ok || fail "the spokes are not registered and reachable after the floods"
+wait_until 10 spokes_ok || fail "after the floods: $SPOKES_WHY"
 for ns in sp1 sp2; do
-	expect_eq responding "$(nhs_state "$ns")" "NHS state on $ns"
+	wait_until 10 nhs_state_is "$ns" responding ||
+		expect_eq responding "$(nhs_state "$ns")" "NHS state on $ns"
 done
+log "registrations of the spokes answered late during the floods: sp1 $(( $(reg_unanswered sp1) - ru_sp1 )), sp2 $(( $(reg_unanswered sp2) - ru_sp2 ))"
 expect_eq "$rf_sp1" "$(reg_failed sp1)" "sp1's failed registrations (refreshes refused?)"
 expect_eq "$rf_sp2" "$(reg_failed sp2)" "sp2's failed registrations (refreshes refused?)"
 expect_eq 192.1.1.2 "$(entry_field hub 172.1.1.2 nbma)" "sp1's binding at the hub"

@@ -203,7 +203,7 @@ for ns in sp1 sp2; do
 		expect_eq responding "$(nhs_state "$ns")" "NHS state on $ns"
 	drops=$(xfrm_stat "$ns" XfrmOutNoStates)
 	log "$ns: $(stat_get "$ns" tun0 nhrp_tx_reg_req) registration requests sent," \
-		"$(stat_get "$ns" tun0 nhrp_reg_failed) unanswered;" \
+		"$(stat_get "$ns" tun0 nhrp_reg_unanswered) unanswered;" \
 		"$drops GRE packets dropped awaiting an SA (XfrmOutNoStates)"
 	check_ge "$drops" 1 "registrations of $ns dropped while IKE ran"
 	log "$ns: IKE with the hub took $(ike_ms "$ns" 192.1.1.1) ms from the acquire to the SA"
