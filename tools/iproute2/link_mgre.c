@@ -149,45 +149,44 @@ static int put_auth(struct nlmsghdr *n, int attr, const char *key,
 	return addattr_l(n, MGRE_MAXLEN, attr, arg, len);
 }
 
-static int put_registration(struct nlmsghdr *n, int attr, const char *key,
-			    const char *arg)
-{
-	(void)key;
-	if (strcmp(arg, "unique") && strcmp(arg, "no-unique"))
-		invarg("\"unique\" or \"no-unique\" is expected", arg);
-	return addattr8(n, MGRE_MAXLEN, attr, !strcmp(arg, "no-unique"));
-}
+/*
+ * Options that take one of two words ("route-inject on|off", ...): the
+ * kernel gets the value of the word given.  The first word is the one
+ * named first in the error message.
+ */
+static const struct mgre_choice {
+	const char *key;
+	const char *word[2];
+	__u8 value[2];
+} mgre_choices[] = {
+	/* Cisco "ip nhrp registration no-unique" */
+	{ "registration", { "unique", "no-unique" }, { 0, 1 } },
+	/* carrier follows the NHSes ("if-state nhrp") or not */
+	{ "if-state", { "nhrp", "none" }, { 1, 0 } },
+	{ "route-inject", { "on", "off" }, { 1, 0 } },
+	/* accept GRE only under IPsec (XFRM) */
+	{ "protection", { "require", "off" },
+	  { MGRE_PROTECTION_REQUIRE, MGRE_PROTECTION_OFF } },
+};
 
-/* "if-state nhrp" (carrier follows the NHSes) or "if-state none" */
-static int put_if_state(struct nlmsghdr *n, int attr, const char *key,
-			const char *arg)
-{
-	(void)key;
-	if (strcmp(arg, "nhrp") && strcmp(arg, "none"))
-		invarg("\"nhrp\" or \"none\" is expected", arg);
-	return addattr8(n, MGRE_MAXLEN, attr, !strcmp(arg, "nhrp"));
-}
-
-/* "route-inject on|off" */
-static int put_on_off(struct nlmsghdr *n, int attr, const char *key,
+static int put_choice(struct nlmsghdr *n, int attr, const char *key,
 		      const char *arg)
 {
-	(void)key;
-	if (strcmp(arg, "on") && strcmp(arg, "off"))
-		invarg("\"on\" or \"off\" is expected", arg);
-	return addattr8(n, MGRE_MAXLEN, attr, !strcmp(arg, "on"));
-}
+	const struct mgre_choice *c = NULL;
+	char msg[64];
+	size_t i;
 
-/* "protection require": accept GRE only under IPsec (XFRM) */
-static int put_protection(struct nlmsghdr *n, int attr, const char *key,
-			  const char *arg)
-{
-	(void)key;
-	if (strcmp(arg, "require") && strcmp(arg, "off"))
-		invarg("\"require\" or \"off\" is expected", arg);
-	return addattr8(n, MGRE_MAXLEN, attr,
-			strcmp(arg, "require") ? MGRE_PROTECTION_OFF :
-						 MGRE_PROTECTION_REQUIRE);
+	for (i = 0; i < sizeof(mgre_choices) / sizeof(mgre_choices[0]); i++)
+		if (!strcmp(key, mgre_choices[i].key))
+			c = &mgre_choices[i];
+	if (!c)
+		invarg("internal error: no words for this option", key);
+	for (i = 0; i < 2; i++)
+		if (!strcmp(arg, c->word[i]))
+			return addattr8(n, MGRE_MAXLEN, attr, c->value[i]);
+	snprintf(msg, sizeof(msg), "\"%s\" or \"%s\" is expected",
+		 c->word[0], c->word[1]);
+	invarg(msg, arg);
 }
 
 static const struct mgre_opt {
@@ -209,11 +208,11 @@ static const struct mgre_opt {
 	{ "network-id",	IFLA_MGRE_NETWORK_ID,	true,	put_u32 },
 	{ "holdtime",	IFLA_MGRE_HOLDTIME,	true,	put_holdtime },
 	{ "auth",	IFLA_MGRE_AUTH,		true,	put_auth },
-	{ "registration", IFLA_MGRE_REG_NO_UNIQUE, true, put_registration },
+	{ "registration", IFLA_MGRE_REG_NO_UNIQUE, true, put_choice },
 	{ "cache-max",	IFLA_MGRE_CACHE_MAX,	true,	put_u32 },
-	{ "if-state",	IFLA_MGRE_IF_STATE_NHRP, true,	put_if_state },
-	{ "route-inject", IFLA_MGRE_ROUTE_INJECT, true,	put_on_off },
-	{ "protection",	IFLA_MGRE_PROTECTION,	true,	put_protection },
+	{ "if-state",	IFLA_MGRE_IF_STATE_NHRP, true,	put_choice },
+	{ "route-inject", IFLA_MGRE_ROUTE_INJECT, true,	put_choice },
+	{ "protection",	IFLA_MGRE_PROTECTION,	true,	put_choice },
 	{ "keepalive",	IFLA_MGRE_KEEPALIVE,	true,	NULL },
 };
 

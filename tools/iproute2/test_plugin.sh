@@ -117,6 +117,8 @@ check_error 'Error: argument "up" is wrong: "nhrp" or "none" is expected' if-sta
 check_error 'Error: argument "x" is wrong: registration timeout must be 0-65535 seconds (0: holdtime/3)' \
 	registration timeout x
 check_error 'Error: argument "on" is wrong: "require" or "off" is expected' protection on
+check_error 'Error: argument "yes" is wrong: "on" or "off" is expected' route-inject yes
+check_error 'Error: argument "bogus" is wrong: "unique" or "no-unique" is expected' registration bogus
 check_error 'Error: argument "0" is wrong: keepalive: PERIOD must be 1-65535 seconds, or "off"' keepalive 0
 check_error 'Error: argument "0" is wrong: keepalive: RETRIES must be 1-255' keepalive 10 0
 check_error 'Error: duplicate "protection": "off" is the second value.' protection require protection off
