@@ -1308,6 +1308,7 @@ static void mgre_nhrp_work(struct work_struct *work)
 					      struct mgre_device, nhrp.work);
 	struct mgre_nhrp_cfg cfg;
 	struct mgre_gc_result *res;
+	unsigned long next = HZ;
 	unsigned int i;
 
 	mgre_nhrp_get_cfg(md, &cfg);
@@ -1327,12 +1328,20 @@ static void mgre_nhrp_work(struct work_struct *work)
 						       res->reqid[i]);
 			kfree(res);
 		}
+	} else {
+		/*
+		 * Kicked by a miss too soon after the last walk: walk when
+		 * the tenth of a second is over, not at the next tick, or a
+		 * new resolution would wait up to a second to be sent.
+		 */
+		next = clamp_t(long, md->nhrp.last_walk + HZ / 10 - jiffies,
+			       1, HZ);
 	}
 
 	spin_lock_bh(&md->nhrp.lock);
 	if (md->nhrp.running)
 		queue_delayed_work(system_power_efficient_wq, &md->nhrp.work,
-				   HZ);
+				   next);
 	spin_unlock_bh(&md->nhrp.lock);
 }
 
