@@ -22,7 +22,7 @@ PKGS=(
 	linux-image-amd64 qemu-system-x86 busybox-static cpio kmod
 	# tests
 	iproute2 iputils-ping procps psmisc util-linux tcpdump tshark iperf3
-	socat nftables ethtool python3 jq
+	socat nftables ethtool python3 jq valgrind
 	frr strongswan-charon strongswan-swanctl
 	# lint
 	shellcheck

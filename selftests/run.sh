@@ -43,6 +43,10 @@ T0=$(date +%s)
 
 PASS=0 FAIL=0 SKIP=0
 ROWS=()		# "STATUS|NAME|SECONDS|NOTE"
+STAGES=()	# "NAME|SECONDS": the wall time of each stage, printed at the end
+stage_done() {	# stage_done NAME START_EPOCH
+	STAGES+=("$1|$(( $(date +%s) - $2 ))")
+}
 row() {		# row STATUS NAME [SECONDS] [NOTE]
 	case $1 in
 	PASS) PASS=$((PASS + 1)) ;;
@@ -57,9 +61,11 @@ elapsed() { echo $(( $(date +%s) - $1 )); }
 # --- 1. dependencies ------------------------------------------------------------------
 if [ "${SKIP_DEPS:-0}" != 1 ]; then
 	section "dependencies"
+	t=$(date +%s)
 	if ! scripts/deps.sh; then
 		row FAIL deps "" "scripts/deps.sh failed"
 	fi
+	stage_done "dependencies" "$t"
 fi
 
 # The debug kernel (step 6) takes 15-20 min to build when it is not cached:
@@ -85,6 +91,7 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
 	else
 		row FAIL build "$(elapsed "$t")" "make exited $rc (see $RESULTS_DIR/build.log)"
 	fi
+	stage_done "build" "$t"
 fi
 
 # --- 3. host unit tests --------------------------------------------------------------------
@@ -153,10 +160,14 @@ if [ "${SKIP_UNIT:-0}" != 1 ]; then
 	else
 		echo "selftests/run.sh: no selftests/unit/Makefile: unit tests skipped"
 	fi
-	# The tools' own tests (fake netlink, no module needed) and the kernel
-	# style checks: one result each, judged by exit status.
+	stage_done "unit tests" "$t"
+	# The tools' own tests (fake netlink, no module needed; valgrind for
+	# leaks), the codec fuzz smoke (the regression inputs, then 20 s of
+	# libFuzzer from the capture vectors) and the kernel style checks: one
+	# result each, judged by exit status.
 	for chk in "tools: nhrpctl|make -C tools/nhrpctl check" \
 		   "tools: iproute2 plugin|make -C tools/iproute2 check" \
+		   "fuzz: codec smoke|make -C selftests/fuzz smoke SMOKE_SECONDS=20" \
 		   "lint: checkpatch --strict|make checkpatch" \
 		   "lint: sparse|make sparse"; do
 		name=${chk%%|*}
@@ -172,6 +183,7 @@ if [ "${SKIP_UNIT:-0}" != 1 ]; then
 		else
 			row FAIL "$name" "$(elapsed "$t")" "${note}exit $rc (see $log)"
 		fi
+		stage_done "$name" "$t"
 	done
 fi
 
@@ -290,7 +302,9 @@ run_vm() {
 	echo "selftests/run.sh: ${pfx}VM run took ${vm_secs}s; logs in $out"
 }
 if [ "${SKIP_VM:-0}" != 1 ]; then
+	t_vm=$(date +%s)
 	run_vm
+	stage_done "VM selftests (Debian's kernel)" "$t_vm"
 fi
 
 # --- 5. interoperability (two VMs) ---------------------------------------------------------------
@@ -332,12 +346,37 @@ run_interop() {
 	echo "selftests/run.sh: interop run took $(elapsed "$t")s; logs in $RESULTS_DIR/interop"
 }
 if [ "${SKIP_INTEROP:-${SKIP_VM:-0}}" != 1 ]; then
+	t_io=$(date +%s)
 	run_interop
+	stage_done "interop: FRR nhrpd" "$t_io"
 fi
 
 # --- 6. the debug kernel --------------------------------------------------------------------------
+# The tests that run there are those of selftests/debug-pass.txt ("run"
+# lines, in that order); every other test is listed there with the
+# reason it is left out ("leave" lines), chosen from what each test
+# reaches of kmod/ (per-test gcov coverage, selftests/coverage.sh).  A
+# test that the file does not mention fails the run: a new test must be
+# placed.  DEBUG_ALL=1 runs every test there.
+DEBUG_PASS=selftests/debug-pass.txt
+debug_selection() {	# sets DEBUG_RUN (names) and DEBUG_LEAVE ("name|reason")
+	local kind name why n
+	declare -A known=()
+	DEBUG_RUN=() DEBUG_LEAVE=()
+	while read -r kind name why; do
+		case $kind in
+		run) DEBUG_RUN+=("$name"); known[$name]=1 ;;
+		leave) DEBUG_LEAVE+=("$name|$why"); known[$name]=1 ;;
+		esac
+	done < <(sed 's/#.*//' "$DEBUG_PASS")
+	for n in selftests/mgre/*.sh; do
+		[ -x "$n" ] && head -n 1 "$n" | grep -q '^#!' || continue
+		n=${n##*/}; n=${n%.sh}
+		[ -n "${known[$n]:-}" ] || row FAIL "debug/$n" "" "not placed in $DEBUG_PASS (run or leave)"
+	done
+}
 run_debug() {
-	local t env
+	local t env names n
 	section "debug kernel: build (or reuse) it and mgre.ko for it"
 	t=$(date +%s)
 	mkdir -p "$RESULTS_DIR/debug"
@@ -354,23 +393,46 @@ run_debug() {
 	fi
 	eval "$env"
 	echo "selftests/run.sh: debug kernel $DEBUG_KVER ready in $(elapsed "$t")s ($DEBUG_KERNEL_DIR)"
-	# Everything runs 3-5 times slower there.  The whole run must end
-	# within CI's time (RUN_BUDGET seconds, default 83 min): tests that
-	# would start after what is left minus 10 min (the longest test on
-	# this kernel, the final kmemleak scan, the summary) are reported as
-	# skipped, and the tests that reach the most kernel code run first.
-	local budget=$(( ${RUN_BUDGET:-5000} - $(elapsed "$T0") - 600 ))
+	stage_done "debug kernel: build or wait" "$t"
+	t=$(date +%s)
+	debug_selection
+	names=${TESTS:-}
+	if [ -z "$names" ] && [ "${DEBUG_ALL:-0}" != 1 ]; then
+		names="${DEBUG_RUN[*]}"
+		for n in "${DEBUG_LEAVE[@]}"; do
+			echo "selftests/run.sh: not in the debug pass: ${n%%|*}: ${n#*|}"
+		done
+	fi
+	# A safety net, not the selection: tests that would start after
+	# RUN_BUDGET (default 80 min) minus 10 min since the run began FAIL
+	# as "not started" rather than let CI's 90-minute limit cut the run.
+	local budget=$(( ${RUN_BUDGET:-4800} - $(elapsed "$T0") - 600 ))
 	[ "$budget" -ge 300 ] || budget=300
-	echo "selftests/run.sh: time budget for the debug kernel's tests: ${budget}s"
 	# The bzImage is booted as it is (VM_PVH=0): PVH's early C code is not
 	# KASAN-safe in 6.1.
-	TIME_BUDGET=$budget VM_TIMEOUT=$((budget + 900)) \
-	FIRST=${DEBUG_FIRST:-"140_ 160_ 150_ 120_ 100_ 130_ 170_ 175_ 176_ 210_ 60_ 10_ 20_"} \
+	TESTS=$names FIRST=$names TIME_BUDGET=$budget VM_TIMEOUT=$((budget + 900)) \
 	TIMEOUT_SCALE=${DEBUG_TIMEOUT_SCALE:-3} VM_PVH=0 \
 		run_vm debug/ "$RESULTS_DIR/debug" --kernel "$DEBUG_KERNEL_DIR/bzImage" \
-		--modules "$DEBUG_MODULES" --mem 2048M --append "panic_on_warn=1 kmemleak=on" \
+		--modules "$DEBUG_MODULES" --mem 2048M --append "panic_on_warn=1 kmemleak=on slab_nomerge" \
 		--env MGRE_KO="$DEBUG_MGRE_KO" --env TIMEOUT_SCALE --env TIME_BUDGET --env FIRST \
-		--env DEBUG_ALL
+		--env GCOV_EACH
+	stage_done "VM selftests (debug kernel)" "$t"
+	debug_coverage
+}
+# debug_coverage: the lines of kmod/ the debug pass reached (gcov), one
+# result: it fails below the floor written in selftests/debug-pass.txt.
+debug_coverage() {
+	local gcno=${DEBUG_MGRE_KO%/mgre.ko} dir=$RESULTS_DIR/debug/vm/gcov/all out floor
+	[ "${GCOV_EACH:-0}" != 1 ] || return 0
+	floor=$(sed -n 's/^# coverage-floor: *\([0-9.]*\).*/\1/p' "$DEBUG_PASS")
+	if ! out=$(selftests/coverage.py report --floor "${floor:-0}" "$gcno" "$dir" 2>&1); then
+		printf '%s\n' "$out" | tail -n 40
+		row FAIL "debug/coverage" "" "$(printf '%s\n' "$out" | tail -n 1)"
+		return 0
+	fi
+	printf '%s\n' "$out" > "$RESULTS_DIR/debug/coverage.txt"
+	printf '%s\n' "$out" | tail -n 16
+	row PASS "debug/coverage" "" "$(printf '%s\n' "$out" | tail -n 1)"
 }
 if [ "${SKIP_DEBUG_KERNEL:-${SKIP_VM:-0}}" != 1 ]; then
 	run_debug
@@ -378,6 +440,12 @@ fi
 
 # --- summary ------------------------------------------------------------------------------------
 section "summary ($(elapsed "$T0")s)"
+echo "wall time per stage:"
+for r in "${STAGES[@]}"; do
+	printf '  %-40s %6ss\n' "${r%|*}" "${r##*|}"
+done
+printf '  %-40s %6ss\n' "total" "$(elapsed "$T0")"
+echo
 unit_pass=0
 for r in "${ROWS[@]}"; do
 	IFS='|' read -r st name secs note <<<"$r"

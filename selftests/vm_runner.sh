@@ -30,10 +30,21 @@
 #   DMESG_IGNORE    ERE of dmesg lines to ignore in the dmesg check
 #   TIMEOUT_SCALE   multiply every test's timeout (default 1)
 #   FIRST           test names (word prefixes) to run first, in that order
-#   TIME_BUDGET     seconds: tests not started within that time of the
-#                   runner's start are reported as skipped ("time budget");
-#                   and no test runs past it by more than 10 min; the debug
-#                   kernel's pass uses it to stay within CI's time
+#   TIME_BUDGET     seconds: a safety net for CI's time limit: tests not
+#                   started within that time of the runner's start FAIL
+#                   ("time budget used up": the pass did not run what it
+#                   should), and no test runs past it by more than 10 min
+#   MGRE_SLOW       the slowness factor lib.sh multiplies waits by; by
+#                   default measured here once (see calibrate below)
+#   GCOV_EACH=1     on a kernel with gcov (the debug kernel): after each
+#                   test, copy mgre's coverage counters to
+#                   $MGRE_OUT/gcov/NAME/ and reset them; without it they
+#                   accumulate and are copied once at the end to
+#                   $MGRE_OUT/gcov/all/ (selftests/coverage.sh reads both)
+#
+# With CI=true a test that SKIPs (exit 4) is reported as failed: in CI
+# every tool must be installed (scripts/deps.sh) and every selected test
+# must run.
 #
 # After each test: leaked network namespaces fail the test (and are
 # removed, with their processes); new dmesg lines matching
@@ -55,7 +66,7 @@ set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TDIR=$HERE/mgre
 DEFAULT_TIMEOUT=${TEST_TIMEOUT:-300}
-DMESG_PATTERN='BUG:|WARNING:|Oops|KASAN|UBSAN|kmemleak|lockdep|RCU|rcu_.*stall|blocked for more than|general protection|Kernel panic|list_(add|del) corruption|refcount_t:'
+DMESG_PATTERN='BUG:|WARNING:|Oops|KASAN|UBSAN|kmemleak|lockdep|RCU|rcu_.*stall|blocked for more than|general protection|Kernel panic|list_(add|del) corruption|refcount_t:|unregister_netdevice: waiting for|ref_tracker|leaked [0-9]+ references'
 DMESG_IGNORE=${DMESG_IGNORE:-}
 # Links the kernel creates by itself when tunnel modules load.
 FALLBACK_LINKS='^(lo|gre0|gretap0|erspan0|ip_vti0|ip6_vti0|ip6tnl0|ip6gre0|sit0|tunl0|eth[0-9]+)$'
@@ -207,8 +218,54 @@ recap_failures() {
 	done
 }
 
+# calibrate: the slowness factor of this VM (MGRE_SLOW, for lib.sh's
+# wait_until).  Starting programs and running shell code are what the
+# tests' polls cost; both are timed here, three times, best kept, against
+# what Debian's kernel takes on an idle 2-core machine of the kind CI
+# runs on (CALIBRATION_MS, measured there: 20 execs of /bin/true and a
+# 100000-step shell loop).  A busy or slow host gives 2, 3, ...; the debug
+# kernel is at least 3 (lib.sh).
+CALIBRATION_MS=2600
+calibrate() {
+	local k i t0 t1 best=0 ms
+	for k in 1 2 3; do
+		t0=${EPOCHREALTIME/./}
+		for ((i = 0; i < 20; i++)); do /bin/true; done
+		for ((i = 0; i < 100000; i++)); do :; done
+		t1=${EPOCHREALTIME/./}
+		ms=$(( (t1 - t0) / 1000 ))
+		[ "$best" -gt 0 ] && [ "$best" -le "$ms" ] || best=$ms
+	done
+	CALIBRATED_MS=$best
+	# rounded to the nearest integer, at least 1
+	k=$(( (best * 10 / CALIBRATION_MS + 5) / 10 ))
+	echo $(( k < 1 ? 1 : k ))
+}
+if ! [[ ${MGRE_SLOW:-} =~ ^[1-9][0-9]*$ ]]; then
+	MGRE_SLOW=$(calibrate)
+	SLOW_NOTE="measured: ${CALIBRATED_MS} ms for ${CALIBRATION_MS} ms on an idle machine"
+else
+	SLOW_NOTE="from the environment"
+fi
+export MGRE_SLOW
+
+# Coverage of mgre (a kernel with CONFIG_GCOV_KERNEL, and mgre.ko built
+# with GCOV_PROFILE: the debug kernel).  gcov_copy DIR: mgre's .gcda files
+# (debugfs keeps the counts of an unloaded module, summed over reloads).
+GCOV_DIR=/sys/kernel/debug/gcov
+gcov_copy() {
+	local f
+	[ -d $GCOV_DIR ] && [ -n "${MGRE_OUT:-}" ] || return 0
+	mkdir -p "$1"
+	while IFS= read -r f; do
+		# (cat: debugfs reports a size of 0, which cp may believe)
+		cat "$f" > "$1/${f##*/}"
+	done < <(find $GCOV_DIR -path '*/kmod/*.gcda' 2>/dev/null)
+}
+
 emit "KTAP version 1"
 emit "1..${#NAMES[@]}"
+emit "# slowness factor MGRE_SLOW=$MGRE_SLOW ($SLOW_NOTE)"
 emit "# kernel $(uname -r), $(nproc) cpus, tests from $TDIR"
 
 # Kernel options from selftests/mgre/config missing from the running kernel
@@ -248,6 +305,9 @@ RUNNER_T0=${EPOCHREALTIME/./}
 mapfile -t dm < <(dmesg 2>/dev/null)
 dmesg_seen=${#dm[@]}
 [ -w $KMEMLEAK ] && echo clear > $KMEMLEAK 2>/dev/null
+# kmemleak_final.sh compares the objects in use of the skb and dst caches
+# after the run with these.
+[ ! -w $KMEMLEAK ] || cp /proc/slabinfo /tmp/mgre-slabinfo.start 2>/dev/null
 i=0
 for name in "${NAMES[@]}"; do
 	i=$((i + 1))
@@ -258,8 +318,9 @@ for name in "${NAMES[@]}"; do
 	: > "$log"
 	if [ -n "${TIME_BUDGET:-}" ] && [ "$name" != kmemleak_final ] &&
 	   (( (${EPOCHREALTIME/./} - RUNNER_T0) / 1000000 >= TIME_BUDGET )); then
-		SKIP=$((SKIP + 1))
-		emit "ok $i $name # SKIP time budget of ${TIME_BUDGET}s used up"
+		FAIL=$((FAIL + 1))
+		emit "# $name: not started: the time budget of ${TIME_BUDGET}s is used up"
+		emit "not ok $i $name # time budget of ${TIME_BUDGET}s used up"
 		continue
 	fi
 	# Within the budget, a test may run at most 10 min past its end.
@@ -320,7 +381,12 @@ for name in "${NAMES[@]}"; do
 		ip link del "$l" 2>/dev/null
 	done < <(links)
 	unset lb
-	# 4. kernel warnings
+	# 4. coverage of this test alone
+	if [ "${GCOV_EACH:-0}" = 1 ] && [ -d $GCOV_DIR ]; then
+		gcov_copy "$MGRE_OUT/gcov/$name"
+		echo 1 > $GCOV_DIR/reset
+	fi
+	# 5. kernel warnings
 	kmemleak_scan "$name"
 	[ -z "$KMEMLEAK_REASON" ] || reasons+=("$KMEMLEAK_REASON")
 	mapfile -t dm < <(dmesg 2>/dev/null)
@@ -353,6 +419,11 @@ for name in "${NAMES[@]}"; do
 		dump_dmesg
 		recap_failures "$name" "$log"
 		emit "not ok $i $name"
+	elif [ "$rc" = 4 ] && [ "${CI:-}" = true ]; then
+		FAIL=$((FAIL + 1))
+		why=$(sed -n 's/^SKIP:[[:space:]]*//p' "$log" | tail -n 1)
+		emit "# $name: FAIL: skipped in CI (${why:-no reason given}): every test must run there"
+		emit "not ok $i $name # skipped in CI: ${why:-no reason given}"
 	elif [ "$rc" = 4 ]; then
 		SKIP=$((SKIP + 1))
 		why=$(sed -n 's/^SKIP:[[:space:]]*//p' "$log" | tail -n 1)
@@ -363,5 +434,7 @@ for name in "${NAMES[@]}"; do
 	fi
 done
 
+# The whole pass's coverage (after kmemleak_final's rmmod: debugfs keeps it).
+[ "${GCOV_EACH:-0}" = 1 ] || gcov_copy "${MGRE_OUT:-/nonexistent}/gcov/all"
 emit "# Totals: pass:$PASS fail:$FAIL xfail:0 xpass:0 skip:$SKIP error:0"
 [ "$FAIL" -eq 0 ]

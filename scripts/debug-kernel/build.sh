@@ -13,7 +13,7 @@
 # modules with -j$JOBS, "make modules_install" into the cache.  Cached in
 #	$MGRE_CACHE/debug-kernel/<key>	(MGRE_CACHE default /var/cache/mgre,
 #					$REPO/.build/cache if not writable)
-# where <key> is a sha256 of config.fragment, of the code of this script
+# where <key> is a sha256 of config.fragment's settings, of the code of this script
 # that configures and builds the kernel (the functions check_config and
 # build_kernel), of the linux-source package version and of the compiler
 # version: a later run on the same machine (a fresh clone included)
@@ -165,8 +165,10 @@ src_version() {
 		stat -L -c '%n %s %Y' "$KSRC_TAR"
 	fi
 }
+# (the fragment's settings, not its comments: a reworded comment must not
+# cost a 20-minute rebuild)
 KEY=$({
-	cat "$FRAGMENT"
+	sed -e '/^[[:space:]]*$/d' -e '/^# [^C]/d' -e '/^#$/d' "$FRAGMENT"
 	declare -f check_config build_kernel
 	src_version
 	gcc --version | head -n 1

@@ -1,7 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # timeout: 120
-# debug: skip the VM and the test helpers themselves, no mgre code (and it loads ip_gre, which needs mgre unloaded)
 #
 # Smoke test of the test environment itself: the expected kernel runs,
 # network namespaces + veth pass traffic, tunnel modules load and unload,

@@ -199,19 +199,38 @@ exit_status() {
 
 # --- waiting -----------------------------------------------------------------------
 
+# SLOW: how many times slower than Debian's kernel on an idle machine this
+# VM runs, an integer >= 1.  vm_runner.sh measures it once (a calibration
+# loop, see there) and exports MGRE_SLOW; the debug kernel counts as at
+# least 3.  Every limit of wait_until is multiplied by it, so a wait for
+# something the kernel does "within 2 s" on Debian's kernel waits up to
+# 2*SLOW s there.  A test that asserts a duration (an expiry, a failover
+# time) measures it with now_ms and allows for SLOW explicitly.
+SLOW=${MGRE_SLOW:-}
+if ! [[ $SLOW =~ ^[1-9][0-9]*$ ]]; then
+	SLOW=1
+	[ "$DEBUG_KERNEL" != 1 ] || SLOW=3
+fi
+[ "$DEBUG_KERNEL" != 1 ] || [ "$SLOW" -ge 3 ] || SLOW=3
+
+# now_ms: milliseconds since the test started (no program started).
+now_ms() {
+	echo $(( (${EPOCHREALTIME/./} - _LIB_T0) / 1000 ))
+}
+
 # wait_until TIMEOUT_S CMD...: run CMD every 0.1 s until it succeeds.
-# Returns 1 (with a message) if it still fails after TIMEOUT_S seconds
-# (fractions allowed).
+# Returns 1 (with a message) if it still fails after TIMEOUT_S * SLOW
+# seconds (fractions allowed in TIMEOUT_S).
 wait_until() {
 	local timeout=$1; shift
 	local start=${EPOCHREALTIME/./} limit
-	limit=$(_usec "$timeout")
+	limit=$(( $(_usec "$timeout") * SLOW ))
 	while :; do
 		if "$@" >/dev/null 2>&1; then
 			return 0
 		fi
 		if (( ${EPOCHREALTIME/./} - start >= limit )); then
-			log "wait_until: timed out after ${timeout}s waiting for: $*"
+			log "wait_until: timed out after ${timeout}s (x$SLOW) waiting for: $*"
 			return 1
 		fi
 		_sleep 0.1
@@ -220,11 +239,39 @@ wait_until() {
 
 # --- requirements --------------------------------------------------------------------
 
-# require_cmd CMD...: skip the test if a command is missing.
+# The Debian package (scripts/deps.sh installs them all) of each command a
+# test may require.
+declare -A _CMD_PKG=(
+	[tcpdump]=tcpdump [tshark]=tshark [sharkd]=tshark [iperf3]=iperf3
+	[socat]=socat [nft]=nftables [ethtool]=ethtool [jq]=jq
+	[python3]=python3 [swanctl]=strongswan-swanctl
+	[/usr/lib/ipsec/charon]=strongswan-charon [valgrind]=valgrind
+	[zebra]=frr [/usr/lib/frr/zebra]=frr [/usr/lib/frr/nhrpd]=frr
+	[/usr/lib/frr/ospfd]=frr [/usr/lib/frr/bgpd]=frr [vtysh]=frr
+	[ping]=iputils-ping [ip]=iproute2 [modprobe]=kmod [rmmod]=kmod
+	[modinfo]=kmod [bridge]=iproute2
+)
+
+# missing_tool WHAT: a required tool is missing.  A skip outside CI; with
+# CI=true a failure that names the package (a skip there would let a green
+# run hide a test that never ran).
+missing_tool() {
+	if [ "${CI:-}" = true ]; then
+		ksft_fail "missing in CI: $* (scripts/deps.sh must install it)"
+	fi
+	ksft_skip "$*"
+}
+
+# require_cmd CMD...: a command (or an executable path) the test needs.
 require_cmd() {
 	local c
 	for c in "$@"; do
-		command -v "$c" >/dev/null 2>&1 || ksft_skip "required command '$c' not found"
+		if [[ $c == /* ]]; then
+			[ -x "$c" ] && continue
+		else
+			command -v "$c" >/dev/null 2>&1 && continue
+		fi
+		missing_tool "required command '$c' not found (Debian package ${_CMD_PKG[$c]:-?})"
 	done
 }
 
@@ -239,7 +286,7 @@ require_module() {
 	local m
 	for m in "$@"; do
 		[ -d "/sys/module/$m" ] && continue
-		modprobe -q "$m" 2>/dev/null || ksft_skip "kernel module '$m' not available"
+		modprobe -q "$m" 2>/dev/null || missing_tool "kernel module '$m' not available"
 	done
 }
 
@@ -409,11 +456,21 @@ capture_start() {
 	pid=$!
 	_BG_PIDS+=("$pid")
 	_CAPTURE_PID[$file]=$pid
-	if ! wait_until 15 grep -q 'listening on' "$file.stderr"; then
-		log "capture_start: tcpdump on $ns/$ifname did not start: $(cat "$file.stderr")"
-		return 1
+	# A capture that did not start proves nothing: fail the test (a bad
+	# filter, an interface that does not exist, tcpdump dying).
+	if ! wait_until 15 _capture_listening "$pid" "$file"; then
+		ksft_fail "capture_start: tcpdump on ${ns:-init}/$ifname ('$filter') did not start: $(cat "$file.stderr" 2>/dev/null)"
+	fi
+	if ! kill -0 "$pid" 2>/dev/null; then
+		ksft_fail "capture_start: tcpdump on ${ns:-init}/$ifname ('$filter') exited: $(cat "$file.stderr" 2>/dev/null)"
 	fi
 	return 0
+}
+# (tcpdump prints "listening on" before it has checked everything: it
+# must also still run and have written the pcap header)
+_capture_listening() {
+	kill -0 "$1" 2>/dev/null || return 2
+	grep -q 'listening on' "$2.stderr" && [ "$(_file_size "$2")" -ge 24 ]
 }
 
 _file_size() {
@@ -437,6 +494,10 @@ capture_stop() {
 	for f in "${files[@]}"; do
 		pid=${_CAPTURE_PID[$f]:-}
 		[ -n "$pid" ] || continue
+		# A capture that stopped by itself (its interface went away,
+		# an error) may have missed what the test counts next.
+		kill -0 "$pid" 2>/dev/null ||
+			fail "capture_stop: tcpdump writing $f had already exited: $(cat "$f.stderr" 2>/dev/null)"
 		# (not SIGINT: background jobs of a script ignore it)
 		kill -TERM "$pid" 2>/dev/null
 		wait_until 5 _not_running "$pid" || kill -KILL "$pid" 2>/dev/null
@@ -502,10 +563,33 @@ _sharkd_frames() {
 
 # capture_count_bpf FILE [PCAP_FILTER]: the same with a tcpdump filter
 # (much faster to start than tshark), e.g. 'icmp[icmptype] == icmp-echo'.
+# Prints -1 and returns 1 (the error on stderr) when tcpdump cannot read
+# FILE or the filter is invalid: never 0 for "could not count".
 capture_count_bpf() {
-	local file=$1; shift
+	local file=$1 rc; shift
+	[ -s "$file" ] || { echo "capture_count_bpf: no capture file $file" >&2; echo -1; return 1; }
 	# shellcheck disable=SC2068	# the filter is split into words on purpose
-	tcpdump -r "$file" -n $@ 2>/dev/null | wc -l
+	tcpdump -r "$file" -n $@ 2>"$TEST_TMP/.bpf.err" >"$TEST_TMP/.bpf.out"
+	rc=$?
+	if [ "$rc" != 0 ]; then
+		echo "capture_count_bpf: tcpdump -r $file '$*' exited $rc: $(head -c 300 "$TEST_TMP/.bpf.err")" >&2
+		echo -1
+		return 1
+	fi
+	wc -l < "$TEST_TMP/.bpf.out"
+}
+
+# capture_seen FILE MIN PCAP_FILTER... : the positive control of a "nothing
+# went through" check: FILE (the same capture) holds at least MIN packets
+# matching the filter, or the test fails saying so.
+capture_seen() {
+	local file=$1 min=$2 n; shift 2
+	n=$(capture_count_bpf "$file" "$@")
+	if [ "$n" -lt "$min" ]; then
+		fail "positive control: $file has $n packet(s) matching '$*', expected >= $min (did the capture see the traffic?)"
+		return 1
+	fi
+	return 0
 }
 
 # capture_wait TIMEOUT_S FILE MIN [PCAP_FILTER]: wait until FILE holds at
@@ -515,8 +599,9 @@ capture_wait() {
 	wait_until "$timeout" _capture_ge "$file" "$min" "$@"
 }
 _capture_ge() {
-	local file=$1 min=$2; shift 2
-	[ "$(capture_count_bpf "$file" "$@")" -ge "$min" ]
+	local file=$1 min=$2 n; shift 2
+	n=$(capture_count_bpf "$file" "$@") || return 2
+	[ "$n" -ge "$min" ]
 }
 
 # capture_dump FILE [PCAP_FILTER]: print the decoded packets (for failures).
@@ -525,16 +610,3 @@ capture_dump() {
 	# shellcheck disable=SC2068
 	tcpdump -r "$file" -n -v $@ 2>/dev/null
 }
-
-# A test with a line "# debug: skip REASON" in its header is skipped on the
-# debug kernel (DEBUG_ALL=1 runs it anyway): for tests of userspace only,
-# which would spend the debug pass's time without reaching new kernel code.
-if [ "$DEBUG_KERNEL" = 1 ] && [ "${DEBUG_ALL:-0}" != 1 ]; then
-	while IFS= read -r _l; do
-		case $_l in
-		'# debug: skip '*) ksft_skip "on the debug kernel: ${_l#'# debug: skip '}" ;;
-		'#'*|'') ;;
-		*) break ;;
-		esac
-	done < "$0"
-fi
