@@ -458,19 +458,23 @@ capture_start() {
 	_CAPTURE_PID[$file]=$pid
 	# A capture that did not start proves nothing: fail the test (a bad
 	# filter, an interface that does not exist, tcpdump dying).
-	if ! wait_until 15 _capture_listening "$pid" "$file"; then
-		ksft_fail "capture_start: tcpdump on ${ns:-init}/$ifname ('$filter') did not start: $(cat "$file.stderr" 2>/dev/null)"
-	fi
-	if ! kill -0 "$pid" 2>/dev/null; then
-		ksft_fail "capture_start: tcpdump on ${ns:-init}/$ifname ('$filter') exited: $(cat "$file.stderr" 2>/dev/null)"
-	fi
-	return 0
-}
-# (tcpdump prints "listening on" before it has checked everything: it
-# must also still run and have written the pcap header)
-_capture_listening() {
-	kill -0 "$1" 2>/dev/null || return 2
-	grep -q 'listening on' "$2.stderr" && [ "$(_file_size "$2")" -ge 24 ]
+	# (tcpdump prints "listening on" before it has checked everything: it
+	# must also still run and have written the pcap header; a tcpdump
+	# that exited is a failure at once, not after the whole wait)
+	local start=${EPOCHREALTIME/./} limit=$((15000000 * SLOW))
+	while :; do
+		if ! kill -0 "$pid" 2>/dev/null; then
+			ksft_fail "capture_start: tcpdump on ${ns:-init}/$ifname ('$filter') exited: $(cat "$file.stderr" 2>/dev/null)"
+		fi
+		if grep -q 'listening on' "$file.stderr" 2>/dev/null &&
+		   [ "$(_file_size "$file")" -ge 24 ]; then
+			return 0
+		fi
+		if (( ${EPOCHREALTIME/./} - start >= limit )); then
+			ksft_fail "capture_start: tcpdump on ${ns:-init}/$ifname ('$filter') did not start within $((15 * SLOW)) s: $(cat "$file.stderr" 2>/dev/null)"
+		fi
+		_sleep 0.1
+	done
 }
 
 _file_size() {
