@@ -53,7 +53,8 @@
 # Environment: QEMU (default qemu-system-x86_64), VM_MACHINE (default pc,
 # the fastest to boot), VM_BIOS=seabios (default qboot), VM_PVH=0 (boot
 # the bzImage instead of the extracted vmlinux; a --kernel given as an ELF
-# vmlinux must have a PVH note, CONFIG_PVH=y).
+# vmlinux must have a PVH note, CONFIG_PVH=y), VM_TSC_KHZ (the TSC rate
+# the guest is told, default the host's: see host_tsc_khz).
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -231,8 +232,29 @@ printf '%s\n' "$PWD" "$REPO" > "$OUT_DIR/keep"
 # --- qemu command line ------------------------------------------------------------
 qesc() { printf '%s' "${1//,/,,}"; }	# qemu option values: ',' -> ',,'
 
+# The guest's TSC ticks at the host's TSC rate (TCG reads the host's
+# counter), but the guest measures that rate against the emulated PIT, and
+# on a busy host the measurement can be off tenfold (seen: 242 MHz for
+# 2.6 GHz, "PIT calibration deviates from HPET"): with tsc=reliable the
+# guest's clock then runs ten times fast and every timeout in it fires
+# early.  So the guest is told the host's rate (tsc_early_khz skips the
+# calibration; the later refinement only accepts a value within 1% of
+# it).  The rate: what the host's kernel detected or refined, else
+# /proc/cpuinfo's on a host with a constant TSC.
+host_tsc_khz() {
+	local mhz
+	mhz=$(dmesg 2>/dev/null | sed -n 's/.*tsc: Refined TSC clocksource calibration: \([0-9.]*\) MHz.*/\1/p' | tail -n 1)
+	[ -n "$mhz" ] || mhz=$(dmesg 2>/dev/null | sed -n 's/.*tsc: Detected \([0-9.]*\) MHz.*/\1/p' | tail -n 1)
+	if [ -z "$mhz" ] && grep -q -m 1 constant_tsc /proc/cpuinfo; then
+		mhz=$(sed -n 's/^cpu MHz[[:space:]]*: *\([0-9.]*\)/\1/p' /proc/cpuinfo | head -n 1)
+	fi
+	[ -n "$mhz" ] || return 0
+	awk -v m="$mhz" 'BEGIN { printf "%d\n", m * 1000 }'
+}
+TSC_KHZ=${VM_TSC_KHZ:-$(host_tsc_khz)}
 CMDLINE="console=ttyS0,115200 loglevel=4 panic=-1 oops=panic log_buf_len=16M"
 CMDLINE+=" mitigations=off nokaslr tsc=reliable no_timer_check audit=0 nowatchdog"
+[ -z "$TSC_KHZ" ] || CMDLINE+=" tsc_early_khz=$TSC_KHZ"
 CMDLINE+=" i8042.noaux i8042.nokbd i8042.nopnp 8250.nr_uarts=1"
 CMDLINE+=" net.ifnames=0 random.trust_cpu=on $APPEND"
 

@@ -21,7 +21,9 @@
 # authentication (FRR 8.4's nhrpd has none).
 #
 # Prints KTAP (one result per check below); the GRE traffic on the FRR
-# link is captured (frr.pcap, left in $MGRE_OUT with the FRR logs).
+# link and at sp2's port is captured (frr.pcap and sp2.pcap, left in
+# $MGRE_OUT with the FRR logs): the checks find the NHRP packets they are
+# about on the wire, not only in counters.
 source "$(dirname "$0")/../mgre/lib.sh"
 source "$(dirname "$0")/../mgre/topo.sh"
 
@@ -148,6 +150,42 @@ frr_nhs_is() {
 
 nhs_responding() { [ "$(nhs_state "$1")" = responding ]; }
 
+# --- what the captures must hold -------------------------------------------------------
+
+# tcpdump filters.  Outer IPv4 without options, GRE with a key only (8
+# bytes, as both ip_gre and mgre send it with "key 10000"), so the GRE
+# payload starts at ip[28].
+hex() { local a b c d; IFS=. read -r a b c d <<<"$1"; printf '0x%02x%02x%02x%02x' "$a" "$b" "$c" "$d"; }
+GRE_K="ip[0] = 0x45 and ip[20:2] = 0x2000"
+# nhrp_f TYPE [SRC_PROTO [DST_PROTO]]: NHRP of TYPE (1 resolution request,
+# 2 reply, 3 registration request, 4 reply) with 4-byte NBMA and protocol
+# addresses: the fixed header at ip[28] (hop count ip[37], type ip[45]),
+# source protocol address at ip[60:4], destination ip[64:4], the first
+# CIE's code at ip[68].
+nhrp_f() {
+	local f="$GRE_K and ip[22:2] = 0x2001 and ip[45] = $1 and ip[46] = 4 and ip[48] = 4 and ip[49] = 4"
+	[ -z "${2:-}" ] || f+=" and ip[60:4] = $(hex "$2")"
+	[ -z "${3:-}" ] || f+=" and ip[64:4] = $(hex "$3")"
+	echo "$f"
+}
+# data_f SRC DST: GRE-encapsulated IPv4 SRC -> DST (the inner addresses at
+# ip[40:4] and ip[44:4]).
+data_f() {
+	local f
+	f="$GRE_K and ip[22:2] = 0x0800 and ip[28] = 0x45 and ip[40:4] = $(hex "$1") and ip[44:4] = $(hex "$2")"
+	echo "$f"
+}
+# on_wire FILE WHAT OUTER_SRC OUTER_DST FILTER: the capture FILE holds such
+# a packet (waits for it a little: the capture may lag), else a failure
+# naming WHAT.  Logs the count.
+on_wire() {
+	local file=$1 what=$2 f="src $3 and dst $4 and ($5)" n
+	capture_wait 5 "$file" 1 "$f"
+	n=$(capture_count_bpf "$file" "$f")
+	log "on the wire (${file##*/}): $n x $what ($3 > $4)"
+	[ "$n" -ge 1 ] || { fail "not on the wire (${file##*/}): $what ($3 > $4)"; return 1; }
+}
+
 dump_state() {
 	local ns
 	log "state after the failure:"
@@ -169,7 +207,12 @@ print(" ".join("%s=%s" % kv for kv in sorted(d.items()) if kv[1]))'
 # --- setup ----------------------------------------------------------------------------------
 
 require_root
-require_cmd socat tcpdump tshark python3
+require_cmd socat tcpdump tshark mergecap python3
+# (a guest whose TSC was calibrated wrong on a busy host runs its clock
+# several times too fast: every timeout here and in the kernel with it)
+if dmesg | grep -q 'calibration deviates'; then
+	log "warning: $(dmesg | grep -m 2 -E 'calibration deviates|Detected .* MHz processor' | tr '\n' ' ')- this guest's clock is off"
+fi
 # shellcheck disable=SC2119	# no module parameters
 load_mgre
 topo_wan
@@ -184,7 +227,9 @@ in_ns wan ip link set p-ctl master br0 up
 ip addr add "$CTL_ADDR/24" dev ctl0
 ip link set ctl0 up
 cleanup_add ip link del ctl0
-capture_start wan eth0 "proto gre" "$TMPD/frr.pcap" || log "warning: no capture on the FRR link"
+# (capture_start fails the whole test if tcpdump does not run)
+capture_start wan eth0 "proto gre" "$TMPD/frr.pcap"
+capture_start wan p-sp2 "proto gre" "$TMPD/sp2.pcap"
 
 log "waiting for the FRR guest's agent on $FRR_NBMA:$CTL_PORT"
 if wait_until 240 frr_ok true; then
@@ -236,6 +281,8 @@ t_frr_spoke_pings_mgre_hub() {
 
 t_frr_spoke_pings_mgre_spoke_via_hub() {
 	wait_until 15 frr_ping 172.1.1.3 || fail "FRR spoke cannot ping the mgre spoke 172.1.1.3 (via the hub)"
+	on_wire "$TMPD/frr.pcap" "FRR's data for sp2 through the mgre hub" \
+		"$FRR_NBMA" 192.1.1.1 "$(data_f "$FRR_TUN" 172.1.1.3)"
 }
 
 t_mgre_spoke_pings_frr_spoke() {
@@ -243,7 +290,9 @@ t_mgre_spoke_pings_frr_spoke() {
 }
 
 # sp2's traffic to the FRR spoke missed its cache: it went via the hub and
-# sp2 sent a resolution request, which the hub forwards to FRR (the owner).
+# sp2 sent a resolution request, which the hub forwards to FRR (the owner),
+# and sp2 got an answer (FRR's request for sp2 alone would give sp2 a
+# cached entry too: the wire shows which).
 t_mgre_spoke_resolves_frr_spoke() {
 	local hub0 n
 	hub0=$(stat_get hub tun0 nhrp_rx_res_reply)
@@ -260,6 +309,14 @@ t_mgre_spoke_resolves_frr_spoke() {
 	if frr_cache_has 172.1.1.3 dynamic 192.1.1.3; then
 		log "FRR learned sp2 (172.1.1.3 -> 192.1.1.3) from the resolution request"
 	fi
+	on_wire "$TMPD/sp2.pcap" "sp2's Resolution Request for the FRR spoke, to the hub" \
+		192.1.1.3 192.1.1.1 "$(nhrp_f 1 172.1.1.3 "$FRR_TUN")"
+	on_wire "$TMPD/frr.pcap" "that request forwarded by the mgre hub to FRR" \
+		192.1.1.1 "$FRR_NBMA" "$(nhrp_f 1 172.1.1.3 "$FRR_TUN")"
+	# (from FRR directly or through the hub: the next check says which)
+	n=$(capture_count_bpf "$TMPD/sp2.pcap" "dst 192.1.1.3 and $(nhrp_f 2 172.1.1.3 "$FRR_TUN") and ip[68] = 0")
+	log "positive Resolution Replies to sp2's requests for the FRR spoke at sp2: $n"
+	[ "$n" -ge 1 ] || fail "sp2 received no positive Resolution Reply for the FRR spoke"
 }
 
 # FRR sends its reply to sp2 (172.1.1.3) along its route to 172.1.1.3,
@@ -268,17 +325,32 @@ t_mgre_spoke_resolves_frr_spoke() {
 # RFC 2332 NHSs forward replies not addressed to them toward the
 # requester (the Reverse Transit NHS Record extension records that path);
 # FRR's own hub does.  A reply the hub drops costs sp2 a retry.
+#
+# On the wire: FRR's reply for sp2 (source protocol address 172.1.1.3, the
+# requester) goes to the hub on the FRR link, and the hub sends it on to
+# sp2 with the hop count decremented (its own replies carry 255), the
+# CIE's code (success) untouched.  Without FRR's reply at the hub there
+# is nothing to forward: that fails too (the check would prove nothing).
 t_mgre_hub_forwards_frr_resolution_reply() {
-	local rx unmatched fwd
+	local rx unmatched fwd reply
 	rx=$(stat_get hub tun0 nhrp_rx_res_reply)
 	unmatched=$(stat_get hub tun0 nhrp_rx_unmatched)
 	fwd=$(stat_get hub tun0 nhrp_tx_res_reply)
 	log "mgre hub: $rx Resolution Replies received, $fwd sent, $unmatched NHRP packets unmatched"
-	if [ "$unmatched" != 0 ]; then
-		fail "mgre hub did not forward FRR's Resolution Reply to sp2 ($rx received, $fwd sent, $unmatched unmatched)"
-		log "FRR's nhrpd sent its replies to:"
+	reply="$(nhrp_f 2 172.1.1.3 "$FRR_TUN") and ip[68] = 0"
+	if ! on_wire "$TMPD/frr.pcap" "FRR's Resolution Reply for sp2, to the mgre hub" \
+		"$FRR_NBMA" 192.1.1.1 "$reply"; then
+		log "FRR answered sp2 directly $(capture_count_bpf "$TMPD/frr.pcap" \
+			"src $FRR_NBMA and dst 192.1.1.3 and $reply") time(s); FRR's nhrpd sent its replies to:"
 		frr "grep -A3 'Send Resolution-Reply' /tmp/frr/nhrpd.log | grep -E 'Resolution-Reply|PACKET: Send'" | indent
+		return
 	fi
+	on_wire "$TMPD/sp2.pcap" "FRR's Resolution Reply forwarded by the mgre hub to sp2 (hop count < 255)" \
+		192.1.1.1 192.1.1.3 "$reply and ip[37] < 255" ||
+		capture_dump "$TMPD/sp2.pcap" "src 192.1.1.1 and ($(nhrp_f 2))" | head -n 20 | indent
+	check_ge "$rx" 1 "Resolution Replies received by the mgre hub"
+	# (nhrp_rx_unmatched: replies the hub had no requester for, among others)
+	expect_eq 0 "$unmatched" "NHRP packets the mgre hub could not match"
 }
 
 t_frr_dynamic_nhs_spoke_learns_mgre_hub() {
@@ -326,9 +398,14 @@ t_mgre_spokes_register_at_frr_hub() {
 		wait_until 30 nhs_responding "$ns" ||
 			fail "mgre $ns: NHS $FRR_TUN (FRR hub) is '$(nhs_state "$ns")', not responding"
 	done
-	expect_eq 0 "$(stat_get sp1 tun0 nhrp_reg_failed)" "registrations of sp1 the FRR hub refused"
-	expect_eq 0 "$(stat_get sp1 tun0 nhrp_reg_unanswered)" "registrations of sp1 the FRR hub left unanswered"
-	expect_eq 0 "$(stat_get sp1 tun0 nhrp_rx_malformed)" "malformed NHRP packets at sp1"
+	# (zeros: the positive control is "responding", the replies accepted)
+	for ns in sp1 sp2; do
+		expect_eq 0 "$(stat_get "$ns" tun0 nhrp_reg_failed)" "registrations of $ns the FRR hub refused"
+		expect_eq 0 "$(stat_get "$ns" tun0 nhrp_reg_unanswered)" "registrations of $ns the FRR hub left unanswered"
+		expect_eq 0 "$(stat_get "$ns" tun0 nhrp_rx_malformed)" "malformed NHRP packets at $ns"
+	done
+	on_wire "$TMPD/frr.pcap" "the FRR hub's Registration Reply to sp2" \
+		"$FRR_NBMA" 192.1.1.3 "$(nhrp_f 4 172.1.1.3) and ip[68] = 0"
 }
 
 t_frr_hub_caches_mgre_spokes() {
@@ -344,28 +421,51 @@ t_mgre_spoke_and_frr_hub_ping() {
 }
 
 t_mgre_spoke_to_spoke_via_frr_hub() {
+	local n0
+	n0=$(stat_get sp1 tun0 tx_via_nhs)
 	ping_ok sp1 172.1.1.3 || fail "mgre sp1 cannot ping mgre sp2 172.1.1.3 through the FRR hub"
-	n=$(stat_get sp1 tun0 tx_via_nhs)
-	[ "$n" -ge 1 ] || fail "no packet of sp1 went via the FRR hub while resolving ($n)"
+	check_ge "$(stat_get sp1 tun0 tx_via_nhs)" $((n0 + 1)) "packets of sp1 sent via the FRR hub while resolving"
+	on_wire "$TMPD/frr.pcap" "sp1's data for sp2, to the FRR hub" \
+		192.1.1.2 "$FRR_NBMA" "$(data_f 172.1.1.2 172.1.1.3)"
+	on_wire "$TMPD/frr.pcap" "sp1's data for sp2, forwarded by the FRR hub" \
+		"$FRR_NBMA" 192.1.1.3 "$(data_f 172.1.1.2 172.1.1.3)"
 }
 
 # sp1's resolution request for sp2 goes to the FRR hub, which forwards it
 # to sp2 (the registered owner); sp2 answers sp1 directly.
 t_mgre_spoke_resolves_via_frr_hub() {
+	local direct n
 	wait_until 15 has_entry sp1 172.1.1.3 cached ||
 		fail "mgre sp1 did not resolve sp2 172.1.1.3 through the FRR hub"
 	has_entry sp1 172.1.1.3 cached &&
 		expect_eq 192.1.1.3 "$(entry_field sp1 172.1.1.3 nbma)" "NBMA of sp2 resolved through the FRR hub"
+	on_wire "$TMPD/frr.pcap" "sp1's Resolution Request for sp2, to the FRR hub" \
+		192.1.1.2 "$FRR_NBMA" "$(nhrp_f 1 172.1.1.2 172.1.1.3)"
+	on_wire "$TMPD/frr.pcap" "that request forwarded by the FRR hub to sp2" \
+		"$FRR_NBMA" 192.1.1.3 "$(nhrp_f 1 172.1.1.2 172.1.1.3)"
+	on_wire "$TMPD/sp2.pcap" "sp2's positive Resolution Reply, straight to sp1" \
+		192.1.1.3 192.1.1.2 "$(nhrp_f 2 172.1.1.2 172.1.1.3) and ip[68] = 0"
+	# The shortcut: the next echoes go straight to sp2.
+	direct="src 192.1.1.2 and dst 192.1.1.3 and $(data_f 172.1.1.2 172.1.1.3)"
+	n=$(capture_count_bpf "$TMPD/sp2.pcap" "$direct")
 	in_ns sp1 ping -c 2 -i 0.3 -W 1 172.1.1.3 >/dev/null ||
 		fail "sp1 -> sp2 lost packets after the resolution"
+	capture_wait 5 "$TMPD/sp2.pcap" $((n + 2)) "$direct" ||
+		fail "sp1's echoes after the resolution did not go straight to sp2 ($n before, $(capture_count_bpf "$TMPD/sp2.pcap" "$direct") after)"
 }
 
 # --- the capture ----------------------------------------------------------------------------------
 
 t_nhrp_capture_dissects_cleanly() {
 	local f=$TMPD/frr.pcap sum
-	capture_stop "$f"
+	capture_stop "$f" "$TMPD/sp2.pcap"
 	cp "$f" "$OUT/frr.pcap" 2>/dev/null
+	cp "$TMPD/sp2.pcap" "$OUT/sp2.pcap" 2>/dev/null
+	# (one tshark start for both captures: under emulation it costs;
+	# what sp2 and FRR exchange is in both, and listed twice)
+	mergecap -w "$TMPD/all.pcap" "$f" "$TMPD/sp2.pcap" ||
+		{ fail "mergecap failed"; return; }
+	f=$TMPD/all.pcap
 	tshark -r "$f" -Y nhrp -T fields -E separator='|' -e frame.number \
 		-e ip.src -e ip.dst -e nhrp.hdr.op.type -e nhrp.hdr.hopcnt \
 		-e nhrp.flags -e nhrp.src.prot.addr -e nhrp.dst.prot.addr \
@@ -392,14 +492,15 @@ print("\n".join(rows))
 print("BAD=%d TYPES=%s" % (bad, ",".join(str(t) for t in sorted(types))))
 PY
 )
-	log "NHRP on the FRR link:"
+	log "NHRP on the FRR link and at sp2:"
 	printf '%s\n' "$sum" | sed '$d' | indent
 	local last=${sum##*$'\n'}
 	log "$last"
-	[[ $last == *"BAD=0 "* ]] || fail "tshark finds NHRP packets on the FRR link malformed or in error ($last)"
+	# (the types are the positive control of BAD=0: tshark did dissect)
+	[[ $last == *"BAD=0 "* ]] || fail "tshark finds NHRP packets on the FRR link or at sp2 malformed or in error ($last)"
 	local t
-	for t in 1 3 4; do
-		[[ ,${last#*TYPES=}, == *",$t,"* ]] || fail "no NHRP packet of type $t on the FRR link"
+	for t in 1 2 3 4; do
+		[[ ,${last#*TYPES=}, == *",$t,"* ]] || fail "no NHRP packet of type $t on the FRR link or at sp2"
 	done
 }
 

@@ -9,8 +9,8 @@
 #
 #   frr_node.sh agent    the guest's command: eth0 = $FRR_NBMA/24, zebra,
 #                        and a TCP agent on $FRR_NBMA:$CTL_PORT; returns
-#                        when told to (agent_stop) or after $AGENT_TIMEOUT s,
-#                        leaving the FRR logs in $MGRE_OUT
+#                        when told to (agent_stop) or after $AGENT_TIMEOUT s
+#                        without a request, leaving the FRR logs in $MGRE_OUT
 #   frr_node.sh serve    one agent connection (started by socat): reads a
 #                        bash snippet until EOF, runs it with the helpers
 #                        below, answers its output and "@@rc=STATUS"
@@ -69,7 +69,8 @@ frr_daemon() {
 	return 1
 }
 
-# frr_kill NAME: stop an FRR daemon and wait until it is gone.
+# frr_kill NAME: stop an FRR daemon and wait until it is gone (fails if
+# it is still there after SIGKILL: a second one must not be started).
 frr_kill() {
 	local p i
 	p=$(_pid_of "$1") || return 0
@@ -79,14 +80,30 @@ frr_kill() {
 		_sleep 0.1
 	done
 	kill -KILL "$p" 2>/dev/null
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$p" 2>/dev/null || return 0
+		_sleep 0.1
+	done
+	echo "frr_kill: $1 ($p) still running after SIGKILL"
+	return 1
 }
 
-# nhrpd_start ROLE: (re)start nhrpd with frr/nhrpd-ROLE.conf.
+# nhrpd_start ROLE: (re)start nhrpd with frr/nhrpd-ROLE.conf.  Fails if
+# nhrpd rejected a line of it (FRR logs "... on config line N: ..." and
+# runs on without the line: the test would then exercise another
+# configuration than it says).
 nhrpd_start() {
-	frr_kill nhrpd
-	echo "===== nhrpd-$1.conf =====" >> "$FRR_DIR/nhrpd.log"
-	chown frr:frr "$FRR_DIR/nhrpd.log"
-	frr_daemon nhrpd "$HERE/frr/nhrpd-$1.conf"
+	local log=$FRR_DIR/nhrpd.log err
+	frr_kill nhrpd || return 1
+	echo "===== nhrpd-$1.conf =====" >> "$log"
+	chown frr:frr "$log"
+	frr_daemon nhrpd "$HERE/frr/nhrpd-$1.conf" || return 1
+	# (the config is read before the vty socket frr_daemon waited for)
+	err=$(awk '/^===== / { e = "" } /on config line/ { e = e $0 "\n" } END { printf "%s", e }' "$log")
+	if [ -n "$err" ]; then
+		echo "nhrpd_start: nhrpd-$1.conf not taken as it is: $err"
+		return 1
+	fi
 }
 
 vty() {	# vty CMD...: vtysh -c CMD -c ...
@@ -110,12 +127,19 @@ collect_logs() {
 }
 
 agent() {
-	local t0=$SECONDS v
+	local idle=0 v
 	mkdir -p "$FRR_DIR"
 	v=$(dpkg-query -W -f='${Version}' frr 2>/dev/null)
 	echo "frr_node: FRR ${v:-not installed}, kernel $(uname -r)"
 	[ -x "$FRR_LIB/nhrpd" ] || { echo "frr_node: $FRR_LIB/nhrpd missing (apt-get install frr)"; return 1; }
 	command -v socat >/dev/null || { echo "frr_node: socat missing"; return 1; }
+	# A guest whose TSC was calibrated wrong (a busy host: "PIT calibration
+	# deviates from HPET") runs its clock several times too fast: FRR's
+	# timers (holdtimes, retries) and ours with it.  Say so, for whoever
+	# reads a failure.
+	if dmesg | grep -q 'calibration deviates'; then
+		echo "frr_node: warning: $(dmesg | grep -m 2 -E 'calibration deviates|Detected .* MHz processor' | tr '\n' ' ')- this guest's clock is off"
+	fi
 	sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 	sysctl -qw net.ipv4.ip_forward=1 net.ipv4.ip_forward_use_pmtu=0
 	ip addr add "$FRR_NBMA/24" dev eth0 && ip link set eth0 up || return 1
@@ -125,13 +149,21 @@ agent() {
 	socat -t 120 "TCP-LISTEN:$CTL_PORT,bind=$FRR_NBMA,reuseaddr,fork" EXEC:"$SELF serve" &
 	local spid=$!
 	echo "frr_node: agent listening on $FRR_NBMA:$CTL_PORT"
+	# Idle time, counted in polls (no clock read: a step of the guest's
+	# wall clock must not end the agent; run_frr.sh bounds the guest's
+	# real time anyway).
 	while [ ! -e "$FRR_DIR/agent.stop" ]; do
-		if (( SECONDS - t0 > AGENT_TIMEOUT )); then
-			echo "frr_node: no agent_stop after ${AGENT_TIMEOUT}s, giving up"
+		if [ -e "$FRR_DIR/agent.active" ]; then
+			rm -f "$FRR_DIR/agent.active"
+			idle=0
+		fi
+		if (( idle / 2 > AGENT_TIMEOUT )); then
+			echo "frr_node: no request for ${AGENT_TIMEOUT}s and no agent_stop, giving up"
 			break
 		fi
 		kill -0 "$spid" 2>/dev/null || { echo "frr_node: socat died"; break; }
 		_sleep 0.5
+		idle=$((idle + 1))
 	done
 	kill "$spid" 2>/dev/null
 	collect_logs
@@ -142,6 +174,7 @@ agent() {
 
 serve() {
 	local script rc
+	touch "$FRR_DIR/agent.active"
 	script=$(cat)
 	(eval "$script") </dev/null 2>&1
 	rc=$?

@@ -17,6 +17,7 @@ source "$(dirname "$0")/topo.sh"
 
 require_cmd python3 jq
 
+# shellcheck disable=SC2119	# no module parameters
 load_mgre
 topo_wan
 topo_router 1
@@ -26,13 +27,18 @@ topo_tunnel 1
 topo_nbma_host ka 192.1.1.9
 
 # ka ARGS...: nhrp_craft.py inject from the peer to the hub; JSON on stdout.
+# (It waits up to --timeout s for the answers: 10 s x SLOW.)
 ka() {
 	in_ns ka python3 "$LIB_DIR/nhrp_craft.py" inject --src 192.1.1.9 \
-		--dst 192.1.1.1 "$@"
+		--dst 192.1.1.1 --timeout $((10 * SLOW)) "$@"
 }
 hub_stat() { stat_get hub tun0 "$1"; }
 # GRE from the hub to the peer: key only, protocol type 0, key 10000
 ANSWER="src 192.1.1.1 and dst 192.1.1.9 and ip proto 47 and ip[20:2] = 0x2000 and ip[22:2] = 0 and ip[24:4] = 10000"
+# The counters below are compared exactly: ka_reflected and rx_unprotected
+# count nothing else, and rx_data (IPv4 mgre decapsulated) only GRE that
+# reaches the hub's tun0, which only the peer sends here (sp1 has no
+# tunnel; IPv6 never leaves an mgre device).
 
 # --- plain GRE -----------------------------------------------------------------
 capture_start ka eth0 "ip proto 47 or ip proto 50" "$TMPD/plain.pcap"
@@ -62,9 +68,22 @@ expect_eq 1 "$(jq -r .replies <<<"$out")" "answers to the keepalive after three 
 wait_until 10 stat_ge hub ka_reflected 4 || fail "ka_reflected did not reach 4"
 expect_eq 4 "$(hub_stat ka_reflected)" "ka_reflected after three non-keepalives"
 expect_eq 3 "$(hub_stat rx_data)" "rx_data: the non-keepalives took the data path"
+# The positive control of sp1's capture: GRE from the hub to sp1 does show
+# there.  The hub sends sp1 an echo (GRE protocol type IPv4, key 10000)
+# through a static map; the reflection would be GRE type 0.
+nhrpctl_in hub map add 172.1.1.2 nbma 192.1.1.2 dev tun0 ||
+	fail "cannot map 172.1.1.2 on the hub"
+# (sp1 has no tunnel: no answer, the request is counted on the wire)
+in_ns hub ping -c 1 -W 1 172.1.1.2 >/dev/null 2>&1
+capture_wait 5 "$TMPD/sp1.pcap" 1 "src 192.1.1.1 and ip[22:2] = 0x0800 and ip[24:4] = 10000" ||
+	fail "positive control: the hub's GRE to sp1 not seen in sp1's capture"
 capture_stop "$TMPD/sp1.pcap" "$TMPD/other.pcap"
-expect_eq 0 "$(capture_count_bpf "$TMPD/sp1.pcap" "src 192.1.1.1")" \
-	"GRE from the hub at sp1 (inner packet hub -> sp1 reflected)"
+expect_eq 0 "$(capture_count_bpf "$TMPD/sp1.pcap" "src 192.1.1.1 and ip[22:2] = 0")" \
+	"GRE type 0 from the hub at sp1 (inner packet hub -> sp1 reflected)"
+expect_eq 1 "$(capture_count_bpf "$TMPD/sp1.pcap" "src 192.1.1.1")" \
+	"GRE from the hub at sp1 (only the echo of the positive control)"
+nhrpctl_in hub map del 172.1.1.2 dev tun0 || fail "cannot remove the map of 172.1.1.2"
+# (the positive control of the zero below: the one answer, same capture)
 expect_eq 1 "$(capture_count_bpf "$TMPD/other.pcap" "$ANSWER")" \
 	"GRE type 0 answers from the hub at the peer"
 expect_eq 0 "$(capture_count_bpf "$TMPD/other.pcap" "src 192.1.1.1 and ip[22:2] != 0")" \
@@ -94,14 +113,15 @@ expect_eq $((unprot0 + 1)) "$(hub_stat rx_unprotected)" "rx_unprotected after on
 wait_until 10 stat_ge hub ka_reflected 7 || fail "ka_reflected did not reach 7"
 expect_eq 7 "$(hub_stat ka_reflected)" "ka_reflected (the plain keepalive is not answered)"
 capture_stop "$TMPD/esp.pcap"
+# (the ESP answers are the positive control of the first zero)
+expect_eq 3 "$(capture_count_bpf "$TMPD/esp.pcap" "ip proto 50 and src 192.1.1.1 and dst 192.1.1.9")" \
+	"ESP answers from the hub"
 expect_eq 0 "$(capture_count_bpf "$TMPD/esp.pcap" "ip proto 47 and src 192.1.1.1")" \
 	"plain GRE from the hub under protection"
 expect_eq 1 "$(capture_count_bpf "$TMPD/esp.pcap" "ip proto 47 and src 192.1.1.9")" \
 	"plain GRE from the peer (the one unprotected keepalive)"
 expect_eq 3 "$(capture_count_bpf "$TMPD/esp.pcap" "ip proto 50 and src 192.1.1.9 and dst 192.1.1.1")" \
 	"ESP keepalives from the peer"
-expect_eq 3 "$(capture_count_bpf "$TMPD/esp.pcap" "ip proto 50 and src 192.1.1.1 and dst 192.1.1.9")" \
-	"ESP answers from the hub"
 expect_eq 0 "$(hub_stat ka_drop)" "ka_drop at the end"
 
 exit_status

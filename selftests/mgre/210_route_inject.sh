@@ -17,6 +17,8 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/topo.sh"
 
+require_cmd jq python3
+
 topo_seed_dynamic
 for p in 172.1.1.2 172.1.1.3; do
 	wait_until 10 has_entry hub "$p" dynamic registered ||
@@ -27,19 +29,27 @@ ip -n hub link set tun0 type mgre route-inject on || fail "cannot set route-inje
 ip -n sp1 link set tun0 type mgre route-inject on || fail "cannot set route-inject on sp1"
 check_match "$(ip -n hub -d link show tun0)" "route-inject on" "route-inject in ip -d link show"
 
-# nhrp_routes NS: the injected routes, "DST DEV" per line, sorted.
+# nhrp_routes NS: the injected routes, "DST DEV " each, sorted; fails
+# (printing why) when ip or jq does, so that no route list compares equal
+# to "" because the listing failed.
 nhrp_routes() {
-	in_ns "$1" ip -j route show table main proto 191 |
-		jq -r '.[] | "\(.dst) \(.dev)"' | sort | tr '\n' ' '
+	local j r
+	j=$(in_ns "$1" ip -j route show table main proto 191 2>&1) ||
+		{ echo "(ip route failed: $j)"; return 1; }
+	r=$(jq -r '.[] | "\(.dst) \(.dev)"' <<<"${j:-[]}" 2>&1) ||
+		{ echo "(jq failed: $r)"; return 1; }
+	[ -z "$r" ] || sort <<<"$r" | tr '\n' ' '
 }
-routes_are() { [ "$(nhrp_routes "$1")" = "$2" ]; }
+# shellcheck disable=SC2317	# (called through wait_until)
+routes_are() { local r; r=$(nhrp_routes "$1") && [ "$r" = "$2" ]; }
 
 wait_until 5 routes_are hub "172.1.1.2 tun0 172.1.1.3 tun0 " ||
 	fail "hub's injected routes: '$(nhrp_routes hub)' (want both spokes)"
 r=$(in_ns hub ip route show 172.1.1.2/32 proto 191)
 check_match "$r" "172.1.1.2 dev tun0 .*scope link" "the hub's route to sp1"
-# sp1 has only the static map to the hub so far: no route for it.
-wait_until 5 routes_are sp1 "" || fail "sp1 injected routes for static entries: '$(nhrp_routes sp1)'"
+# sp1 has only the static map to the hub so far: no route for it (and
+# none later either: the exact lists below).
+routes_are sp1 "" || fail "sp1 injected routes for static entries: '$(nhrp_routes sp1)'"
 
 # A resolution at sp1 gets a route.
 ping_ok sp1 192.168.3.1 -I 192.168.2.1 || fail "sp1 LAN cannot reach sp2 LAN"
@@ -60,9 +70,9 @@ nhrpctl_in sp1 flush dev tun0 || fail "nhrpctl flush failed"
 wait_until 5 routes_are sp1 "" || fail "sp1's routes after the flush: '$(nhrp_routes sp1)'"
 
 # Off withdraws them, on brings them back.
-ip -n hub link set tun0 type mgre route-inject off
+ip -n hub link set tun0 type mgre route-inject off || fail "cannot set route-inject off"
 wait_until 5 routes_are hub "" || fail "routes left after route-inject off: '$(nhrp_routes hub)'"
-ip -n hub link set tun0 type mgre route-inject on
+ip -n hub link set tun0 type mgre route-inject on || fail "cannot set route-inject on again"
 wait_until 5 routes_are hub "172.1.1.2 tun0 172.1.1.3 tun0 " ||
 	fail "routes not back after route-inject on: '$(nhrp_routes hub)'"
 # Down, the kernel drops the device's routes; up, they are back.
@@ -82,7 +92,9 @@ in_ns rogue python3 "$LIB_DIR/nhrp_craft.py" inject --src 192.1.1.9 \
 	fail "cannot send the rogue registration"
 wait_until 10 has_entry hub 192.1.1.2 dynamic ||
 	fail "the hub did not take the registration of 192.1.1.2: $(nhrpctl_in hub show)"
+# (route_errors was 0 above and counts refused routes only: exactly this)
 wait_until 5 stat_ge hub route_errors 1 || fail "route_errors did not count the refused route"
+expect_eq 1 "$(stat_get hub tun0 route_errors)" "route_errors after the rogue registration"
 routes_are hub "172.1.1.2 tun0 172.1.1.3 tun0 " ||
 	fail "injected routes with the rogue entry: '$(nhrp_routes hub)'"
 check_match "$(in_ns hub ip route get 192.1.1.2)" "dev eth0" "the hub's route to sp1's NBMA address"
@@ -93,7 +105,9 @@ check_match "$(in_ns hub ip route show 172.1.1.0/24)" "172.1.1.0/24 dev tun0 pro
 ping_ok hub 172.1.1.3 || fail "hub cannot reach sp2"
 
 # Deleting the device with routes in place: the kernel removes them.
-in_ns hub ip link del tun0
+routes_are hub "172.1.1.2 tun0 172.1.1.3 tun0 " ||
+	fail "the hub's routes before deleting tun0: '$(nhrp_routes hub)'"
+in_ns hub ip link del tun0 || fail "cannot delete the hub's tun0"
 wait_until 5 routes_are hub "" || fail "routes left after deleting tun0: '$(nhrp_routes hub)'"
 
 exit_status
