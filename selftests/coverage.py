@@ -62,7 +62,7 @@ def lines_of(gcno_dir, gcda_dir):
                 if not doc:
                     continue
                 for fi in json.loads(doc).get('files', []):
-                    m = re.search(r'(kmod/.*)$', fi['file'])
+                    m = re.search(r'^(?:.*/)?(kmod/(?:uapi/)?[^/]+)$', fi['file'])
                     if not m:
                         continue
                     name = m.group(1)
