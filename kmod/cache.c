@@ -24,7 +24,6 @@ int mgre_cache_init(struct mgre_cache *cache, struct mgre_mcast_map *mcast,
 	spin_lock_init(&cache->lock);
 	cache->mcast = mcast;
 	cache->route = route;
-	cache->reqid = 0;
 	cache->max = MGRE_CACHE_MAX_DEFAULT;
 	atomic_set(&cache->learned, 0);
 	return rhashtable_init(&cache->ht, &mgre_cache_params);
@@ -56,8 +55,10 @@ static struct mgre_entry *mgre_cache_lookup_locked(struct mgre_cache *cache,
 /*
  * Entry @e goes from (@old_type, @old_nbma) to (@type, @nbma); STATIC with
  * NBMA 0 stands for "no learned entry" on either side.  A registration's
- * NBMA address is in use by the multicast map; registered and resolved
- * peers have a host route with "route-inject".
+ * NBMA address is in use by the multicast map (the caller took the new
+ * reference, with mgre_mcast_get(), because it may be refused; the old one
+ * is dropped here); registered and resolved peers have a host route with
+ * "route-inject".
  */
 static void mgre_entry_changed(struct mgre_cache *cache, struct mgre_entry *e,
 			       u8 old_type, __be32 old_nbma, u8 type,
@@ -74,8 +75,6 @@ static void mgre_entry_changed(struct mgre_cache *cache, struct mgre_entry *e,
 		e->routed = route;
 	if (old_type == type && old_nbma == nbma)
 		return;
-	if (type == MGRE_ENTRY_DYNAMIC)
-		mgre_mcast_get(cache->mcast, nbma);
 	if (old_type == MGRE_ENTRY_DYNAMIC)
 		mgre_mcast_put(cache->mcast, old_nbma);
 }
@@ -221,14 +220,74 @@ static void mgre_entry_update(struct mgre_cache *cache, struct mgre_entry *e,
 
 /*
  * Learn or refresh a binding from NHRP: @type is MGRE_ENTRY_DYNAMIC (a
- * registration) or MGRE_ENTRY_CACHED (a resolution); @claimed is the NBMA
- * address the peer gave in its packet (@nbma is where we reach it; they
- * differ behind NAT).  Returns 0, -EEXIST when another NBMA holds a unique
- * registration of @proto, -EPERM when a static or local entry exists (it
- * is kept), -ENOSPC or -ENOMEM.
+ * registration) or MGRE_ENTRY_CACHED (a resolution); @nbma is where we
+ * reach the peer (behind NAT, not the address its packet names).  Returns
+ * 0, -EEXIST when another NBMA holds a unique registration of @proto,
+ * -EPERM when a static or local entry exists (it is kept), -ENOSPC (the
+ * cache is full), -EDQUOT or -ENOBUFS (a registration beyond the multicast
+ * map's limits, see mgre_mcast_get()) or -ENOMEM.
  */
 int mgre_cache_learn(struct mgre_cache *cache, __be32 proto, __be32 nbma,
-		     __be32 claimed, u8 type, u32 flags, unsigned int holdtime)
+		     u8 type, u32 flags, unsigned int holdtime)
+{
+	struct mgre_entry *e;
+	bool ref = false;
+	int ret = 0;
+
+	spin_lock_bh(&cache->lock);
+	e = mgre_cache_lookup_locked(cache, proto);
+	if (e && !mgre_entry_learned(e->type)) {
+		ret = -EPERM;
+		goto out;
+	}
+	if (e && e->type == MGRE_ENTRY_DYNAMIC && type == MGRE_ENTRY_DYNAMIC &&
+	    e->nbma != nbma && (e->flags & MGRE_F_UNIQUE) &&
+	    time_before(jiffies, e->expires)) {
+		ret = -EEXIST;
+		goto out;
+	}
+	/* A registration is authoritative: keep it. */
+	if (e && e->type == MGRE_ENTRY_DYNAMIC && type != MGRE_ENTRY_DYNAMIC)
+		goto out;
+	if (!e && mgre_cache_count(cache) >= cache->max) {
+		ret = -ENOSPC;
+		goto out;
+	}
+	/* A registration holds a reference on its NBMA address, if allowed. */
+	if (type == MGRE_ENTRY_DYNAMIC &&
+	    !(e && e->type == MGRE_ENTRY_DYNAMIC && e->nbma == nbma)) {
+		ret = mgre_mcast_get(cache->mcast, nbma);
+		if (ret)
+			goto out;
+		ref = true;
+	}
+	if (e) {
+		mgre_entry_update(cache, e, nbma, type, flags, holdtime);
+		goto out;
+	}
+	e = mgre_entry_new(proto, nbma, type, flags, holdtime);
+	ret = e ? mgre_cache_insert(cache, e) : -ENOMEM;
+	if (ret && ref)
+		mgre_mcast_put(cache->mcast, nbma);
+out:
+	spin_unlock_bh(&cache->lock);
+	return ret;
+}
+
+/*
+ * The owner of the address a resolution request asks for learns the
+ * requester's binding (@proto at @nbma) from it, as a cached entry, but
+ * never over another binding: not over an entry bound to another NBMA
+ * address, nor a resolution of @proto in progress (incomplete or negative
+ * entry), nor a static, local or dynamic one.  The same binding is
+ * refreshed; a new entry is made only with @create (the request came
+ * through one of our NHSes, which vouch for the requester).  Returns 0
+ * (learned, refreshed, or known already), -EEXIST (another binding or a
+ * resolution is kept), -ENOENT (no entry, and not @create), -ENOSPC or
+ * -ENOMEM.
+ */
+int mgre_cache_learn_request(struct mgre_cache *cache, __be32 proto,
+			     __be32 nbma, unsigned int holdtime, bool create)
 {
 	struct mgre_entry *e;
 	int ret = 0;
@@ -236,22 +295,19 @@ int mgre_cache_learn(struct mgre_cache *cache, __be32 proto, __be32 nbma,
 	spin_lock_bh(&cache->lock);
 	e = mgre_cache_lookup_locked(cache, proto);
 	if (!e) {
-		e = mgre_entry_new(proto, nbma, type, flags, holdtime);
-		if (e)
-			e->claimed = claimed;
-		ret = e ? mgre_cache_insert(cache, e) : -ENOMEM;
-	} else if (!mgre_entry_learned(e->type)) {
-		ret = -EPERM;
-	} else if (e->type == MGRE_ENTRY_DYNAMIC && type == MGRE_ENTRY_DYNAMIC &&
-		   e->nbma != nbma && (e->flags & MGRE_F_UNIQUE) &&
-		   time_before(jiffies, e->expires)) {
+		if (create) {
+			e = mgre_entry_new(proto, nbma, MGRE_ENTRY_CACHED, 0,
+					   holdtime);
+			ret = e ? mgre_cache_insert(cache, e) : -ENOMEM;
+		} else {
+			ret = -ENOENT;
+		}
+	} else if (e->type == MGRE_ENTRY_INCOMPLETE ||
+		   e->type == MGRE_ENTRY_NEGATIVE || e->nbma != nbma) {
 		ret = -EEXIST;
-	} else if (e->type == MGRE_ENTRY_DYNAMIC && type != MGRE_ENTRY_DYNAMIC) {
-		/* A registration is authoritative: keep it. */
-		ret = 0;
-	} else {
-		mgre_entry_update(cache, e, nbma, type, flags, holdtime);
-		e->claimed = claimed;
+	} else if (e->type == MGRE_ENTRY_CACHED) {
+		mgre_entry_update(cache, e, nbma, MGRE_ENTRY_CACHED, e->flags,
+				  holdtime);
 	}
 	spin_unlock_bh(&cache->lock);
 	return ret;
@@ -287,25 +343,25 @@ static void mgre_cache_remove(struct mgre_cache *cache, struct mgre_entry *e)
 }
 
 /*
- * Forget the learned entry for @proto (a purge).  With @nbma non-zero,
- * only if it is bound to @nbma, or, for a peer behind NAT, if @claimed is
- * the private NBMA address it registered from: a spoke whose NAT now
- * maps it to another public address purges its stale binding that way
- * (code 14 recovery).  Returns 0 or -ENOENT.
+ * Forget the learned entry for @proto (a purge from @nbma, its outer
+ * source), if it is bound to @nbma: only the owner of a binding, the
+ * address it registered or answered from, may purge it; the NBMA
+ * addresses written in the purge prove nothing.  Returns 0, -ENOENT (no
+ * entry) or -EPERM (another address's binding, a resolution in progress,
+ * or a static or local entry: kept).
  */
-int mgre_cache_forget(struct mgre_cache *cache, __be32 proto, __be32 nbma,
-		      __be32 claimed)
+int mgre_cache_forget(struct mgre_cache *cache, __be32 proto, __be32 nbma)
 {
 	struct mgre_entry *e;
 	int ret = -ENOENT;
 
 	spin_lock_bh(&cache->lock);
 	e = mgre_cache_lookup_locked(cache, proto);
-	if (e && mgre_entry_learned(e->type) &&
-	    (!nbma || e->nbma == nbma ||
-	     (claimed && (e->flags & MGRE_F_NAT) && e->claimed == claimed))) {
+	if (e && mgre_entry_learned(e->type) && e->nbma == nbma) {
 		mgre_cache_remove(cache, e);
 		ret = 0;
+	} else if (e) {
+		ret = -EPERM;
 	}
 	spin_unlock_bh(&cache->lock);
 	return ret;
@@ -313,7 +369,7 @@ int mgre_cache_forget(struct mgre_cache *cache, __be32 proto, __be32 nbma,
 
 /*
  * A resolution reply for @proto: install it if it answers our last request
- * (same request id) for an entry still being resolved.
+ * (same, random, request id) for an entry still being resolved.
  */
 int mgre_cache_resolved(struct mgre_cache *cache, __be32 proto, u32 reqid,
 			__be32 nbma, u32 flags, unsigned int holdtime)
@@ -323,8 +379,10 @@ int mgre_cache_resolved(struct mgre_cache *cache, __be32 proto, u32 reqid,
 
 	spin_lock_bh(&cache->lock);
 	e = mgre_cache_lookup_locked(cache, proto);
-	if (e && e->reqid == reqid && (e->type == MGRE_ENTRY_INCOMPLETE ||
-				       e->type == MGRE_ENTRY_NEGATIVE)) {
+	/* (no request sent yet: no id to answer) */
+	if (e && e->tries && e->reqid == reqid &&
+	    (e->type == MGRE_ENTRY_INCOMPLETE ||
+	     e->type == MGRE_ENTRY_NEGATIVE)) {
 		mgre_entry_update(cache, e, nbma, MGRE_ENTRY_CACHED, flags,
 				  holdtime);
 		ret = 0;
@@ -419,7 +477,7 @@ static bool mgre_gc_one(struct mgre_entry *e, void *arg)
 			WRITE_ONCE(e->type, MGRE_ENTRY_NEGATIVE);
 			WRITE_ONCE(e->expires, mgre_expiry(MGRE_NEGATIVE_HOLD));
 		} else if (res->nresolve < MGRE_GC_BATCH) {
-			e->reqid = ++res->cache->reqid;
+			e->reqid = mgre_reqid_new();
 			res->reqid[res->nresolve] = e->reqid;
 			res->resolve[res->nresolve++] = e->proto;
 			e->next_try = now + (HZ << e->tries);
@@ -436,7 +494,6 @@ static bool mgre_gc_one(struct mgre_entry *e, void *arg)
 void mgre_cache_gc(struct mgre_cache *cache, struct mgre_gc_result *res)
 {
 	res->nresolve = 0;
-	res->cache = cache;
 	if (atomic_read(&cache->learned))
 		mgre_cache_walk(cache, mgre_gc_one, res);
 }

@@ -10,6 +10,7 @@
 #ifndef _MGRE_CACHE_H
 #define _MGRE_CACHE_H
 
+#include <linux/random.h>
 #include <linux/rhashtable.h>
 #include <linux/spinlock.h>
 #include <linux/netlink.h>
@@ -24,10 +25,6 @@ struct mgre_entry {
 	struct rhash_head node;
 	__be32 proto;		/* key */
 	__be32 nbma;		/* READ_ONCE(): rewritten in place */
-	__be32 claimed;		/* the NBMA the peer names itself in its
-				 * NHRP packets: its private address when
-				 * it is behind NAT (flag nat), under lock
-				 */
 	u8 type;		/* enum mgre_entry_type */
 	u8 prefixlen;
 	u32 flags;		/* MGRE_F_* */
@@ -48,7 +45,6 @@ struct mgre_cache {
 	struct rhashtable ht;
 	spinlock_t lock;	/* serialises writers */
 	u32 max;		/* entry limit */
-	u32 reqid;		/* last resolution request id, under lock */
 	atomic_t learned;	/* entries other than static and local */
 	/* Registrations (dynamic entries) hold references on their NBMA
 	 * address in the multicast map, for "multicast dynamic".
@@ -65,7 +61,6 @@ struct mgre_gc_result {
 	__be32 resolve[MGRE_GC_BATCH];	/* incomplete: send a request now */
 	u32 reqid[MGRE_GC_BATCH];	/* ... with this request id */
 	unsigned int nresolve;
-	struct mgre_cache *cache;
 };
 
 int mgre_cache_init(struct mgre_cache *cache, struct mgre_mcast_map *mcast,
@@ -84,18 +79,30 @@ int mgre_cache_del_static(struct mgre_cache *cache, __be32 proto,
 			  struct netlink_ext_ack *extack);
 
 int mgre_cache_learn(struct mgre_cache *cache, __be32 proto, __be32 nbma,
-		     __be32 claimed, u8 type, u32 flags, unsigned int holdtime);
+		     u8 type, u32 flags, unsigned int holdtime);
+int mgre_cache_learn_request(struct mgre_cache *cache, __be32 proto,
+			     __be32 nbma, unsigned int holdtime, bool create);
 bool mgre_cache_resolve_start(struct mgre_cache *cache, __be32 proto);
 int mgre_cache_resolved(struct mgre_cache *cache, __be32 proto, u32 reqid,
 			__be32 nbma, u32 flags, unsigned int holdtime);
-int mgre_cache_forget(struct mgre_cache *cache, __be32 proto, __be32 nbma,
-		      __be32 claimed);
+int mgre_cache_forget(struct mgre_cache *cache, __be32 proto, __be32 nbma);
 unsigned int mgre_cache_flush(struct mgre_cache *cache, int type);
 void mgre_cache_gc(struct mgre_cache *cache, struct mgre_gc_result *res);
 
 static inline bool mgre_entry_learned(u8 type)
 {
 	return type != MGRE_ENTRY_STATIC && type != MGRE_ENTRY_LOCAL;
+}
+
+/*
+ * A new NHRP request id.  Random, each one: a reply is taken only if it
+ * carries the id of the request it answers, which a sender that did not
+ * see the request cannot guess (and knowing one id tells nothing of the
+ * next).  Never 0.
+ */
+static inline u32 mgre_reqid_new(void)
+{
+	return get_random_u32() ?: 1;
 }
 
 static inline u32 mgre_cache_count(struct mgre_cache *cache)

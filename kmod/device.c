@@ -206,6 +206,10 @@ static const struct nla_policy mgre_policy[IFLA_MGRE_MAX + 1] = {
 	[IFLA_MGRE_PROTECTION]	= NLA_POLICY_MAX(NLA_U8, MGRE_PROTECTION_MAX),
 	[IFLA_MGRE_KEEPALIVE]	= { .type = NLA_U16 },
 	[IFLA_MGRE_KEEPALIVE_RETRIES] = NLA_POLICY_MIN(NLA_U8, 1),
+	[IFLA_MGRE_SUBNET_CHECK] = NLA_POLICY_MAX(NLA_U8, 1),
+	[IFLA_MGRE_PER_NBMA_MAX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[IFLA_MGRE_MCAST_DYNAMIC_MAX] = NLA_POLICY_RANGE(NLA_U32, 1,
+							 MGRE_MCAST_MAX),
 };
 
 static int mgre_validate(struct nlattr *tb[], struct nlattr *data[],
@@ -287,6 +291,16 @@ static void mgre_nhrp_apply(struct mgre_device *md, struct nlattr *data[])
 	if (data[IFLA_MGRE_CACHE_MAX])
 		WRITE_ONCE(md->cache.max,
 			   nla_get_u32(data[IFLA_MGRE_CACHE_MAX]));
+	/* (what NHRP may bind; the bindings made already are kept) */
+	if (data[IFLA_MGRE_SUBNET_CHECK])
+		WRITE_ONCE(md->nhrp.any_subnet,
+			   !nla_get_u8(data[IFLA_MGRE_SUBNET_CHECK]));
+	if (data[IFLA_MGRE_PER_NBMA_MAX])
+		WRITE_ONCE(md->mcast.per_nbma_max,
+			   nla_get_u32(data[IFLA_MGRE_PER_NBMA_MAX]));
+	if (data[IFLA_MGRE_MCAST_DYNAMIC_MAX])
+		WRITE_ONCE(md->mcast.dynamic_max,
+			   nla_get_u32(data[IFLA_MGRE_MCAST_DYNAMIC_MAX]));
 	if (!data[IFLA_MGRE_NETWORK_ID] && !data[IFLA_MGRE_HOLDTIME] &&
 	    !data[IFLA_MGRE_AUTH] && !data[IFLA_MGRE_REG_NO_UNIQUE] &&
 	    !data[IFLA_MGRE_REG_TIMEOUT] && !data[IFLA_MGRE_IF_STATE_NHRP])
@@ -416,6 +430,9 @@ static size_t mgre_get_size(const struct net_device *dev)
 	       nla_total_size(1) +	/* IFLA_MGRE_PROTECTION */
 	       nla_total_size(2) +	/* IFLA_MGRE_KEEPALIVE */
 	       nla_total_size(1) +	/* IFLA_MGRE_KEEPALIVE_RETRIES */
+	       nla_total_size(1) +	/* IFLA_MGRE_SUBNET_CHECK */
+	       nla_total_size(4) +	/* IFLA_MGRE_PER_NBMA_MAX */
+	       nla_total_size(4) +	/* IFLA_MGRE_MCAST_DYNAMIC_MAX */
 	       0;
 }
 
@@ -437,7 +454,13 @@ static int mgre_fill_info(struct sk_buff *skb, const struct net_device *dev)
 		       READ_ONCE(md->route.enabled)) ||
 	    nla_put_u8(skb, IFLA_MGRE_PROTECTION, READ_ONCE(md->protection)) ||
 	    nla_put_u16(skb, IFLA_MGRE_KEEPALIVE, md->ka.interval) ||
-	    nla_put_u8(skb, IFLA_MGRE_KEEPALIVE_RETRIES, md->ka.retries))
+	    nla_put_u8(skb, IFLA_MGRE_KEEPALIVE_RETRIES, md->ka.retries) ||
+	    nla_put_u8(skb, IFLA_MGRE_SUBNET_CHECK,
+		       !READ_ONCE(md->nhrp.any_subnet)) ||
+	    nla_put_u32(skb, IFLA_MGRE_PER_NBMA_MAX,
+			READ_ONCE(md->mcast.per_nbma_max)) ||
+	    nla_put_u32(skb, IFLA_MGRE_MCAST_DYNAMIC_MAX,
+			READ_ONCE(md->mcast.dynamic_max)))
 		return -EMSGSIZE;
 
 	if (nla_put_u32(skb, IFLA_MGRE_LINK, READ_ONCE(p->link)) ||

@@ -14,6 +14,9 @@ void mgre_mcast_init(struct mgre_mcast_map *map)
 	INIT_LIST_HEAD(&map->list);
 	spin_lock_init(&map->lock);
 	map->count = 0;
+	map->dynamic_count = 0;
+	map->dynamic_max = MGRE_MCAST_DYNAMIC_MAX_DEFAULT;
+	map->per_nbma_max = MGRE_PER_NBMA_MAX_DEFAULT;
 	map->dynamic = false;
 }
 
@@ -27,6 +30,7 @@ void mgre_mcast_destroy(struct mgre_mcast_map *map)
 		kfree(m);
 	}
 	map->count = 0;
+	map->dynamic_count = 0;
 }
 
 static struct mgre_mcast *mgre_mcast_find(struct mgre_mcast_map *map,
@@ -58,6 +62,7 @@ static struct mgre_mcast *mgre_mcast_new(struct mgre_mcast_map *map,
 	return m;
 }
 
+/* @m is neither static nor used by a registration any more: remove it. */
 static void mgre_mcast_release(struct mgre_mcast_map *map,
 			       struct mgre_mcast *m)
 {
@@ -81,7 +86,10 @@ int mgre_mcast_add(struct mgre_mcast_map *map, __be32 nbma,
 		NL_SET_ERR_MSG(extack, "this NBMA address is already in the multicast map");
 		ret = -EEXIST;
 	} else {
-		if (!m)
+		if (m)
+			/* (registrations use it: it was a dynamic one) */
+			map->dynamic_count--;
+		else
 			m = mgre_mcast_new(map, nbma);
 		if (m) {
 			WRITE_ONCE(m->is_static, true);
@@ -107,26 +115,48 @@ int mgre_mcast_del(struct mgre_mcast_map *map, __be32 nbma,
 		ret = -ENOENT;
 	} else {
 		WRITE_ONCE(m->is_static, false);
+		/* Registrations still use it: it stays, as a dynamic one. */
+		if (m->refs)
+			map->dynamic_count++;
 		mgre_mcast_release(map, m);
 	}
 	spin_unlock_bh(&map->lock);
 	return ret;
 }
 
-/* A registration now uses @nbma (cache lock held: no allocation failure
- * is reported, the peer just gets no copies).
+/*
+ * A registration (a dynamic cache entry, under the cache lock) is to use
+ * @nbma: take a reference on it, within the limits.  An address holds at
+ * most per_nbma_max registrations; registrations may add at most
+ * dynamic_max addresses (besides the static ones), so that spoofed
+ * registrations cannot turn the map into a list of victims to copy
+ * multicast to.  Returns 0, -EDQUOT (the address holds its share),
+ * -ENOBUFS (no room for another address) or -ENOMEM.
  */
-void mgre_mcast_get(struct mgre_mcast_map *map, __be32 nbma)
+int mgre_mcast_get(struct mgre_mcast_map *map, __be32 nbma)
 {
 	struct mgre_mcast *m;
+	int ret = 0;
 
 	spin_lock_bh(&map->lock);
 	m = mgre_mcast_find(map, nbma);
-	if (!m)
+	if (m) {
+		if (m->refs >= READ_ONCE(map->per_nbma_max))
+			ret = -EDQUOT;
+	} else if (map->dynamic_count >= READ_ONCE(map->dynamic_max) ||
+		   map->count >= MGRE_MCAST_MAX) {
+		ret = -ENOBUFS;
+	} else {
 		m = mgre_mcast_new(map, nbma);
-	if (m)
+		if (m)
+			map->dynamic_count++;
+		else
+			ret = -ENOMEM;
+	}
+	if (!ret)
 		WRITE_ONCE(m->refs, m->refs + 1);
 	spin_unlock_bh(&map->lock);
+	return ret;
 }
 
 /* A registration of @nbma went away. */
@@ -138,6 +168,8 @@ void mgre_mcast_put(struct mgre_mcast_map *map, __be32 nbma)
 	m = mgre_mcast_find(map, nbma);
 	if (m && m->refs) {
 		WRITE_ONCE(m->refs, m->refs - 1);
+		if (!m->refs && !m->is_static)
+			map->dynamic_count--;
 		mgre_mcast_release(map, m);
 	}
 	spin_unlock_bh(&map->lock);

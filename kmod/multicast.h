@@ -33,6 +33,12 @@ struct mgre_mcast_map {
 	struct list_head list;	/* of struct mgre_mcast; RCU readers */
 	spinlock_t lock;	/* serialises writers */
 	unsigned int count;
+	unsigned int dynamic_count; /* addresses that are not static */
+	/* Limits for registrations ("multicast-dynamic-max",
+	 * "per-nbma-max"), written with WRITE_ONCE() under RTNL:
+	 */
+	u32 dynamic_max;	/* of dynamic_count */
+	u32 per_nbma_max;	/* of an address's refs */
 	bool dynamic;		/* "ip nhrp map multicast dynamic" */
 };
 
@@ -42,7 +48,7 @@ int mgre_mcast_add(struct mgre_mcast_map *map, __be32 nbma,
 		   struct netlink_ext_ack *extack);
 int mgre_mcast_del(struct mgre_mcast_map *map, __be32 nbma,
 		   struct netlink_ext_ack *extack);
-void mgre_mcast_get(struct mgre_mcast_map *map, __be32 nbma);
+int mgre_mcast_get(struct mgre_mcast_map *map, __be32 nbma);
 void mgre_mcast_put(struct mgre_mcast_map *map, __be32 nbma);
 int mgre_mcast_set_dynamic(struct mgre_mcast_map *map, bool on,
 			   struct netlink_ext_ack *extack);

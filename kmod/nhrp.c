@@ -106,6 +106,56 @@ static bool mgre_is_local_proto(struct mgre_device *md, __be32 addr)
 	return found;
 }
 
+/*
+ * May NHRP bind protocol address @addr?  With "subnet-check" (the
+ * default), only a host address of one of the device's IPv4 subnets:
+ * inside the prefix of one of its addresses, and not that prefix's network
+ * or broadcast address (prefixes up to /30).
+ */
+static bool mgre_proto_allowed(struct mgre_device *md, __be32 addr)
+{
+	const struct in_ifaddr *ifa;
+	struct in_device *in_dev;
+	bool found = false;
+
+	if (READ_ONCE(md->nhrp.any_subnet))
+		return true;
+	rcu_read_lock();
+	in_dev = __in_dev_get_rcu(mgre_to_dev(md));
+	if (in_dev) {
+		in_dev_for_each_ifa_rcu(ifa, in_dev) {
+			__be32 host = addr & ~ifa->ifa_mask;
+
+			if (!inet_ifa_match(addr, ifa))
+				continue;
+			if (ntohl(ifa->ifa_mask) <= 0xfffffffc &&
+			    (!host || host == ~ifa->ifa_mask))
+				continue;
+			found = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+/* Is @nbma the NBMA address of one of our next-hop servers? */
+static bool mgre_is_nhs_nbma(struct mgre_device *md, __be32 nbma)
+{
+	struct mgre_nhs *n;
+	bool found = false;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(n, &md->nhs.list, node) {
+		if (mgre_nhs_nbma(md, n) == nbma) {
+			found = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
 /* Encode @m and send it GRE-encapsulated to @nbma. */
 static void mgre_nhrp_xmit(struct mgre_device *md, struct mgre_msg *m,
 			   __be32 nbma)
@@ -404,7 +454,7 @@ static void mgre_nhrp_reg_tick(struct mgre_device *md,
 			}
 			/* Cisco: a retransmission keeps its request id. */
 			if (!n->awaiting)
-				n->reqid = atomic_inc_return(&md->nhrp.reqid);
+				n->reqid = mgre_reqid_new();
 			n->awaiting = true;
 			n->next_send = now + mgre_reg_retry(cfg, n->fails);
 			reqid = n->reqid;
@@ -429,9 +479,15 @@ static void mgre_nhrp_send_purge(struct mgre_device *md,
 				 const struct mgre_nhrp_cfg *cfg,
 				 __be32 nhs_proto, __be32 nhs_nbma);
 
+/*
+ * Client: a registration reply.  Taken only from the NHS we sent the
+ * request to (its NBMA address) with the request's (random) id: a reply
+ * from anyone else, or with another id, is counted as unmatched and
+ * changes nothing (the NHS state, code 14 recovery).
+ */
 static void mgre_nhrp_reg_reply(struct mgre_device *md,
 				const struct mgre_nhrp_cfg *cfg,
-				const struct nhrp_pkt *p)
+				const struct nhrp_pkt *p, __be32 outer_src)
 {
 	struct mgre_nhs_list *list = &md->nhs;
 	__be32 nhs = get4(p->dst_proto, p->dst_proto_len);
@@ -442,10 +498,8 @@ static void mgre_nhrp_reg_reply(struct mgre_device *md,
 
 	spin_lock_bh(&list->lock);
 	list_for_each_entry(n, &list->list, node) {
-		/* Request ids are unique per device; the NHS may answer
-		 * from another of its addresses.
-		 */
-		if (!n->awaiting || n->reqid != p->reqid)
+		if (!n->awaiting || n->reqid != p->reqid ||
+		    mgre_nhs_nbma(md, n) != outer_src)
 			continue;
 		matched = true;
 		n->awaiting = false;
@@ -551,10 +605,16 @@ static void mgre_nhrp_reg_req(struct mgre_device *md,
 	unsigned int holdtime = cfg->holdtime;
 	struct mgre_msg *m;
 	u32 flags;
+	int i, ret;
 	u8 code;
-	int i;
 
 	if (!src_proto || mgre_is_local_proto(md, src_proto)) {
+		code = NHRP_CODE_ADMIN_PROHIBITED;
+		goto reply;
+	}
+	/* Only the tunnel's own subnets ("subnet-check"). */
+	if (!mgre_proto_allowed(md, src_proto)) {
+		mgre_stat_inc(md, MGRE_STAT_NHRP_RX_OUT_OF_SUBNET);
 		code = NHRP_CODE_ADMIN_PROHIBITED;
 		goto reply;
 	}
@@ -563,10 +623,18 @@ static void mgre_nhrp_reg_req(struct mgre_device *md,
 	flags = MGRE_F_REGISTERED | (nat ? MGRE_F_NAT : 0) |
 		(q->flags & NHRP_FLAG_REG_U ? MGRE_F_UNIQUE : 0);
 	/* Behind NAT the packet's own NBMA is unreachable: use the outer. */
-	/* The entry holds a reference in the multicast map ("dynamic"). */
-	code = mgre_reg_code(mgre_cache_learn(&md->cache, src_proto, outer_src,
-					      src_nbma, MGRE_ENTRY_DYNAMIC,
-					      flags, holdtime));
+	/*
+	 * The entry holds a reference in the multicast map ("dynamic"), as
+	 * many as "per-nbma-max" per address, for at most
+	 * "multicast-dynamic-max" addresses.
+	 */
+	ret = mgre_cache_learn(&md->cache, src_proto, outer_src,
+			       MGRE_ENTRY_DYNAMIC, flags, holdtime);
+	if (ret == -EDQUOT)
+		mgre_stat_inc(md, MGRE_STAT_NHRP_REG_NBMA_LIMIT);
+	else if (ret == -ENOBUFS)
+		mgre_stat_inc(md, MGRE_STAT_NHRP_REG_MCAST_LIMIT);
+	code = mgre_reg_code(ret);
 
 reply:
 	if (code != NHRP_CODE_SUCCESS) {
@@ -700,10 +768,20 @@ static __be32 mgre_nat_nbma(const struct nhrp_pkt *q, __be32 proto,
 	return nat ? nat : nbma;
 }
 
-/* Owner: answer a resolution request for one of our addresses. */
+/*
+ * Owner: answer a resolution request for one of our addresses.  The
+ * request names the requester and its binding, which anyone can write:
+ * it is answered, and its binding learned, only if its outer source
+ * proves it.  The requester itself sent it (the outer source is the
+ * request's source NBMA address), or one of our NHSes forwarded it (it
+ * checked the requester's registration, see mgre_nhrp_res_req()).  The
+ * requester's address must be one of the tunnel's.  Learned only through
+ * an NHS and never over another binding (mgre_cache_learn_request()).
+ */
 static void mgre_nhrp_res_answer(struct mgre_device *md,
 				 const struct mgre_nhrp_cfg *cfg,
-				 const struct nhrp_pkt *q, __be32 target)
+				 const struct nhrp_pkt *q, __be32 target,
+				 __be32 outer_src)
 {
 	__be32 src_proto = get4(q->src_proto, q->src_proto_len);
 	__be32 src_nbma = get4(q->src_nbma, NHRP_TL_LEN(q->shtl));
@@ -713,19 +791,39 @@ static void mgre_nhrp_res_answer(struct mgre_device *md,
 	__be32 nbma, nat_nbma;
 	struct nhrp_ext *e;
 	struct mgre_msg *m;
+	bool via_nhs;
+	int ret;
 
 	if (!src_nbma || !src_proto)
 		return;
+	if (!mgre_proto_allowed(md, src_proto)) {
+		mgre_stat_inc(md, MGRE_STAT_NHRP_RX_OUT_OF_SUBNET);
+		net_dbg_ratelimited("%s: resolution request from %pI4 for %pI4, outside the tunnel's subnets: dropped\n",
+				    dev->name, &outer_src, &src_proto);
+		return;
+	}
+	via_nhs = mgre_is_nhs_nbma(md, outer_src);
+	if (!via_nhs && outer_src != src_nbma) {
+		mgre_stat_inc(md, MGRE_STAT_NHRP_RX_RES_UNVERIFIED);
+		net_dbg_ratelimited("%s: resolution request from %pI4 claiming %pI4 at %pI4: dropped\n",
+				    dev->name, &outer_src, &src_proto,
+				    &src_nbma);
+		return;
+	}
 	/*
 	 * The request carries the requester's binding: talk back direct.
 	 * Unless the hub says it is behind NAT (its public binding in the NAT
-	 * extension): plain GRE cannot open that NAT from here, so keep
-	 * going through the hub, and answer to the public address.
+	 * extension, which counts only from an NHS): plain GRE cannot open
+	 * that NAT from here, so keep going through the hub, and answer to
+	 * the public address.
 	 */
-	nat_nbma = mgre_nat_nbma(q, src_proto, src_nbma);
-	if (nat_nbma == src_nbma)
-		mgre_cache_learn(&md->cache, src_proto, src_nbma, src_nbma,
-				 MGRE_ENTRY_CACHED, 0, holdtime);
+	nat_nbma = via_nhs ? mgre_nat_nbma(q, src_proto, src_nbma) : src_nbma;
+	if (nat_nbma == src_nbma) {
+		ret = mgre_cache_learn_request(&md->cache, src_proto, src_nbma,
+					       holdtime, via_nhs);
+		if (ret == -EEXIST || ret == -ENOENT)
+			mgre_stat_inc(md, MGRE_STAT_NHRP_RES_NOT_LEARNED);
+	}
 	src_nbma = nat_nbma;
 
 	m = mgre_msg_new(md, NHRP_TYPE_RES_REPLY);
@@ -770,6 +868,7 @@ static void mgre_nhrp_res_forward(struct mgre_device *md,
 {
 	__be32 src_proto = get4(q->src_proto, q->src_proto_len);
 	__be32 src_nbma = get4(q->src_nbma, NHRP_TL_LEN(q->shtl));
+	bool nat = src_nbma != outer_src && src_proto;
 	struct nhrp_ext *e;
 	struct mgre_msg *m;
 
@@ -779,16 +878,18 @@ static void mgre_nhrp_res_forward(struct mgre_device *md,
 	m->p = *q;
 	m->p.hopcnt = q->hopcnt - 1;
 	/*
-	 * A requester behind NAT (it talks to us from another address than
-	 * it claims): tell the owner its public binding, as IOS does, in the
-	 * Cisco NAT extension.
+	 * The Cisco NAT extension tells the owner where to answer, so what
+	 * a requester wrote there counts for nothing (an NHS's counts): it
+	 * is replaced by ours.  A requester behind NAT (it talks to us from
+	 * another address than it claims): its public binding, as IOS does;
+	 * otherwise, the extension goes on empty.
 	 */
-	if (src_nbma != outer_src && src_proto) {
-		e = nhrp_ext_find(&m->p, NHRP_EXT_NAT_ADDR);
+	e = nhrp_ext_find(&m->p, NHRP_EXT_NAT_ADDR);
+	if ((e || nat) && !mgre_is_nhs_nbma(md, outer_src)) {
 		if (e)
 			nhrp_ext_del(&m->p, e);
 		e = nhrp_ext_add(&m->p, NHRP_EXT_NAT_ADDR);
-		if (e)
+		if (e && nat)
 			mgre_msg_cie(m, e, 1, outer_src, src_proto, 0, 0);
 	}
 	mgre_msg_transit_send(md, cfg, m, NHRP_EXT_FWD_TRANSIT, self_proto,
@@ -815,6 +916,31 @@ static void mgre_nhrp_res_negative(struct mgre_device *md,
 	kfree(m);
 }
 
+/*
+ * Server: may the sender @outer of a resolution request speak for its
+ * source address @proto?  Yes if @proto is registered (or statically
+ * mapped) here at @outer, or if @outer is one of our own NHSes (which
+ * checked the requester in turn).
+ */
+static bool mgre_nhrp_requester_ok(struct mgre_device *md, __be32 proto,
+				   __be32 outer)
+{
+	struct mgre_entry *e;
+	bool ok = false;
+	u8 type;
+
+	rcu_read_lock();
+	e = mgre_cache_lookup(&md->cache, proto);
+	if (e) {
+		/* Pairs with smp_store_release() in mgre_entry_update(). */
+		type = smp_load_acquire(&e->type);
+		ok = (type == MGRE_ENTRY_DYNAMIC || type == MGRE_ENTRY_STATIC) &&
+		     READ_ONCE(e->nbma) == outer;
+	}
+	rcu_read_unlock();
+	return ok || mgre_is_nhs_nbma(md, outer);
+}
+
 static void mgre_nhrp_res_req(struct mgre_device *md,
 			      const struct mgre_nhrp_cfg *cfg,
 			      const u8 *raw, const struct nhrp_pkt *q,
@@ -829,7 +955,7 @@ static void mgre_nhrp_res_req(struct mgre_device *md,
 	if (mgre_is_local_proto(md, target)) {
 		/* Behind NAT: let the requester keep using the hub. */
 		if (!READ_ONCE(md->nhrp.behind_nat))
-			mgre_nhrp_res_answer(md, cfg, q, target);
+			mgre_nhrp_res_answer(md, cfg, q, target, outer_src);
 		return;
 	}
 
@@ -856,10 +982,19 @@ static void mgre_nhrp_res_req(struct mgre_device *md,
 		nbma = READ_ONCE(e->nbma);
 	rcu_read_unlock();
 
-	if (nbma && nbma != outer_src)
-		mgre_nhrp_res_forward(md, cfg, q, nbma, self, outer_src);
-	else
+	if (!nbma || nbma == outer_src) {
 		mgre_nhrp_res_negative(md, cfg, q, outer_src);
+		return;
+	}
+	/* The owner trusts what we forward: the requester must be genuine. */
+	if (!mgre_nhrp_requester_ok(md, src_proto, outer_src)) {
+		mgre_stat_inc(md, MGRE_STAT_NHRP_RX_RES_UNVERIFIED);
+		net_dbg_ratelimited("%s: resolution request for %pI4 from %pI4 claiming %pI4, not registered from there: dropped\n",
+				    mgre_to_dev(md)->name, &target, &outer_src,
+				    &src_proto);
+		return;
+	}
+	mgre_nhrp_res_forward(md, cfg, q, nbma, self, outer_src);
 }
 
 static void mgre_nhrp_res_reply_install(struct mgre_device *md,
@@ -959,33 +1094,37 @@ static void mgre_nhrp_res_reply_install(struct mgre_device *md,
 /* Purge                                                                   */
 /* ---------------------------------------------------------------------- */
 
+/* A purge from @outer names @proto: only its owner may remove it. */
 static void mgre_nhrp_forget(struct mgre_device *md, __be32 proto,
-			     __be32 nbma, __be32 claimed)
+			     __be32 outer)
 {
-	mgre_cache_forget(&md->cache, proto, nbma, claimed);
+	if (mgre_cache_forget(&md->cache, proto, outer) != -EPERM)
+		return;
+	mgre_stat_inc(md, MGRE_STAT_NHRP_PURGE_REFUSED);
+	net_dbg_ratelimited("%s: purge of %pI4 from %pI4 refused: not its binding\n",
+			    mgre_to_dev(md)->name, &proto, &outer);
 }
 
 static void mgre_nhrp_purge_req(struct mgre_device *md,
 				const struct nhrp_pkt *q, __be32 outer_src)
 {
 	__be32 src_proto = get4(q->src_proto, q->src_proto_len);
-	__be32 src_nbma = get4(q->src_nbma, NHRP_TL_LEN(q->shtl));
 	struct mgre_msg *m;
 	int i;
 
 	/*
-	 * A client may purge its own bindings: those it registered from
-	 * this address, or, behind NAT, from the same private address (its
-	 * NAT may have a new public address now).
+	 * A client may purge its own bindings: those bound to the address
+	 * the purge comes from.  Not a binding it names by an NBMA address
+	 * written in the packet (a NAT'd spoke's private one, say): anybody
+	 * can write that.
 	 */
 	for (i = 0; i < q->mand_cies; i++) {
 		__be32 proto = get4(q->cie[i].proto, q->cie[i].proto_len);
 
-		mgre_nhrp_forget(md, proto ? proto : src_proto, outer_src,
-				 src_nbma);
+		mgre_nhrp_forget(md, proto ? proto : src_proto, outer_src);
 	}
 	if (!q->mand_cies)
-		mgre_nhrp_forget(md, src_proto, outer_src, src_nbma);
+		mgre_nhrp_forget(md, src_proto, outer_src);
 
 	if (q->flags & NHRP_FLAG_PURGE_N)
 		return;
@@ -1014,7 +1153,7 @@ static void mgre_nhrp_send_purge(struct mgre_device *md,
 		return;
 	mgre_msg_addrs(m, nbma, proto, nhs_proto);
 	m->p.flags = NHRP_FLAG_PURGE_N;
-	m->p.reqid = atomic_inc_return(&md->nhrp.reqid);
+	m->p.reqid = mgre_reqid_new();
 	mgre_msg_cie(m, NULL, 0, nbma, proto, 0, 0);
 	mgre_msg_request_exts(m, cfg);
 	mgre_nhrp_xmit(md, m, nhs_nbma);
@@ -1132,7 +1271,7 @@ static void mgre_nhrp_dispatch(struct mgre_device *md,
 		mgre_nhrp_reg_req(md, cfg, p, outer_src);
 		break;
 	case NHRP_TYPE_REG_REPLY:
-		mgre_nhrp_reg_reply(md, cfg, p);
+		mgre_nhrp_reg_reply(md, cfg, p, outer_src);
 		break;
 	case NHRP_TYPE_RES_REQ:
 		mgre_nhrp_res_req(md, cfg, raw, p, outer_src);
@@ -1360,11 +1499,11 @@ void mgre_nhrp_init(struct mgre_device *md)
 {
 	spin_lock_init(&md->nhrp.lock);
 	INIT_DELAYED_WORK(&md->nhrp.work, mgre_nhrp_work);
-	atomic_set(&md->nhrp.reqid, 0);
 	md->nhrp.cfg.holdtime = MGRE_HOLDTIME_DEFAULT;
 	md->nhrp.running = false;
 	md->nhrp.enabled = false;
 	md->nhrp.behind_nat = false;
+	md->nhrp.any_subnet = false;
 	md->nhrp.last_walk = jiffies;
 	ratelimit_state_init(&md->nhrp.ei_rs, HZ, 20);
 	ratelimit_set_flags(&md->nhrp.ei_rs, RATELIMIT_MSG_ON_RELEASE);

@@ -32,9 +32,9 @@ struct mgre_nhrp {
 	struct mgre_nhrp_cfg cfg;	/* under lock; written under RTNL */
 	spinlock_t lock;
 	struct delayed_work work;	/* registration, expiry, retries */
-	atomic_t reqid;
 	bool running;			/* device up: work may run; under lock */
 	bool enabled;			/* cfg.network_id != 0; READ_ONCE() */
+	bool any_subnet;		/* "subnet-check off"; READ_ONCE() */
 	bool behind_nat;		/* an NHS saw us from another address;
 					 * READ_ONCE()
 					 */

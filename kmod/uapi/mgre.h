@@ -126,10 +126,36 @@ enum {
 	 * period) that mark the peer down; default 3
 	 */
 	IFLA_MGRE_KEEPALIVE_RETRIES,
+	/* u8: 1 (default) = NHRP may bind only host addresses of the
+	 * device's IPv4 subnets ("subnet-check on"): registrations of other
+	 * addresses are refused (code 4), resolution requests from them are
+	 * neither answered nor learned (MGRE_STAT_NHRP_RX_OUT_OF_SUBNET);
+	 * 0 = any address but 0.0.0.0 and our own ("subnet-check off").
+	 * See Documentation/nhrp.md, "What an NHRP packet may change".
+	 */
+	IFLA_MGRE_SUBNET_CHECK,
+	/* u32, >= 1: registrations one NBMA address may hold
+	 * ("per-nbma-max"; default MGRE_PER_NBMA_MAX_DEFAULT); more are
+	 * refused (code 5, MGRE_STAT_NHRP_REG_NBMA_LIMIT)
+	 */
+	IFLA_MGRE_PER_NBMA_MAX,
+	/* u32, 1-4096: NBMA addresses registrations may add to the
+	 * multicast map, those it holds only because of registrations
+	 * ("multicast-dynamic-max"; default
+	 * MGRE_MCAST_DYNAMIC_MAX_DEFAULT); a registration from one more is
+	 * refused (code 5, MGRE_STAT_NHRP_REG_MCAST_LIMIT), so that spoofed
+	 * registrations cannot make the hub copy multicast to any number of
+	 * addresses.  Lowering a limit keeps the registrations already made.
+	 */
+	IFLA_MGRE_MCAST_DYNAMIC_MAX,
 	__IFLA_MGRE_MAX
 };
 
 #define IFLA_MGRE_MAX	(__IFLA_MGRE_MAX - 1)
+
+/* Defaults of IFLA_MGRE_PER_NBMA_MAX and IFLA_MGRE_MCAST_DYNAMIC_MAX */
+#define MGRE_PER_NBMA_MAX_DEFAULT	16
+#define MGRE_MCAST_DYNAMIC_MAX_DEFAULT	4096
 
 /* IFLA_MGRE_PROTECTION values */
 enum mgre_protection {
@@ -319,7 +345,9 @@ enum mgre_stat {
 	MGRE_STAT_NHRP_RX_UNSUPPORTED,	/* not IPv4 over IPv4, or a type
 					 * we do not handle: dropped
 					 */
-	MGRE_STAT_NHRP_RX_UNMATCHED,	/* reply matching no request */
+	MGRE_STAT_NHRP_RX_UNMATCHED,	/* reply matching no request (its
+					 * id, or not from where we sent it)
+					 */
 	MGRE_STAT_NHRP_RX_LOOP,		/* our address in the transit
 					 * records: error indication sent
 					 */
@@ -366,6 +394,42 @@ enum mgre_stat {
 	 * (spoke): sent again, with the same request id
 	 */
 	MGRE_STAT_NHRP_REG_UNANSWERED,
+	/* NHRP packets that asked for a change their sender may not make
+	 * (Documentation/nhrp.md, "What an NHRP packet may change"):
+	 *
+	 * a registration (refused, code 4) or a resolution request (dropped)
+	 * for a protocol address that is not a host address of the device's
+	 * IPv4 subnets (IFLA_MGRE_SUBNET_CHECK)
+	 */
+	MGRE_STAT_NHRP_RX_OUT_OF_SUBNET,
+	/* resolution requests dropped, neither answered nor forwarded: as
+	 * the owner of the address asked for, one whose outer source is
+	 * neither its source NBMA address nor one of our NHSes; as an NHS,
+	 * one whose source protocol address is not registered (or mapped)
+	 * here to its outer source
+	 */
+	MGRE_STAT_NHRP_RX_RES_UNVERIFIED,
+	/* resolution requests answered without learning the requester's
+	 * binding: we hold another binding for its address, or resolve it
+	 * ourselves (incomplete or negative entry), or the request came
+	 * straight from the requester (not through an NHS) for an address
+	 * we had no entry for
+	 */
+	MGRE_STAT_NHRP_RES_NOT_LEARNED,
+	/* bindings named in a purge request that its sender does not own
+	 * (bound to another NBMA address than the purge's outer source, or
+	 * static): kept
+	 */
+	MGRE_STAT_NHRP_PURGE_REFUSED,
+	/* registrations refused (code 5): their NBMA address already holds
+	 * IFLA_MGRE_PER_NBMA_MAX registrations
+	 */
+	MGRE_STAT_NHRP_REG_NBMA_LIMIT,
+	/* registrations refused (code 5): their NBMA address would be one
+	 * more in the multicast map than IFLA_MGRE_MCAST_DYNAMIC_MAX allows
+	 * (or the map is full)
+	 */
+	MGRE_STAT_NHRP_REG_MCAST_LIMIT,
 	__MGRE_STAT_MAX
 };
 

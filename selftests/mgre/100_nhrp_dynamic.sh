@@ -3,34 +3,97 @@
 # timeout: 240
 #
 # The seed DMVPN, fully dynamic: both spokes register with the hub within
-# a second of coming up; the hub learns them as dynamic unique registered
-# entries and replicates multicast to them; spoke-to-spoke traffic first
-# goes through the hub while NHRP resolves, then goes direct (the hub sees
-# no more data) and both spokes hold cached entries.  Every NHRP packet
-# dissects cleanly in tshark.
+# a second of their tunnel coming up (timed from the link-up to the
+# Registration Reply on the wire); the hub learns them as dynamic unique
+# registered entries and replicates multicast to them; spoke-to-spoke
+# traffic first goes through the hub while NHRP resolves, then goes direct
+# (the hub sees no more of it, but still sees other traffic of the same
+# spoke) and both spokes hold cached entries.  Every NHRP packet dissects
+# cleanly in tshark.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/topo.sh"
 
+! wire_checks || require_cmd tshark python3
+
+# tcpdump filters (tshark is slow to start under emulation).  The GRE
+# header of mgre's packets is 8 bytes (key only): GRE protocol at IP
+# offset 22, NHRP type at 28 + 17 = 45, and with IPv4 addresses in NHRP
+# the first CIE's code at 68; an inner IPv4 header at 28 (source at 40,
+# destination at 44).
+GRE_KEY='ip[20:2] = 0x2000'
+REPLY_OK="$GRE_KEY and ip[22:2] = 0x2001 and ip[45] = 4 and ip[68] = 0"
+DATA="$GRE_KEY and ip[22:2] = 0x0800"
+LAN2=0xc0a80201 LAN3=0xc0a80301 HUB_TUN=0xac010101	# 192.168.2.1 192.168.3.1 172.1.1.1
+S2S="$DATA and ((ip[40:4] = $LAN2 and ip[44:4] = $LAN3) or (ip[40:4] = $LAN3 and ip[44:4] = $LAN2))"
+
+# first_ts PCAP FILTER: the tcpdump -tt time (microseconds since the epoch)
+# of the first packet in PCAP matching FILTER; nothing if there is none.
+first_ts() {
+	local f=$1 ts; shift
+	# shellcheck disable=SC2068	# the filter is split into words on purpose
+	ts=$(tcpdump -r "$f" -tt -n -c 1 $@ 2>/dev/null)
+	ts=${ts%% *}
+	[[ $ts =~ ^[0-9]+\.[0-9]{6}$ ]] && echo "${ts/./}"
+}
+
+# shellcheck disable=SC2119	# no module parameters
 load_mgre
 topo_wan
-for i in 1 2; do
+for i in 1 2 3; do
 	topo_router "$i"
 done
+# p-hub sees everything the hub sends and receives, p-sp1 all of sp1's.
 capture_start wan p-hub "ip proto 47" "$TMPD/nhrp-hub.pcap"
 capture_start wan p-sp1 "ip proto 47" "$TMPD/nhrp-sp1.pcap"
-topo_seed_dynamic
+# topo_seed_dynamic, but the spokes are configured completely while their
+# tun0 is down, so that the link-up is what starts their registration.
+# shellcheck disable=SC2086
+topo_tunnel 1 $TOPO_NHRP
+nhrpctl_in hub multicast add dynamic dev tun0
+for i in 2 3; do
+	ns=${TOPO_NS[$i]}
+	# shellcheck disable=SC2086
+	ip -n "$ns" link add tun0 type mgre local "$(topo_nbma "$i")" key "$TOPO_KEY" $TOPO_NHRP ||
+		ksft_fail "cannot create tun0 in $ns"
+	ip -n "$ns" addr add "$(topo_tun "$i")/24" dev tun0
+	topo_spoke_nhrp "$i"
+done
+# Up, timed: the link comes up while "ip" runs, so the time before it
+# starts is an upper bound of the latency measured from it (ip's own
+# start-up, 0.1-1 s under emulation, counts against the module).
+declare -A up_us
+for i in 2 3; do
+	ns=${TOPO_NS[$i]}
+	up_us[$ns]=${EPOCHREALTIME/./}
+	ip -n "$ns" link set tun0 up || ksft_fail "cannot bring up tun0 in $ns"
+done
+for i in 1 2 3; do
+	topo_routes "$i"
+done
 
-# Registration: within a second of the spokes' tun0 coming up (they come
-# up inside topo_seed_dynamic, a little earlier than this point).
-wait_until 3 has_entry hub 172.1.1.2 dynamic unique registered ||
-	fail "sp1 not registered at the hub: $(nhrpctl_in hub show)"
-wait_until 3 has_entry hub 172.1.1.3 dynamic unique registered ||
-	fail "sp2 not registered at the hub: $(nhrpctl_in hub show)"
+for i in 2 3; do
+	ns=${TOPO_NS[$i]} p=$(topo_tun "$i") nbma=$(topo_nbma "$i")
+	wait_until 3 has_entry hub "$p" dynamic unique registered ||
+		fail "$ns not registered at the hub: $(nhrpctl_in hub show)"
+	capture_wait 3 "$TMPD/nhrp-hub.pcap" 1 "src 192.1.1.1 and dst $nbma and $REPLY_OK" ||
+		fail "no successful registration reply to $ns on the wire"
+	t=$(first_ts "$TMPD/nhrp-hub.pcap" "src 192.1.1.1 and dst $nbma and $REPLY_OK")
+	if [ -z "$t" ]; then
+		fail "cannot read the time of the registration reply to $ns"
+		continue
+	fi
+	ms=$(( (t - ${up_us[$ns]}) / 1000 ))
+	log "$ns: registration reply on the wire $ms ms after its tun0 was set up (limit $((1000 * SLOW)) ms)"
+	# (>= 0: the reply answers this link-up, not something earlier)
+	if [ "$ms" -lt 0 ] || [ "$ms" -gt $((1000 * SLOW)) ]; then
+		fail "$ns registered $ms ms after its tun0 came up (expected within 1 s x$SLOW)"
+	fi
+done
 expect_eq 192.1.1.2 "$(entry_field hub 172.1.1.2 nbma)" "sp1 NBMA at the hub"
+expect_eq 192.1.1.3 "$(entry_field hub 172.1.1.3 nbma)" "sp2 NBMA at the hub"
 expect_eq 2 "$(entries hub '.type == "dynamic"')" "dynamic entries at the hub"
-nhs_responding() { [ "$(nhs_state "$1")" = responding ]; }
 for ns in sp1 sp2; do
-	wait_until 3 nhs_responding "$ns" ||
+	wait_until 3 nhs_state_is "$ns" responding ||
 		expect_eq responding "$(nhs_state "$ns")" "NHS state on $ns"
 done
 n=$(nhrpctl_in hub -j show multicast dev tun0 |
@@ -46,35 +109,53 @@ grep -q "from 172.1.1.2" <<<"$out" || fail "no multicast answer from sp1: $out"
 grep -q "from 172.1.1.3" <<<"$out" || fail "no multicast answer from sp2: $out"
 
 # Spoke to spoke: the first packets go via the hub, then direct.
+via0=$(stat_get sp1 tun0 tx_via_nhs)
+check_match "$via0" '^[0-9]+$' "sp1's tx_via_nhs before resolving"
 ping_ok sp1 192.168.3.1 -I 192.168.2.1 || fail "sp1 LAN cannot reach sp2 LAN"
 wait_until 10 has_entry sp1 172.1.1.3 cached ||
 	fail "sp1 did not resolve 172.1.1.3: $(nhrpctl_in sp1 show)"
 wait_until 10 has_entry sp2 172.1.1.2 cached ||
 	fail "sp2 did not learn 172.1.1.2: $(nhrpctl_in sp2 show)"
 expect_eq 192.1.1.3 "$(entry_field sp1 172.1.1.3 nbma)" "resolved NBMA of sp2"
-n=$(stat_get sp1 tun0 tx_via_nhs)
-[ "$n" -ge 1 ] || fail "no packet went through the hub while resolving"
+check_ge "$(stat_get sp1 tun0 tx_via_nhs)" $((via0 + 1)) \
+	"sp1's packets through the hub while resolving (tx_via_nhs)"
+# ... and the hub relayed them on the wire (the capture that runs from
+# the start).
+check_ge "$(capture_count_bpf "$TMPD/nhrp-hub.pcap" "src 192.1.1.1 and dst 192.1.1.3 and $S2S")" 1 \
+	"spoke-to-spoke packets relayed by the hub while resolving"
 
 capture_start wan p-hub "ip proto 47" "$TMPD/hub.pcap"
 capture_start wan p-sp1 "ip proto 47" "$TMPD/sp1.pcap"
-in_ns sp1 ping -c 5 -i 0.2 -I 192.168.2.1 192.168.3.1 >/dev/null ||
+# The positive control of "nothing through the hub": sp1's LAN talks to
+# the hub itself in the same capture (same inner addresses and offsets).
+in_ns sp1 ping -c 2 -i 0.2 -W 2 -I 192.168.2.1 172.1.1.1 >/dev/null ||
+	fail "sp1 LAN cannot reach the hub"
+in_ns sp1 ping -c 5 -i 0.2 -W 2 -I 192.168.2.1 192.168.3.1 >/dev/null ||
 	fail "spoke-to-spoke ping lost packets after resolution"
 capture_stop "$TMPD/hub.pcap" "$TMPD/sp1.pcap"
-# (tcpdump filters: tshark is slow to start under emulation)
-# GRE carrying anything but NHRP (GRE protocol field at IP offset 22).
-expect_eq 0 "$(capture_count_bpf "$TMPD/hub.pcap" 'proto gre and ip[22:2] != 0x2001')" \
-	"data packets through the hub after resolution"
-expect_eq 5 "$(capture_count_bpf "$TMPD/sp1.pcap" 'src 192.1.1.2 and dst 192.1.1.3')" \
-	"direct GRE packets sp1 -> sp2"
+capture_seen "$TMPD/hub.pcap" 2 "src 192.1.1.2 and dst 192.1.1.1 and $DATA and ip[40:4] = $LAN2 and ip[44:4] = $HUB_TUN"
+expect_eq 0 "$(capture_count_bpf "$TMPD/hub.pcap" "$S2S")" \
+	"spoke-to-spoke packets through the hub after resolution"
+expect_eq 5 "$(capture_count_bpf "$TMPD/sp1.pcap" "src 192.1.1.2 and dst 192.1.1.3 and $DATA and ip[40:4] = $LAN2")" \
+	"direct GRE echo requests sp1 -> sp2"
+expect_eq 5 "$(capture_count_bpf "$TMPD/sp1.pcap" "src 192.1.1.3 and dst 192.1.1.2 and $DATA and ip[44:4] = $LAN2")" \
+	"direct GRE echo replies sp2 -> sp1"
 
 # Every NHRP packet type we sent dissects without errors.
 capture_stop
 wire_checks || { log "tshark checks skipped on the debug kernel"; exit_status; }
-for f in "$TMPD"/nhrp-*.pcap; do
+for f in "$TMPD/nhrp-hub.pcap" "$TMPD/nhrp-sp1.pcap"; do
 	nhrp_dissect "$f" >"$f.txt"
-	log "$(basename "$f"): $(wc -l <"$f.txt") NHRP packets"
+	n=$(wc -l <"$f.txt")
+	log "${f##*/}: $n NHRP packets"
+	# tshark must have read every NHRP packet tcpdump sees (at least a
+	# registration, its reply, a resolution request and its reply or
+	# the forwarded request).
+	check_ge "$n" 4 "NHRP packets dissected in ${f##*/}"
+	expect_eq "$(capture_count_bpf "$f" 'ip[22:2] = 0x2001')" "$n" \
+		"NHRP packets dissected in ${f##*/} (tshark) vs captured (tcpdump)"
 	expect_eq 0 "$(awk '$4 == 1' "$f.txt" | wc -l)" \
-		"NHRP packets tshark finds malformed or in error in $(basename "$f")"
+		"NHRP packets tshark finds malformed or in error in ${f##*/}"
 done
 types=$(awk '{ print $1 }' "$TMPD/nhrp-sp1.pcap.txt" | sort -u | tr '\n' ' ')
 log "NHRP types at sp1: $types"

@@ -84,9 +84,22 @@ wait_until 5 routes_are hub "172.1.1.2 tun0 172.1.1.3 tun0 " ||
 expect_eq 0 "$(stat_get hub tun0 route_errors)" "route_errors at the hub"
 
 # A peer registers an address outside the tunnel's subnet (here sp1's
-# NBMA address): the entry is made, but no route pulls the underlay into
-# the tunnel; the refusal is counted.
+# NBMA address).  By default (subnet-check on) NHRP refuses it (code 4,
+# nhrp_rx_out_of_subnet) and makes no entry; with subnet-check off the
+# entry is made, but route injection's own guard keeps the underlay out
+# of the tunnel: no route, and the refusal is counted.
 topo_nbma_host rogue 192.1.1.9
+oos0=$(stat_get hub tun0 nhrp_rx_out_of_subnet)
+in_ns rogue python3 "$LIB_DIR/nhrp_craft.py" inject --src 192.1.1.9 \
+	--dst 192.1.1.1 --proto 192.1.1.2 nhrp >/dev/null ||
+	fail "cannot send the rogue registration"
+wait_until 10 stat_ge hub nhrp_rx_out_of_subnet $((oos0 + 1)) ||
+	fail "the hub did not refuse the registration of 192.1.1.2 as out of the subnet"
+expect_eq 0 "$(entries hub '.proto == "192.1.1.2"')" "entries for 192.1.1.2 with subnet-check on"
+# (positive control: the spokes' own registrations are still there)
+expect_eq 2 "$(entries hub '.type == "dynamic"')" "the spokes' dynamic entries at the hub"
+in_ns hub ip link set tun0 type mgre subnet-check off ||
+	fail "cannot turn subnet-check off"
 in_ns rogue python3 "$LIB_DIR/nhrp_craft.py" inject --src 192.1.1.9 \
 	--dst 192.1.1.1 --proto 192.1.1.2 nhrp >/dev/null ||
 	fail "cannot send the rogue registration"

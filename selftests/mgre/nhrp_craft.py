@@ -20,6 +20,10 @@ Programs:
     nhrp_craft.py flood    see flood(): registrations from spoofed NBMAs
     nhrp_craft.py inject   see inject(): data, NHRP and GRE keepalives, plain
                            or under XFRM, and the keepalive answers
+    nhrp_craft.py send     see send(): NHRP packets of any type with the
+                           addresses, request ids and outer source given
+                           (145_spoofed_nhrp.sh), and what comes back
+    nhrp_craft.py listen   see listen(): the NHRP packets received
 """
 
 import argparse
@@ -614,6 +618,7 @@ def hostile(a):
     rx = Listener()
     stats = {"hub": Stats(a.nhrpctl, a.hub_ns), "sp": Stats(a.nhrpctl, a.spoke_ns)}
     nbma = {"hub": a.hub_nbma, "sp": a.spoke_nbma}
+    other = a.other_proto
     cases = hostile_cases(a)
     print("1..%d" % (len(cases) + 1))
     failed = 0
@@ -642,7 +647,11 @@ def hostile(a):
         got += rx.drain(0.05)
         last[c["target"]] = after
         for k in sorted(set(WATCH) | set(exp)):
-            d = after.get(k, 0) - before.get(k, 0)
+            if k not in after or k not in before:
+                # (a counter that is not reported would "stay" at 0)
+                problems.append("counter %s not reported by nhrpctl stats" % k)
+                continue
+            d = after[k] - before[k]
             want = exp.get(k, 0)
             # (the spokes' own refreshes may add registrations)
             if k in exp and k.startswith("nhrp_rx_") and k[8:] in (
@@ -677,7 +686,14 @@ def hostile(a):
             if not any(e["proto"] == c["keep_entry"] for e in st.entries()):
                 problems.append("entry %s is gone" % c["keep_entry"])
         if c.get("no_entry"):
-            if any(e["proto"] == c["no_entry"] for e in st.entries()):
+            # (an empty dump would not show the entry either: the same
+            # dump must show what the target always has, a spoke its
+            # static map to the hub, the hub the other spoke)
+            ents = st.entries()
+            ref = a.hub_proto if c["target"] == "sp" else other
+            if not any(e["proto"] == ref for e in ents):
+                problems.append("cache dump without %s: %s" % (ref, ents))
+            if any(e["proto"] == c["no_entry"] for e in ents):
                 problems.append("entry %s was created" % c["no_entry"])
         if c.get("nhs_up"):
             n = json.loads(netns_exec(st.ns, a.nhrpctl, "-j", "show", "nhs", "dev", "tun0"))
@@ -736,18 +752,32 @@ def flood(a):
     (a.first_nbma + i) for its own protocol address (a.first_proto + i),
     unique flag set, holdtime a.holdtime, a.rate per second at most.
     With a.hijack, every 10th claims a.hijack instead (another spoke's
-    address).  Prints a JSON summary (sent, replies by code)."""
+    address).  With a.pairs, a file of "NBMA PROTO" lines, one
+    registration for each line instead (to refresh given bindings).
+    Prints a JSON summary (sent, replies by code)."""
     tx = Sender(a.self_nbma)
     rx = Listener()
-    n0 = int(ipaddress.IPv4Address(a.first_nbma))
-    p0 = int(ipaddress.IPv4Address(a.first_proto))
+    if a.pairs:
+        with open(a.pairs) as f:
+            pairs = [tuple(line.split()[:2]) for line in f if line.strip()]
+        count = len(pairs)
+    elif a.first_nbma and a.first_proto:
+        pairs = None
+        count = a.count
+        n0 = int(ipaddress.IPv4Address(a.first_nbma))
+        p0 = int(ipaddress.IPv4Address(a.first_proto))
+    else:
+        raise SystemExit("flood: --first-nbma and --first-proto, or --pairs")
     codes = {}
     t0 = time.time()
     batch = max(1, a.rate // 20)
     sent = 0
-    for i in range(a.count):
-        src = str(ipaddress.IPv4Address(n0 + i))
-        proto = a.hijack if a.hijack and i % 10 == 9 else str(ipaddress.IPv4Address(p0 + i))
+    for i in range(count):
+        if pairs is not None:
+            src, proto = pairs[i]
+        else:
+            src = str(ipaddress.IPv4Address(n0 + i))
+            proto = a.hijack if a.hijack and i % 10 == 9 else str(ipaddress.IPv4Address(p0 + i))
         pkt = nhrp(REG_REQ, src, proto, a.hub_proto, flags=0x8002, reqid=i + 1,
                    cies=[cie(hold=a.holdtime)], exts=cisco_exts(a.secret.encode()))
         tx.send(a.hub_nbma, gre(pkt), src=src)
@@ -823,6 +853,142 @@ def inject(a):
     return 0
 
 
+# ---------------------------------------------------------------------------
+# send / listen: single crafted packets, for the spoofing tests (145)
+# ---------------------------------------------------------------------------
+
+SEND_TYPES = {"res-req": RES_REQ, "res-reply": RES_REPLY, "reg-req": REG_REQ,
+              "reg-reply": REG_REPLY, "purge-req": PURGE_REQ,
+              "purge-reply": PURGE_REPLY, "error-ind": ERROR_IND}
+# flags of each type as mgre and Cisco send them
+SEND_FLAGS = {RES_REQ: 0xC802, RES_REPLY: 0xF802, REG_REQ: 0x8002,
+              REG_REPLY: 0x8002, PURGE_REQ: 0x8000, PURGE_REPLY: 0x8000,
+              ERROR_IND: 0}
+
+
+def _a4_add(addr, i):
+    return str(ipaddress.IPv4Address(int(ipaddress.IPv4Address(addr)) + i))
+
+
+def _answer(p):
+    """What the tests look at in an NHRP packet received."""
+    return {k: p.get(k) for k in ("src", "dst", "type", "word", "cie_code",
+                                  "src_proto", "dst_proto")}
+
+
+def send_packets(a):
+    """The packets "send" sends: a list of (outer source, GRE bytes)."""
+    ptype = SEND_TYPES[a.type]
+    flags = SEND_FLAGS[ptype] if a.flags is None else a.flags
+    vary = set(v for v in (a.vary or "").split(",") if v)
+    bad = vary - {"reqid", "src_proto", "src_nbma", "outer"}
+    if bad:
+        raise SystemExit("send: --vary: unknown field(s) %s" % ", ".join(sorted(bad)))
+    out = []
+    for i in range(a.count):
+        d = {f: (i if f in vary else 0) for f in ("reqid", "src_proto", "src_nbma", "outer")}
+        # (reqid always counts up: a sweep of request ids)
+        reqid = (a.reqid + i) & 0xFFFFFFFF
+        outer = _a4_add(a.outer, d["outer"])
+        src_nbma = _a4_add(a.src_nbma or a.outer, d["src_nbma"])
+        src_proto = _a4_add(a.src_proto, d["src_proto"])
+        cies = []
+        if ptype != ERROR_IND and not a.no_cie:
+            cies = [cie(code=a.cie_code, hold=a.hold, nbma=a.cie_nbma or b"",
+                        proto=a.cie_proto or b"")]
+        word = None
+        payload = b""
+        exts = None
+        if ptype == ERROR_IND:
+            word = a.ei_code << 16
+            # the packet it refuses: one of the target's registrations
+            payload = nhrp(REG_REQ, a.quote_nbma, a.dst_proto, src_proto,
+                           flags=0x8002, reqid=reqid, cies=[cie(hold=a.hold)])
+        else:
+            nat = b""
+            if a.nat_nbma:
+                nat = cie(nbma=a.nat_nbma, proto=src_proto, hold=0, mtu=0)
+            exts = cisco_exts(a.secret.encode() if a.secret else None, nat=nat)
+        pkt = nhrp(ptype, src_nbma, src_proto, a.dst_proto, flags=flags,
+                   reqid=reqid, word=word, cies=cies, payload=payload,
+                   exts=exts, hop=a.hop)
+        out.append((outer, gre(pkt, key=a.key)))
+    return out
+
+
+def send(a):
+    """Send a.count NHRP packets of a.type to a.dst, from the outer
+    source a.outer (spoofed unless it is ours), packet i with request id
+    a.reqid + i and, for the fields in a.vary (src_proto, src_nbma,
+    outer), the address + i; a.rate per second at most (0: no limit).
+    Then listen a.listen seconds and print JSON: sent, and every NHRP
+    packet received meanwhile (answers: src, dst, type, word, cie_code,
+    src_proto, dst_proto)."""
+    pkts = send_packets(a)
+    tx = Sender(a.outer)
+    rx = Listener()
+    t0 = time.time()
+    for i, (outer, pl) in enumerate(pkts):
+        tx.send(a.dst, pl, src=outer)
+        if a.rate:
+            ahead = (i + 1) / a.rate - (time.time() - t0)
+            if ahead > 0:
+                time.sleep(ahead)
+    got = [p for p in rx.drain(a.listen) if p["proto"] == NHRP_PROTO and "type" in p]
+    print(json.dumps({"sent": len(pkts), "answers": [_answer(p) for p in got]}))
+    return 0
+
+
+def listen(a):
+    """Print (JSON) the first a.count NHRP packets of type a.type (any if
+    0) received within a.seconds: src, dst, type, word (the request id),
+    cie_code, src_proto, dst_proto."""
+    rx = Listener()
+    got = []
+    deadline = time.time() + a.seconds
+    while len(got) < a.count and time.time() < deadline:
+        for p in rx.drain(0.1):
+            if p["proto"] == NHRP_PROTO and "type" in p and \
+                    (not a.type or p["type"] == a.type) and \
+                    (not a.src or p["src"] == a.src):
+                got.append(_answer(p))
+    print(json.dumps(got[:a.count]))
+    return 0 if len(got) >= a.count else 1
+
+
+def add_send_parsers(sub):
+    s = sub.add_parser("send", help="crafted NHRP packets (see send())")
+    s.add_argument("type", choices=sorted(SEND_TYPES))
+    s.add_argument("--outer", required=True, help="outer IPv4 source")
+    s.add_argument("--dst", required=True, help="outer IPv4 destination")
+    s.add_argument("--src-nbma", help="NHRP source NBMA (default: --outer)")
+    s.add_argument("--src-proto", default="0.0.0.0")
+    s.add_argument("--dst-proto", default="0.0.0.0")
+    s.add_argument("--flags", type=lambda v: int(v, 0))
+    s.add_argument("--reqid", type=lambda v: int(v, 0), default=1)
+    s.add_argument("--count", type=int, default=1)
+    s.add_argument("--vary", help="comma list of src_proto,src_nbma,outer")
+    s.add_argument("--rate", type=int, default=0)
+    s.add_argument("--hop", type=int, default=255)
+    s.add_argument("--cie-code", type=int, default=0)
+    s.add_argument("--cie-nbma")
+    s.add_argument("--cie-proto")
+    s.add_argument("--no-cie", action="store_true")
+    s.add_argument("--hold", type=int, default=600)
+    s.add_argument("--nat-nbma", help="Cisco NAT extension: this NBMA for src-proto")
+    s.add_argument("--secret", default="cisco123", help='"" = no authentication')
+    s.add_argument("--key", type=int, default=KEY)
+    s.add_argument("--ei-code", type=int, default=11)
+    s.add_argument("--quote-nbma", default="0.0.0.0",
+                   help="error-ind: the source NBMA of the quoted registration")
+    s.add_argument("--listen", type=float, default=0.5)
+    s2 = sub.add_parser("listen", help="print NHRP packets received")
+    s2.add_argument("--type", type=int, default=0)
+    s2.add_argument("--src")
+    s2.add_argument("--count", type=int, default=1)
+    s2.add_argument("--seconds", type=float, default=10)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -844,8 +1010,9 @@ def main():
     f.add_argument("--self-nbma", required=True)
     f.add_argument("--hub-nbma", default="192.1.1.1")
     f.add_argument("--hub-proto", default="172.1.1.1")
-    f.add_argument("--first-nbma", required=True)
-    f.add_argument("--first-proto", required=True)
+    f.add_argument("--first-nbma")
+    f.add_argument("--first-proto")
+    f.add_argument("--pairs", metavar="FILE", help='"NBMA PROTO" lines')
     f.add_argument("--count", type=int, default=5000)
     f.add_argument("--rate", type=int, default=2000)
     f.add_argument("--holdtime", type=int, default=600)
@@ -864,8 +1031,10 @@ def main():
     i.add_argument("--secret", default="cisco123")
     i.add_argument("--replies", type=int, default=0)
     i.add_argument("--timeout", type=float, default=20)
+    add_send_parsers(sub)
     a = ap.parse_args()
-    return {"hostile": hostile, "flood": flood, "inject": inject}[a.cmd](a)
+    return {"hostile": hostile, "flood": flood, "inject": inject,
+            "send": send, "listen": listen}[a.cmd](a)
 
 
 if __name__ == "__main__":

@@ -36,6 +36,8 @@ static void mgre_print_help(struct link_util *lu, int argc, char **argv,
 		"                [ if-state { nhrp | none } ] [ route-inject { on | off } ]\n"
 		"                [ protection { require | off } ]\n"
 		"                [ keepalive { PERIOD [ RETRIES ] | off } ]\n"
+		"                [ subnet-check { on | off } ] [ per-nbma-max ENTRIES ]\n"
+		"                [ multicast-dynamic-max ADDRESSES ]\n"
 		"\n"
 		"Where: ADDR := { IPV4_ADDRESS | any }\n"
 		"       KEY  := { NUMBER | DOTTED_QUAD }\n"
@@ -120,7 +122,8 @@ static int put_u32(struct nlmsghdr *n, int attr, const char *key,
 {
 	__u32 v;
 
-	if (get_u32(&v, arg, 0) || (attr == IFLA_MGRE_CACHE_MAX && !v))
+	if (get_u32(&v, arg, 0) ||
+	    (attr != IFLA_MGRE_NETWORK_ID && !v))
 		invarg("a positive number is expected", arg);
 	(void)key;
 	return addattr32(n, MGRE_MAXLEN, attr, v);
@@ -167,6 +170,8 @@ static const struct mgre_choice {
 	/* accept GRE only under IPsec (XFRM) */
 	{ "protection", { "require", "off" },
 	  { MGRE_PROTECTION_REQUIRE, MGRE_PROTECTION_OFF } },
+	/* NHRP binds only addresses of the device's subnets, or any */
+	{ "subnet-check", { "on", "off" }, { 1, 0 } },
 };
 
 static int put_choice(struct nlmsghdr *n, int attr, const char *key,
@@ -214,6 +219,9 @@ static const struct mgre_opt {
 	{ "route-inject", IFLA_MGRE_ROUTE_INJECT, true,	put_choice },
 	{ "protection",	IFLA_MGRE_PROTECTION,	true,	put_choice },
 	{ "keepalive",	IFLA_MGRE_KEEPALIVE,	true,	NULL },
+	{ "subnet-check", IFLA_MGRE_SUBNET_CHECK, true,	put_choice },
+	{ "per-nbma-max", IFLA_MGRE_PER_NBMA_MAX, true,	put_u32 },
+	{ "multicast-dynamic-max", IFLA_MGRE_MCAST_DYNAMIC_MAX, true, put_u32 },
 };
 
 static const struct mgre_opt *find_opt(const char *name)
@@ -383,6 +391,26 @@ static void mgre_print_protection(const struct rtattr *rta)
 	}
 }
 
+/*
+ * What NHRP may bind (Documentation/nhrp.md), shown only when not the
+ * default: "subnet-check off", "per-nbma-max N", "multicast-dynamic-max N".
+ */
+static void mgre_print_limits(struct rtattr *tb[])
+{
+	if (tb[IFLA_MGRE_SUBNET_CHECK] && !rta_getattr_u8(tb[IFLA_MGRE_SUBNET_CHECK]))
+		print_string(PRINT_ANY, "subnet_check", "subnet-check %s ", "off");
+	if (tb[IFLA_MGRE_PER_NBMA_MAX] &&
+	    rta_getattr_u32(tb[IFLA_MGRE_PER_NBMA_MAX]) != MGRE_PER_NBMA_MAX_DEFAULT)
+		print_uint(PRINT_ANY, "per_nbma_max", "per-nbma-max %u ",
+			   rta_getattr_u32(tb[IFLA_MGRE_PER_NBMA_MAX]));
+	if (tb[IFLA_MGRE_MCAST_DYNAMIC_MAX] &&
+	    rta_getattr_u32(tb[IFLA_MGRE_MCAST_DYNAMIC_MAX]) !=
+	    MGRE_MCAST_DYNAMIC_MAX_DEFAULT)
+		print_uint(PRINT_ANY, "multicast_dynamic_max",
+			   "multicast-dynamic-max %u ",
+			   rta_getattr_u32(tb[IFLA_MGRE_MCAST_DYNAMIC_MAX]));
+}
+
 static void mgre_print_opt(struct link_util *lu, FILE *f, struct rtattr *tb[])
 {
 	(void)lu;
@@ -412,6 +440,7 @@ static void mgre_print_opt(struct link_util *lu, FILE *f, struct rtattr *tb[])
 			print_uint(PRINT_ANY, "keepalive_retries", "%u ",
 				   rta_getattr_u8(tb[IFLA_MGRE_KEEPALIVE_RETRIES]));
 	}
+	mgre_print_limits(tb);
 }
 
 EXPORT struct link_util mgre_link_util = {

@@ -102,6 +102,10 @@ check_data "17=00" protection off
 check_data "18=0a00 19=03" keepalive 10 3
 check_data "18=0500 2=c0010101" keepalive 5 local 192.1.1.1
 check_data "18=0000" keepalive off
+# 20 SUBNET_CHECK, 21 PER_NBMA_MAX, 22 MCAST_DYNAMIC_MAX
+check_data "20=00 21=04000000 22=64000000" subnet-check off per-nbma-max 4 \
+	multicast-dynamic-max 100
+check_data "20=01" subnet-check on
 
 # ---- parse errors --------------------------------------------------------------
 check_error 'Error: argument "1.2.3" is wrong: an IPv4 address or "any" is expected' local 1.2.3
@@ -122,14 +126,20 @@ check_error 'Error: argument "bogus" is wrong: "unique" or "no-unique" is expect
 check_error 'Error: argument "0" is wrong: keepalive: PERIOD must be 1-65535 seconds, or "off"' keepalive 0
 check_error 'Error: argument "0" is wrong: keepalive: RETRIES must be 1-255' keepalive 10 0
 check_error 'Error: duplicate "protection": "off" is the second value.' protection require protection off
+check_error 'Error: argument "yes" is wrong: "on" or "off" is expected' subnet-check yes
+check_error 'Error: argument "0" is wrong: a positive number is expected' per-nbma-max 0
+check_error 'Error: argument "0" is wrong: a positive number is expected' multicast-dynamic-max 0
 
 # ---- printing (ip -d link show) --------------------------------------------------
-check_show "mgre remote any local 192.1.1.1 ttl 64 tos inherit key 10000 nopmtudisc protection require " \
+# (subnet-check, per-nbma-max and multicast-dynamic-max only when not the
+# default: tun0 has subnet-check off and per-nbma-max 4, tun1
+# multicast-dynamic-max 100)
+check_show "mgre remote any local 192.1.1.1 ttl 64 tos inherit key 10000 nopmtudisc protection require subnet-check off per-nbma-max 4 " \
 	-d link show dev tun0
-check_show "mgre remote any local any dev lo ttl inherit tos 0x10 " -d link show dev tun1
-check_show '"info_data":{"remote":"any","local":"192.1.1.1","ttl":64,"tos":"inherit","key":10000,"pmtudisc":false,"protection":"require"}' \
+check_show "mgre remote any local any dev lo ttl inherit tos 0x10 multicast-dynamic-max 100 " -d link show dev tun1
+check_show '"info_data":{"remote":"any","local":"192.1.1.1","ttl":64,"tos":"inherit","key":10000,"pmtudisc":false,"protection":"require","subnet_check":"off","per_nbma_max":4}' \
 	-j -d link show dev tun0
-check_show '"info_data":{"remote":"any","local":"any","link":"lo","ttl":0,"tos":"0x10","pmtudisc":true,"protection":"off"}' \
+check_show '"info_data":{"remote":"any","local":"any","link":"lo","ttl":0,"tos":"0x10","pmtudisc":true,"protection":"off","multicast_dynamic_max":100}' \
 	-j -d link show dev tun1
 
 echo "$passed passed, $failed failed"

@@ -270,10 +270,18 @@ static void put_link(struct buf *b, const struct nlmsghdr *req,
 			attr_u8(b, IFLA_MGRE_PMTUDISC, 0);
 			attr_u8(b, IFLA_MGRE_PROTECTION,
 				MGRE_PROTECTION_REQUIRE);
+			attr_u8(b, IFLA_MGRE_SUBNET_CHECK, 0);
+			attr_u32(b, IFLA_MGRE_PER_NBMA_MAX, 4);
+			attr_u32(b, IFLA_MGRE_MCAST_DYNAMIC_MAX,
+				 MGRE_MCAST_DYNAMIC_MAX_DEFAULT);
 		} else {
 			attr_u32(b, IFLA_MGRE_LINK, 1);
 			attr_u8(b, IFLA_MGRE_TOS, 0x10);
 			attr_u8(b, IFLA_MGRE_PROTECTION, MGRE_PROTECTION_OFF);
+			attr_u8(b, IFLA_MGRE_SUBNET_CHECK, 1);
+			attr_u32(b, IFLA_MGRE_PER_NBMA_MAX,
+				 MGRE_PER_NBMA_MAX_DEFAULT);
+			attr_u32(b, IFLA_MGRE_MCAST_DYNAMIC_MAX, 100);
 		}
 		nest_end(b, data);
 		nest_end(b, li);
