@@ -152,29 +152,7 @@ nhs_responding() { [ "$(nhs_state "$1")" = responding ]; }
 
 # --- what the captures must hold -------------------------------------------------------
 
-# tcpdump filters.  Outer IPv4 without options, GRE with a key only (8
-# bytes, as both ip_gre and mgre send it with "key 10000"), so the GRE
-# payload starts at ip[28].
-hex() { local a b c d; IFS=. read -r a b c d <<<"$1"; printf '0x%02x%02x%02x%02x' "$a" "$b" "$c" "$d"; }
-GRE_K="ip[0] = 0x45 and ip[20:2] = 0x2000"
-# nhrp_f TYPE [SRC_PROTO [DST_PROTO]]: NHRP of TYPE (1 resolution request,
-# 2 reply, 3 registration request, 4 reply) with 4-byte NBMA and protocol
-# addresses: the fixed header at ip[28] (hop count ip[37], type ip[45]),
-# source protocol address at ip[60:4], destination ip[64:4], the first
-# CIE's code at ip[68].
-nhrp_f() {
-	local f="$GRE_K and ip[22:2] = 0x2001 and ip[45] = $1 and ip[46] = 4 and ip[48] = 4 and ip[49] = 4"
-	[ -z "${2:-}" ] || f+=" and ip[60:4] = $(hex "$2")"
-	[ -z "${3:-}" ] || f+=" and ip[64:4] = $(hex "$3")"
-	echo "$f"
-}
-# data_f SRC DST: GRE-encapsulated IPv4 SRC -> DST (the inner addresses at
-# ip[40:4] and ip[44:4]).
-data_f() {
-	local f
-	f="$GRE_K and ip[22:2] = 0x0800 and ip[28] = 0x45 and ip[40:4] = $(hex "$1") and ip[44:4] = $(hex "$2")"
-	echo "$f"
-}
+# (filters: topo.sh's nhrp_f and data_f)
 # on_wire FILE WHAT OUTER_SRC OUTER_DST FILTER: the capture FILE holds such
 # a packet (waits for it a little: the capture may lag), else a failure
 # naming WHAT.  Logs the count.

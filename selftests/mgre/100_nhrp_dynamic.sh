@@ -26,15 +26,6 @@ DATA="$GRE_KEY and ip[22:2] = 0x0800"
 LAN2=0xc0a80201 LAN3=0xc0a80301 HUB_TUN=0xac010101	# 192.168.2.1 192.168.3.1 172.1.1.1
 S2S="$DATA and ((ip[40:4] = $LAN2 and ip[44:4] = $LAN3) or (ip[40:4] = $LAN3 and ip[44:4] = $LAN2))"
 
-# first_ts PCAP FILTER: the tcpdump -tt time (microseconds since the epoch)
-# of the first packet in PCAP matching FILTER; nothing if there is none.
-first_ts() {
-	local f=$1 ts; shift
-	# shellcheck disable=SC2068	# the filter is split into words on purpose
-	ts=$(tcpdump -r "$f" -tt -n -c 1 $@ 2>/dev/null)
-	ts=${ts%% *}
-	[[ $ts =~ ^[0-9]+\.[0-9]{6}$ ]] && echo "${ts/./}"
-}
 
 # shellcheck disable=SC2119	# no module parameters
 load_mgre

@@ -22,23 +22,6 @@ REQ="$NHRP and ip[45] = 3"
 REPLY_OK="$NHRP and ip[45] = 4 and ip[68] = 0"
 PURGE="$NHRP and ip[45] = 5"
 
-# first_ts / last_ts PCAP FILTER: the tcpdump -tt time (microseconds since
-# the epoch, the clock of EPOCHREALTIME) of the first / last packet in
-# PCAP matching FILTER; nothing if there is none.
-first_ts() {
-	local f=$1 ts; shift
-	# shellcheck disable=SC2068	# the filter is split into words on purpose
-	ts=$(tcpdump -r "$f" -tt -n -c 1 $@ 2>/dev/null)
-	ts=${ts%% *}
-	[[ $ts =~ ^[0-9]+\.[0-9]{6}$ ]] && echo "${ts/./}"
-}
-last_ts() {
-	local f=$1 ts; shift
-	# shellcheck disable=SC2068
-	ts=$(tcpdump -r "$f" -tt -n $@ 2>/dev/null | tail -n 1)
-	ts=${ts%% *}
-	[[ $ts =~ ^[0-9]+\.[0-9]{6}$ ]] && echo "${ts/./}"
-}
 
 # gone NS PROTO: NS's cache (a valid dump) has no entry for PROTO.
 # (nhrpctl -n: one program per poll, no "ip netns exec", no jq)

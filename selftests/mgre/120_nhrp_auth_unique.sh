@@ -17,15 +17,6 @@ source "$(dirname "$0")/topo.sh"
 # code at 52.
 NHRP='ip[20:2] = 0x2000 and ip[22:2] = 0x2001'
 
-# counter NS NAME: NS's tun0 counter NAME, or -1 if it cannot be read (a
-# baseline: the caller checks it with is_count, in the test's own shell).
-counter() {
-	local v
-	v=$(stat_get "$1" tun0 "$2")
-	[[ $v =~ ^[0-9]+$ ]] || v=-1
-	echo "$v"
-}
-is_count() { check_ge "$1" 0 "$2"; }
 # shellcheck disable=SC2317	# (called through wait_until)
 stat_delta_ge() {	# NS NAME BASE DELTA: the counter moved by >= DELTA
 	stat_ge "$1" "$2" $(($3 + $4))

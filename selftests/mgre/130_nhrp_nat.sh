@@ -27,31 +27,6 @@ NHRP='ip[20:2] = 0x2000 and ip[22:2] = 0x2001'
 DATA='ip[20:2] = 0x2000 and ip[22:2] = 0x0800'
 SP1_TUN=0xac010102 SP2_TUN=0xac010103	# 172.1.1.2 172.1.1.3
 
-# first_ts PCAP FILTER: the tcpdump -tt time (microseconds since the epoch)
-# of the first packet in PCAP matching FILTER; nothing if there is none.
-first_ts() {
-	local f=$1 ts; shift
-	# shellcheck disable=SC2068	# the filter is split into words on purpose
-	ts=$(tcpdump -r "$f" -tt -n -c 1 $@ 2>/dev/null)
-	ts=${ts%% *}
-	[[ $ts =~ ^[0-9]+\.[0-9]{6}$ ]] && echo "${ts/./}"
-}
-last_ts() {	# the same for the last packet
-	local f=$1 ts; shift
-	# shellcheck disable=SC2068
-	ts=$(tcpdump -r "$f" -tt -n $@ 2>/dev/null | tail -n 1)
-	ts=${ts%% *}
-	[[ $ts =~ ^[0-9]+\.[0-9]{6}$ ]] && echo "${ts/./}"
-}
-# counter NS NAME: NS's tun0 counter NAME, or -1 if it cannot be read (a
-# baseline: checked with is_count in the test's own shell).
-counter() {
-	local v
-	v=$(stat_get "$1" tun0 "$2")
-	[[ $v =~ ^[0-9]+$ ]] || v=-1
-	echo "$v"
-}
-is_count() { check_ge "$1" 0 "$2"; }
 
 # shellcheck disable=SC2119	# no module parameters
 load_mgre

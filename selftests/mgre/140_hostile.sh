@@ -28,13 +28,6 @@ PCAP=$VECTORS/tcpdump/pb_nhrp_1.pcap
 # tcpdump filter: NHRP in mgre's GRE (8-byte header, key only)
 NHRP='ip[20:2] = 0x2000 and ip[22:2] = 0x2001'
 
-# counter NS NAME: NS's tun0 counter NAME, or -1 if it cannot be read.
-counter() {
-	local v
-	v=$(stat_get "$1" tun0 "$2")
-	[[ $v =~ ^[0-9]+$ ]] || v=-1
-	echo "$v"
-}
 
 topo_seed_dynamic
 for p in 172.1.1.2 172.1.1.3; do

@@ -58,16 +58,6 @@ for net in 192.1.2.0/23 192.1.4.0/22 192.1.8.0/21 192.1.16.0/20 192.1.32.0/19; d
 	in_ns fl ip route add local "$net" dev lo
 done
 
-# counter NAME: the hub's tun0 counter NAME, or -1 if it cannot be read
-# (checked with is_count in the test's own shell: a fail in $(...) would
-# be lost).
-counter() {
-	local v
-	v=$(stat_get hub tun0 "$1")
-	[[ $v =~ ^[0-9]+$ ]] || v=-1
-	echo "$v"
-}
-is_count() { check_ge "$1" 0 "$2"; }
 count() {	# the hub's cache entries, -1 if it cannot be read
 	local n
 	n=$(entries hub)
@@ -137,8 +127,8 @@ replies() {
 flood() {
 	local name=$1 cnt=$2 nbma=$3 proto=$4 n checks=0 rx0 ref0 pid
 	shift 4
-	rx0=$(counter nhrp_rx_reg_req)
-	ref0=$(counter nhrp_reg_refused)
+	rx0=$(counter hub nhrp_rx_reg_req)
+	ref0=$(counter hub nhrp_reg_refused)
 	is_count "$rx0" "the hub's nhrp_rx_reg_req"
 	is_count "$ref0" "the hub's nhrp_reg_refused"
 	log "flood $name: $cnt registrations from $nbma on, at most $RATE/s $*"
@@ -157,8 +147,8 @@ flood() {
 	log "flood $name: $(cat "$TMPD/$name.json") ($checks checks during it)"
 	# (the loop must have checked something while the flood ran)
 	check_ge "$checks" 1 "flood $name: checks of the cache and the spokes during it"
-	RX=$(( $(counter nhrp_rx_reg_req) - rx0 ))
-	REFUSED=$(( $(counter nhrp_reg_refused) - ref0 ))
+	RX=$(( $(counter hub nhrp_rx_reg_req) - rx0 ))
+	REFUSED=$(( $(counter hub nhrp_reg_refused) - ref0 ))
 	log "flood $name: the hub received $RX registrations, refused $REFUSED"
 }
 # Refused, not merely late: under the flood a TCG hub can take more than

@@ -35,30 +35,6 @@ MIN_MS=$(( RETRIES * PERIOD * 1000 - 500 ))
 LIMIT_MS=$(( (RETRIES + 1) * PERIOD * 1000 + SLACK_MS ))
 BACK_MS=$(( PERIOD * 1000 + SLACK_MS ))
 
-# wait_timed TIMEOUT_S CMD...: wait_until, bracketing the instant CMD
-# started to succeed: after WT_LO (when the last poll that failed began;
-# 0 if the first poll succeeded: nothing known) and before WT_HI (when
-# the one that succeeded ended), both now_ms.  (A local helper; lib.sh
-# has no such thing.)
-WT_LO=0 WT_HI=0
-wait_timed() {
-	local timeout=$1 start t; shift
-	start=$(now_ms)
-	WT_LO=0
-	while :; do
-		t=$(now_ms)
-		if "$@" >/dev/null 2>&1; then
-			WT_HI=$(now_ms)
-			return 0
-		fi
-		WT_LO=$t
-		if (( $(now_ms) - start >= timeout * 1000 * SLOW )); then
-			log "wait_timed: timed out after ${timeout}s (x$SLOW) waiting for: $*"
-			return 1
-		fi
-		_sleep 0.1
-	done
-}
 # check_down WHAT T_BEFORE T_AFTER: the peer went away during a command
 # run from T_BEFORE to T_AFTER (now_ms), the last wait_timed saw WHAT
 # happen: between RETRIES periods and LIMIT_MS later.  (Only what is

@@ -50,30 +50,6 @@ FAILOVER_MS=$(( (REG + 3) * 1000 + SLACK_MS ))
 DOWN_MIN_MS=$(( (REG + 3) * 1000 - 500 ))
 DOWN_MS=$(( (REG + 7) * 1000 + SLACK_MS ))
 
-# wait_timed TIMEOUT_S CMD...: wait_until, bracketing the instant CMD
-# started to succeed: after WT_LO (when the last poll that failed began;
-# 0 if the first poll succeeded: nothing known) and before WT_HI (when
-# the one that succeeded ended), both now_ms.  (A local helper; lib.sh
-# has no such thing.)
-WT_LO=0 WT_HI=0
-wait_timed() {
-	local timeout=$1 start t; shift
-	start=$(now_ms)
-	WT_LO=0
-	while :; do
-		t=$(now_ms)
-		if "$@" >/dev/null 2>&1; then
-			WT_HI=$(now_ms)
-			return 0
-		fi
-		WT_LO=$t
-		if (( $(now_ms) - start >= timeout * 1000 * SLOW )); then
-			log "wait_timed: timed out after ${timeout}s (x$SLOW) waiting for: $*"
-			return 1
-		fi
-		_sleep 0.1
-	done
-}
 
 # shellcheck disable=SC2119	# no module parameters
 load_mgre
@@ -116,29 +92,8 @@ nhs_of() {	# nhs_of NS PROTO: the state of that NHS
 nhs_is() { [ "$(nhs_of "$1" "$2")" = "$3" ]; }
 res_req() { stat_get "$1" tun0 nhrp_rx_res_req; }
 
-# tcpdump filters for what the hubs carry.  Outer IPv4 without options,
-# GRE with a key only (8 bytes), so the payload starts at ip[28].
-hex() { local a b c d; IFS=. read -r a b c d <<<"$1"; printf '0x%02x%02x%02x%02x' "$a" "$b" "$c" "$d"; }
-GRE_K="ip[0] = 0x45 and ip[20:2] = 0x2000"
-# nhrp_f TYPE [SRC_PROTO [DST_PROTO]]: NHRP of TYPE (1 resolution request,
-# 3 registration request) with 4-byte NBMA and protocol addresses: the
-# fixed header at ip[28] (type at ip[45]), then source protocol address
-# at ip[60:4] and destination at ip[64:4].
-nhrp_f() {
-	local f="$GRE_K and ip[22:2] = 0x2001 and ip[45] = $1 and ip[46] = 4 and ip[48] = 4 and ip[49] = 4"
-	[ -z "${2:-}" ] || f+=" and ip[60:4] = $(hex "$2")"
-	[ -z "${3:-}" ] || f+=" and ip[64:4] = $(hex "$3")"
-	echo "$f"
-}
-# data_f SRC DST [ICMP_TYPE]: GRE-encapsulated IPv4 SRC -> DST (the inner
-# header at ip[28], its addresses at ip[40:4] and ip[44:4], ICMP at ip[48]).
-data_f() {
-	local f
-	f="$GRE_K and ip[22:2] = 0x0800 and ip[28] = 0x45 and ip[40:4] = $(hex "$1") and ip[44:4] = $(hex "$2")"
-	[ -z "${3:-}" ] || f+=" and ip[37] = 1 and ip[48] = $3"
-	echo "$f"
-}
-# a resolution request for sp3 (from anyone)
+# What the hubs carry (topo.sh's nhrp_f and data_f filters): a resolution
+# request for sp3 (from anyone)
 RES_SP3="$(nhrp_f 1 "" 172.1.1.5)"
 
 # --- 0. before: a resolution through the primary ------------------------------

@@ -10,22 +10,6 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/topo.sh"
 
-# ping_count NS ARGS...: run ping ARGS in NS; PING_TX and PING_RX are the
-# requests it sent and the replies it got, from its summary.
-PING_TX='' PING_RX='' PING_OUT=''
-ping_count() {
-	local ns=$1
-
-	shift
-	PING_OUT=$(in_ns "$ns" ping "$@" 2>&1)
-	if [[ $PING_OUT =~ ([0-9]+)\ packets\ transmitted,\ ([0-9]+)\ received ]]; then
-		PING_TX=${BASH_REMATCH[1]} PING_RX=${BASH_REMATCH[2]}
-		return 0
-	fi
-	PING_TX=-1 PING_RX=-1
-	fail "ping $* in $ns: no summary: $PING_OUT"
-	return 1
-}
 
 # echo_whole SIZE DF: h1's echo with SIZE bytes of payload (ping -M DF)
 # comes back whole (SIZE + 8 bytes of ICMP).

@@ -237,6 +237,53 @@ wait_until() {
 	done
 }
 
+# wait_timed TIMEOUT_S CMD...: wait_until, bracketing the instant CMD
+# started to succeed: after WT_LO (when the last poll that failed began;
+# 0 if the first poll succeeded: nothing known) and before WT_HI (when
+# the one that succeeded ended), both now_ms.  For durations the test
+# asserts: the polls' own cost does not count against the kernel.
+WT_LO=0 WT_HI=0
+wait_timed() {
+	local timeout=$1 start t; shift
+	start=$(now_ms)
+	WT_LO=0
+	while :; do
+		t=$(now_ms)
+		if "$@" >/dev/null 2>&1; then
+			WT_HI=$(now_ms)
+			return 0
+		fi
+		WT_LO=$t
+		if (( $(now_ms) - start >= timeout * 1000 * SLOW )); then
+			log "wait_timed: timed out after ${timeout}s (x$SLOW) waiting for: $*"
+			return 1
+		fi
+		_sleep 0.1
+	done
+}
+
+# ping_count NS ARGS...: run ping ARGS in NS (give it -c/-w: never stop a
+# ping with a signal); PING_TX and PING_RX are the requests it sent and
+# the replies it got, from its summary, PING_OUT its output.
+PING_TX='' PING_RX='' PING_OUT=''
+ping_count() {
+	local ns=$1
+
+	shift
+	PING_OUT=$(in_ns "$ns" ping "$@" 2>&1)
+	if [[ $PING_OUT =~ ([0-9]+)\ packets\ transmitted,\ ([0-9]+)\ received ]]; then
+		PING_TX=${BASH_REMATCH[1]} PING_RX=${BASH_REMATCH[2]}
+		return 0
+	fi
+	PING_TX=-1 PING_RX=-1
+	fail "ping $* in $ns: no summary: $PING_OUT"
+	return 1
+}
+
+# is_count VALUE MSG: VALUE is a number (a counter read with topo.sh's
+# counter, which prints -1 when it cannot be read).
+is_count() { check_ge "$1" 0 "$2"; }
+
 # --- requirements --------------------------------------------------------------------
 
 # The Debian package (scripts/deps.sh installs them all) of each command a
@@ -606,6 +653,24 @@ _capture_ge() {
 	local file=$1 min=$2 n; shift 2
 	n=$(capture_count_bpf "$file" "$@") || return 2
 	[ "$n" -ge "$min" ]
+}
+
+# first_ts PCAP FILTER: the tcpdump -tt time (microseconds since the epoch)
+# of the first packet in PCAP matching FILTER; nothing if there is none.
+# last_ts: the same for the last one.
+first_ts() {
+	local f=$1 ts; shift
+	# shellcheck disable=SC2068	# the filter is split into words on purpose
+	ts=$(tcpdump -r "$f" -tt -n -c 1 $@ 2>/dev/null)
+	ts=${ts%% *}
+	[[ $ts =~ ^[0-9]+\.[0-9]{6}$ ]] && echo "${ts/./}"
+}
+last_ts() {
+	local f=$1 ts; shift
+	# shellcheck disable=SC2068
+	ts=$(tcpdump -r "$f" -tt -n $@ 2>/dev/null | tail -n 1)
+	ts=${ts%% *}
+	[[ $ts =~ ^[0-9]+\.[0-9]{6}$ ]] && echo "${ts/./}"
 }
 
 # capture_dump FILE [PCAP_FILTER]: print the decoded packets (for failures).

@@ -168,6 +168,16 @@ netns_stat_get() {
 		jq -er --arg k "$2" '.netns[$k]'
 }
 
+# counter NS NAME: NS's tun0 counter NAME, or -1 if it cannot be read (a
+# baseline: the caller checks it with is_count in its own shell, since a
+# fail inside $(...) would be lost).
+counter() {
+	local v
+	v=$(stat_get "$1" tun0 "$2")
+	[[ $v =~ ^[0-9]+$ ]] || v=-1
+	echo "$v"
+}
+
 # stat_ge NS NAME MIN: the tun0 counter NAME in NS is at least MIN.
 stat_ge() {
 	local v
@@ -259,4 +269,30 @@ for line in sys.stdin:
     t, hop, flags, mal, sev = (line.rstrip("\n").split("|") + [""] * 5)[:5]
     bad = bool(mal) or any(int(x, 0) >= 0x00800000 for x in sev.split(",") if x)
     print(t, hop, flags or "-", int(bad))'
+}
+
+# tcpdump filters for the reference topology's GRE: outer IPv4 without
+# options, GRE with a key only (8 bytes, as mgre and ip_gre send it with
+# "key 10000"), so the GRE payload starts at ip[28].
+# hex A.B.C.D: the address as a 0x... constant for a filter.
+hex() { local a b c d; IFS=. read -r a b c d <<<"$1"; printf '0x%02x%02x%02x%02x' "$a" "$b" "$c" "$d"; }
+GRE_K="ip[0] = 0x45 and ip[20:2] = 0x2000"
+# nhrp_f TYPE [SRC_PROTO [DST_PROTO]]: NHRP of TYPE (1 resolution request,
+# 2 reply, 3 registration request, 4 reply) with 4-byte NBMA and protocol
+# addresses: the fixed header at ip[28] (hop count ip[37], type ip[45]),
+# source protocol address at ip[60:4], destination ip[64:4], the first
+# CIE's code at ip[68].
+nhrp_f() {
+	local f="$GRE_K and ip[22:2] = 0x2001 and ip[45] = $1 and ip[46] = 4 and ip[48] = 4 and ip[49] = 4"
+	[ -z "${2:-}" ] || f+=" and ip[60:4] = $(hex "$2")"
+	[ -z "${3:-}" ] || f+=" and ip[64:4] = $(hex "$3")"
+	echo "$f"
+}
+# data_f SRC DST [ICMP_TYPE]: GRE-encapsulated IPv4 SRC -> DST (the inner
+# header at ip[28], its addresses at ip[40:4] and ip[44:4], ICMP at ip[48]).
+data_f() {
+	local f
+	f="$GRE_K and ip[22:2] = 0x0800 and ip[28] = 0x45 and ip[40:4] = $(hex "$1") and ip[44:4] = $(hex "$2")"
+	[ -z "${3:-}" ] || f+=" and ip[37] = 1 and ip[48] = $3"
+	echo "$f"
 }
