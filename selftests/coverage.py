@@ -7,7 +7,8 @@ GCOV_PROFILE (kmod/Kbuild), so the compiler leaves a .gcno next to each
 object; selftests/vm_runner.sh copies the counters (.gcda) out of the
 guest's debugfs, per test (GCOV_EACH=1) or for the whole pass.
 
-  coverage.py report [--floor PCT] GCNO_DIR GCDA_DIR
+  coverage.py report [--floor PCT] GCNO_DIR GCDA_DIR...
+      (several directories: their counts summed, e.g. one per test)
       per-file table and a last line "kmod/: reached N of M lines (P%)";
       exit 1 if P < PCT.
   coverage.py select GCNO_DIR GCOV_ROOT [KTAP]
@@ -27,6 +28,15 @@ import shutil
 import subprocess
 import sys
 import tempfile
+
+
+def lines_of_all(gcno_dir, gcda_dirs):
+    """lines_of summed over several counter directories (per test)."""
+    res = {}
+    for d in gcda_dirs:
+        for k, c in lines_of(gcno_dir, d).items():
+            res[k] = res.get(k, 0) + c
+    return res
 
 
 def lines_of(gcno_dir, gcda_dir):
@@ -77,11 +87,12 @@ def report(argv):
     if argv and argv[0] == '--floor':
         floor = float(argv[1])
         argv = argv[2:]
-    gcno, gcda = argv
-    if not os.path.isdir(gcda) or not any(f.endswith('.gcda') for f in os.listdir(gcda)):
-        print('coverage: no .gcda files in %s (was mgre.ko built with gcov?)' % gcda)
+    gcno, dirs = argv[0], argv[1:]
+    dirs = [d for d in dirs if os.path.isdir(d) and any(f.endswith('.gcda') for f in os.listdir(d))]
+    if not dirs:
+        print('coverage: no .gcda files in %s (was mgre.ko built with gcov?)' % ' '.join(argv[1:]))
         return 1
-    cov = lines_of(gcno, gcda)
+    cov = lines_of_all(gcno, dirs)
     files = {}
     for (name, _), cnt in cov.items():
         t = files.setdefault(name, [0, 0])

@@ -385,6 +385,12 @@ cleanup() {
 	local rc=$? i pids
 	trap - EXIT INT TERM HUP
 	set +e
+	# A test that recorded a failure fails, however it ended (fell off
+	# its end, an exit 0 by mistake, a script edited while it ran).
+	if [ "$rc" = 0 ] && [ "$RET" -ne 0 ]; then
+		log "FAIL: $RET check(s) failed, but the test exited 0"
+		rc=$KSFT_FAIL
+	fi
 	for ((i = ${#_CLEANUP_CMDS[@]} - 1; i >= 0; i--)); do
 		eval "${_CLEANUP_CMDS[$i]}" >/dev/null 2>&1
 	done
