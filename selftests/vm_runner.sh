@@ -307,7 +307,12 @@ dmesg_seen=${#dm[@]}
 [ -w $KMEMLEAK ] && echo clear > $KMEMLEAK 2>/dev/null
 # kmemleak_final.sh compares the objects in use of the skb and dst caches
 # after the run with these.
-[ ! -w $KMEMLEAK ] || cp /proc/slabinfo /tmp/mgre-slabinfo.start 2>/dev/null
+if [ -w $KMEMLEAK ]; then
+	for c in skbuff_head_cache skbuff_fclone_cache ip_dst_cache; do
+		echo 1 > "/sys/kernel/slab/$c/shrink" 2>/dev/null
+	done
+	cp /proc/slabinfo /tmp/mgre-slabinfo.start 2>/dev/null
+fi
 i=0
 for name in "${NAMES[@]}"; do
 	i=$((i + 1))
