@@ -123,7 +123,7 @@ int mgre_cache_add_static(struct mgre_cache *cache, __be32 proto, u8 prefixlen,
 		spin_unlock_bh(&cache->lock);
 		return 0;
 	}
-	if (mgre_cache_count(cache) >= cache->max) {
+	if (mgre_cache_count(cache) >= READ_ONCE(cache->max)) {
 		NL_SET_ERR_MSG(extack, "the NHRP cache is full");
 		ret = -ENOSPC;
 		goto err_unlock;
@@ -186,7 +186,7 @@ static int mgre_cache_insert(struct mgre_cache *cache, struct mgre_entry *e)
 	int ret;
 
 	lockdep_assert_held(&cache->lock);
-	if (mgre_cache_count(cache) >= cache->max) {
+	if (mgre_cache_count(cache) >= READ_ONCE(cache->max)) {
 		kfree(e);
 		return -ENOSPC;
 	}
@@ -249,7 +249,7 @@ int mgre_cache_learn(struct mgre_cache *cache, __be32 proto, __be32 nbma,
 	/* A registration is authoritative: keep it. */
 	if (e && e->type == MGRE_ENTRY_DYNAMIC && type != MGRE_ENTRY_DYNAMIC)
 		goto out;
-	if (!e && mgre_cache_count(cache) >= cache->max) {
+	if (!e && mgre_cache_count(cache) >= READ_ONCE(cache->max)) {
 		ret = -ENOSPC;
 		goto out;
 	}
@@ -477,7 +477,13 @@ static bool mgre_gc_one(struct mgre_entry *e, void *arg)
 			WRITE_ONCE(e->type, MGRE_ENTRY_NEGATIVE);
 			WRITE_ONCE(e->expires, mgre_expiry(MGRE_NEGATIVE_HOLD));
 		} else if (res->nresolve < MGRE_GC_BATCH) {
-			e->reqid = mgre_reqid_new();
+			/*
+			 * A new id for a new resolution; a retransmission
+			 * keeps it (RFC 2332 5.2.0.1), so a late reply to
+			 * the first request still matches.
+			 */
+			if (!e->tries)
+				e->reqid = mgre_reqid_new();
 			res->reqid[res->nresolve] = e->reqid;
 			res->resolve[res->nresolve++] = e->proto;
 			e->next_try = now + (HZ << e->tries);
