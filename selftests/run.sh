@@ -68,13 +68,14 @@ if [ "${SKIP_DEPS:-0}" != 1 ]; then
 	stage_done "dependencies" "$t"
 fi
 
-# The debug kernel (step 6) takes 8-20 min to build when it is not cached:
-# start it now, at the lowest priority, so that it uses what the build
-# and the unit tests leave of the CPUs.
+# The debug kernel (step 8) takes 8-20 min to build when it is not cached:
+# start it now.  It and the debug pass after it are the longest chain of
+# the run, so they have the CPUs first: the Debian-kernel VMs run at nice
+# 5 and take what the chain leaves (much: its tests wait for timers).
 DEBUG_BUILD_PID=
 if [ "${SKIP_DEBUG_KERNEL:-${SKIP_VM:-0}}" != 1 ]; then
 	mkdir -p "$RESULTS_DIR/debug"
-	nice -n 19 scripts/debug-kernel/build.sh --kernel-only \
+	scripts/debug-kernel/build.sh --kernel-only \
 		>"$RESULTS_DIR/debug/build-kernel.log" 2>&1 </dev/null &
 	DEBUG_BUILD_PID=$!
 	echo "selftests/run.sh: building (or checking) the debug kernel in the background, log: $RESULTS_DIR/debug/build-kernel.log"
@@ -208,8 +209,11 @@ run_vm() {
 	mkdir -p "$out"
 	log=$out/console.log
 	t=$(date +%s)
+	# (the Debian-kernel pass yields to the debug kernel's chain, above)
+	local nice=5
+	[ -z "$pfx" ] || nice=0
 	# shellcheck disable=SC2086	# VM_ARGS is a list of options
-	scripts/vm/run.sh --name "${pfx}selftests" --timeout "$vm_timeout" \
+	nice -n "$nice" scripts/vm/run.sh --name "${pfx}selftests" --timeout "$vm_timeout" \
 		--console-log "$log" --out-dir "$out/vm" \
 		--env TESTS --env TEST_TIMEOUT --env DMESG_IGNORE --env CI \
 		--env KMEMLEAK_EACH --env WIRE_CHECKS --env STRESS_ITERATIONS --env FLOOD_COUNT \
@@ -318,7 +322,7 @@ run_interop() {
 	fi
 	section "interop: FRR nhrpd (two VMs)"
 	t=$(date +%s)
-	INTEROP_OUT=$RESULTS_DIR/interop selftests/interop/run_frr.sh 2>&1 | tee "$log"
+	INTEROP_OUT=$RESULTS_DIR/interop nice -n 5 selftests/interop/run_frr.sh 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	while IFS='|' read -r st name _ note; do
 		row "$st" "$name" "" "$note"
