@@ -218,10 +218,12 @@ done
 # The cost of an entry, measured: flood A's growth of the kmalloc caches
 # per accepted registration (the entry, 88 bytes in kmalloc-96, and its
 # reference in the multicast map, kmalloc-64: 165-200 bytes measured on
-# Debian's 6.1 kernel).  It must be at least the entry itself (else the
-# measurement sees nothing and the bounds below would be vacuous) and at
-# most 512 bytes (three times the entry and its reference: room for the
-# hash table's growth).  Then, from that measured cost:
+# Debian's 6.1 kernel; 78 once, in a run where the kernel's other kmalloc
+# users freed ~10 kB meanwhile).  It must be at least half the entry
+# (else the measurement saw nothing and the bounds below would be
+# vacuous) and at most 512 bytes (three times the entry and its
+# reference: room for the hash table's growth).  Then, from that measured
+# cost, or the entry's 88 bytes if the noise made it smaller:
 #   B: its accepted registrations at 1.5 times the cost, plus a tenth of
 #      it for each refused one;
 #   C: a tenth of the cost for each refused registration (~80 kB for
@@ -239,9 +241,10 @@ if [ "$acc_a" -gt 0 ]; then
 else
 	cost=-1
 fi
-allow_b=$(( (acc_b * 3 / 2 + (rx_b - acc_b) / 10) * cost ))
+bcost=$(( cost < 88 ? 88 : cost ))
+allow_b=$(( (acc_b * 3 / 2 + (rx_b - acc_b) / 10) * bcost ))
 growth_b=$((m2 - m1))
-allow_c=$(( N * cost / 10 ))
+allow_c=$(( N * bcost / 10 ))
 growth_c=$((m3 - m2))
 log "memory: $cost bytes per accepted registration (flood A: $((m1 - m0)) B for $acc_a); flood B $growth_b B (allowed $allow_b B: $acc_b accepted, $((rx_b - acc_b)) refused); flood C $growth_c B (allowed $allow_c B: $N refused)"
 kasan=0
@@ -249,8 +252,8 @@ grep -q 'KernelAddressSanitizer initialized' <(dmesg) && kasan=1
 if [ "$kasan" = 1 ]; then
 	log "memory bounds not checked under KASAN (its quarantine holds freed objects)"
 else
-	if [ "$cost" -lt 88 ] || [ "$cost" -gt 512 ]; then
-		fail "flood A: $cost bytes of kmalloc caches per accepted registration (expected 88-512)"
+	if [ "$cost" -lt 44 ] || [ "$cost" -gt 512 ]; then
+		fail "flood A: $cost bytes of kmalloc caches per accepted registration (expected 44-512)"
 	fi
 	[ "$growth_b" -le "$allow_b" ] ||
 		fail "flood B grew the kmalloc caches by $growth_b B (allowed $allow_b B)"
