@@ -30,10 +30,7 @@ NHRP='ip[20:2] = 0x2000 and ip[22:2] = 0x2001'
 
 
 topo_seed_dynamic
-for p in 172.1.1.2 172.1.1.3; do
-	wait_until 10 has_entry hub "$p" dynamic unique registered ||
-		fail "$p not registered at the hub: $(nhrpctl_in hub show)"
-done
+topo_spokes_registered
 
 # The attacker: a plain namespace on the NBMA bridge, raw sockets only.
 topo_nbma_host atk 192.1.1.9

@@ -45,10 +45,7 @@ PER_NBMA_MAX=16	# the default per-nbma-max (kmod/multicast.h)
 SWEEP=256	# request ids tried per forged sweep
 
 topo_seed_dynamic
-for p in 172.1.1.2 172.1.1.3; do
-	wait_until 10 has_entry hub "$p" dynamic unique registered ||
-		fail "$p not registered at the hub: $(nhrpctl_in hub show)"
-done
+topo_spokes_registered
 topo_nbma_host atk 192.1.1.9
 for a in 5 10 11 13 14; do
 	in_ns atk ip addr add "192.1.1.$a/24" dev eth0

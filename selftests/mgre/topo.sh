@@ -223,6 +223,17 @@ topo_seed_dynamic() {
 	done
 }
 
+# topo_spokes_registered: both spokes hold a unique registration at the
+# hub (a test's starting point after topo_seed_dynamic); a failure each.
+topo_spokes_registered() {
+	local p
+
+	for p in 172.1.1.2 172.1.1.3; do
+		wait_until 10 has_entry hub "$p" dynamic unique registered ||
+			fail "$p not registered at the hub: $(nhrpctl_in hub show)"
+	done
+}
+
 # entries NS [FILTER]: number of cache entries (from "nhrpctl -j show dev
 # tun0") for which the jq expression FILTER is true, e.g.
 # '.type == "dynamic"'.  (jq, not python: a python start costs seconds
