@@ -164,6 +164,25 @@ static unsigned long mgre_expiry(unsigned int secs)
 	return jiffies + min_t(unsigned long, secs, 1UL << 24) * HZ;
 }
 
+/*
+ * A binding was (re)learned for @holdtime seconds.  A cached one is
+ * resolved again ahead of its expiry if it carries traffic (from 2/3 of
+ * its life, as FRR nhrpd; IOS also re-resolves early), so that a shortcut
+ * in use never lapses and falls back through the hub.
+ */
+static void mgre_entry_stamp(struct mgre_entry *e, u8 type,
+			     unsigned int holdtime)
+{
+	unsigned long now = jiffies, expires = mgre_expiry(holdtime);
+
+	e->learned = now;
+	WRITE_ONCE(e->expires, expires);
+	if (type == MGRE_ENTRY_CACHED) {
+		e->next_try = now + (expires - now) / 3 * 2;
+		e->tries = 0;
+	}
+}
+
 static struct mgre_entry *mgre_entry_new(__be32 proto, __be32 nbma, u8 type,
 					 u32 flags, unsigned int holdtime)
 {
@@ -177,7 +196,7 @@ static struct mgre_entry *mgre_entry_new(__be32 proto, __be32 nbma, u8 type,
 	e->flags = flags;
 	e->prefixlen = 32;
 	e->created = jiffies;
-	e->expires = mgre_expiry(holdtime);
+	mgre_entry_stamp(e, type, holdtime);
 	return e;
 }
 
@@ -213,7 +232,7 @@ static void mgre_entry_update(struct mgre_cache *cache, struct mgre_entry *e,
 		e->created = jiffies;
 	WRITE_ONCE(e->nbma, nbma);
 	WRITE_ONCE(e->flags, flags);
-	WRITE_ONCE(e->expires, mgre_expiry(holdtime));
+	mgre_entry_stamp(e, type, holdtime);
 	/* Pairs with smp_load_acquire() in mgre_xmit_ipv4(). */
 	smp_store_release(&e->type, type);
 }
@@ -369,7 +388,9 @@ int mgre_cache_forget(struct mgre_cache *cache, __be32 proto, __be32 nbma)
 
 /*
  * A resolution reply for @proto: install it if it answers our last request
- * (same, random, request id) for an entry still being resolved.
+ * (same, random, request id) for an entry still being resolved, or being
+ * resolved again ahead of its expiry (the owner's answer may name a new
+ * NBMA address: it moved).
  */
 int mgre_cache_resolved(struct mgre_cache *cache, __be32 proto, u32 reqid,
 			__be32 nbma, u32 flags, unsigned int holdtime)
@@ -382,7 +403,8 @@ int mgre_cache_resolved(struct mgre_cache *cache, __be32 proto, u32 reqid,
 	/* (no request sent yet: no id to answer) */
 	if (e && e->tries && e->reqid == reqid &&
 	    (e->type == MGRE_ENTRY_INCOMPLETE ||
-	     e->type == MGRE_ENTRY_NEGATIVE)) {
+	     e->type == MGRE_ENTRY_NEGATIVE ||
+	     e->type == MGRE_ENTRY_CACHED)) {
 		mgre_entry_update(cache, e, nbma, MGRE_ENTRY_CACHED, flags,
 				  holdtime);
 		ret = 0;
@@ -461,34 +483,50 @@ void mgre_cache_route_resync(struct mgre_cache *cache)
 	mgre_cache_walk(cache, mgre_route_resync_one, cache);
 }
 
+/* Queue a resolution request for @e (the first one, or a retransmission). */
+static void mgre_gc_resolve(struct mgre_entry *e, struct mgre_gc_result *res,
+			    unsigned long now)
+{
+	if (res->nresolve >= MGRE_GC_BATCH)
+		return;		/* (the next walk) */
+	/*
+	 * A new id for a new resolution; a retransmission keeps it (RFC 2332
+	 * 5.2.0.1), so a late reply to the first request still matches.
+	 */
+	if (!e->tries)
+		e->reqid = mgre_reqid_new();
+	res->reqid[res->nresolve] = e->reqid;
+	res->resolve[res->nresolve++] = e->proto;
+	e->next_try = now + HZ * min_t(unsigned int, 1U << e->tries,
+				       MGRE_RESOLVE_RETRY_MAX);
+	e->tries++;
+}
+
 static bool mgre_gc_one(struct mgre_entry *e, void *arg)
 {
 	struct mgre_gc_result *res = arg;
-	unsigned long now = jiffies;
+	unsigned long now = jiffies, used;
 
 	if (!mgre_entry_learned(e->type))
 		return false;
 	if (time_after_eq(now, e->expires))
 		return true;
-	if (e->type == MGRE_ENTRY_INCOMPLETE &&
-	    time_after_eq(now, e->next_try)) {
+	if (!time_after_eq(now, e->next_try))
+		return false;
+	if (e->type == MGRE_ENTRY_INCOMPLETE) {
 		if (e->tries >= MGRE_RESOLVE_TRIES) {
 			/* Give up for a while: negative entry. */
 			WRITE_ONCE(e->type, MGRE_ENTRY_NEGATIVE);
 			WRITE_ONCE(e->expires, mgre_expiry(MGRE_NEGATIVE_HOLD));
-		} else if (res->nresolve < MGRE_GC_BATCH) {
-			/*
-			 * A new id for a new resolution; a retransmission
-			 * keeps it (RFC 2332 5.2.0.1), so a late reply to
-			 * the first request still matches.
-			 */
-			if (!e->tries)
-				e->reqid = mgre_reqid_new();
-			res->reqid[res->nresolve] = e->reqid;
-			res->resolve[res->nresolve++] = e->proto;
-			e->next_try = now + (HZ << e->tries);
-			e->tries++;
+		} else {
+			mgre_gc_resolve(e, res, now);
 		}
+	} else if (e->type == MGRE_ENTRY_CACHED &&
+		   e->tries < MGRE_RESOLVE_TRIES) {
+		/* Due for a refresh: only if it carried traffic since. */
+		used = READ_ONCE(e->used);
+		if (used && time_after_eq(used, e->learned))
+			mgre_gc_resolve(e, res, now);
 	}
 	return false;
 }

@@ -17,7 +17,16 @@
 #include <uapi/mgre.h>
 
 #define MGRE_CACHE_MAX_DEFAULT	262144
-#define MGRE_RESOLVE_TRIES	3	/* resolution requests before giving up */
+/*
+ * A resolution is retransmitted 1, 2, 4, 8 and 8 s apart (RFC 2332 5.2.0.1:
+ * with the same request id) and turns negative 23 s after its first
+ * request: long enough for the usual reason a first reply is lost, the
+ * IKE exchange that the reply itself triggers under "protection require"
+ * (the kernel drops the packet that made it acquire an SA), even on a
+ * slow or busy router.  FRR nhrpd also backs off from 1 s.
+ */
+#define MGRE_RESOLVE_TRIES	5	/* resolution requests before giving up */
+#define MGRE_RESOLVE_RETRY_MAX	8	/* seconds between them, at most */
 #define MGRE_RESOLVE_HOLD	30	/* seconds an incomplete entry lives */
 #define MGRE_NEGATIVE_HOLD	10	/* seconds a failed resolution is held */
 
@@ -31,9 +40,14 @@ struct mgre_entry {
 	unsigned long created;	/* jiffies */
 	unsigned long expires;	/* jiffies; 0 = never */
 	unsigned long used;	/* jiffies of last transmit; 0 = never */
-	unsigned long next_try;	/* incomplete: next resolution request */
-	u32 reqid;		/* incomplete: id of the last request */
-	u8 tries;		/* incomplete: requests sent */
+	unsigned long learned;	/* jiffies of the last (re)learning */
+	/* Incomplete: the next resolution request.  Cached: when to
+	 * re-resolve it if in use (2/3 of its holdtime), then the next
+	 * request of that refresh.
+	 */
+	unsigned long next_try;
+	u32 reqid;		/* incomplete, cached: id of the last request */
+	u8 tries;		/* incomplete, cached: requests sent */
 	bool routed;		/* a host route was injected, under lock */
 	struct rcu_head rcu;
 };

@@ -8,11 +8,14 @@
 # registered entries and replicates multicast to them; spoke-to-spoke
 # traffic first goes through the hub while NHRP resolves, then goes direct
 # (the hub sees no more of it, but still sees other traffic of the same
-# spoke) and both spokes hold cached entries.  Every NHRP packet dissects
-# cleanly in tshark.
+# spoke) and both spokes hold cached entries.  A resolution whose first
+# replies are lost (as under IPsec, while IKE runs) keeps retransmitting
+# and completes with no new traffic.  Every NHRP packet dissects cleanly
+# in tshark.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/topo.sh"
 
+require_cmd nft
 ! wire_checks || require_cmd tshark python3
 
 # tcpdump filters (tshark is slow to start under emulation).  The GRE
@@ -131,6 +134,54 @@ expect_eq 5 "$(capture_count_bpf "$TMPD/sp1.pcap" "src 192.1.1.2 and dst 192.1.1
 	"direct GRE echo requests sp1 -> sp2"
 expect_eq 5 "$(capture_count_bpf "$TMPD/sp1.pcap" "src 192.1.1.3 and dst 192.1.1.2 and $DATA and ip[44:4] = $LAN2")" \
 	"direct GRE echo replies sp2 -> sp1"
+
+# A resolution outlasts lost replies (under "protection require" the first
+# reply triggers IKE and is lost with it, see 190): sp1 drops every GRE
+# packet from sp2 while it sends its first three requests (0, 1 and 3 s),
+# then takes them again, with no new traffic.  The retransmissions go on
+# (4th at 7 s, 5th at 15 s, negative only at 23 s): resolved.
+nhrpctl_in sp1 flush cached dev tun0
+nhrpctl_in sp2 flush cached dev tun0
+capture_start wan p-sp1 "ip proto 47" "$TMPD/lost.pcap"
+in_ns sp1 nft -f - <<'NFT'
+table ip lost {
+	chain in {
+		type filter hook input priority filter; policy accept;
+		ip saddr 192.1.1.3 ip protocol gre counter drop
+	}
+}
+NFT
+# lost: GRE packets from sp2 that sp1 dropped.
+lost() {
+	in_ns sp1 nft list chain ip lost in | awk '/counter packets/ {
+		for (i = 1; i < NF; i++) if ($i == "packets") { print $(i + 1); exit } }'
+}
+lost_ge() { local n; n=$(lost) && [ "$n" -ge "$1" ]; }
+# (a successful resolution reply: NHRP type 2, the first CIE's code 0)
+REPLY_SP2="src 192.1.1.3 and dst 192.1.1.2 and $GRE_KEY and ip[22:2] = 0x2001 and ip[45] = 2 and ip[68] = 0"
+req0=$(counter sp1 nhrp_tx_res_req)
+is_count "$req0" "sp1's nhrp_tx_res_req"
+# (one packet: it starts the resolution, nothing else sends to sp2's LAN)
+in_ns sp1 ping -c 1 -W 1 -I 192.168.2.1 192.168.3.1 >/dev/null
+wait_until 15 stat_ge sp1 nhrp_tx_res_req $((req0 + 3)) ||
+	fail "sp1 did not retransmit its resolution request: $((  $(counter sp1 nhrp_tx_res_req) - req0 )) sent"
+# (sp2's answers to the three requests, and maybe its echo reply)
+wait_until 10 lost_ge 3 || fail "sp1 dropped $(lost) GRE packets from sp2, expected >= 3"
+expect_eq incomplete "$(entry_field sp1 172.1.1.3 type)" \
+	"sp1's entry for sp2 after three lost replies"
+in_ns sp1 nft delete table ip lost
+if wait_until 25 has_entry sp1 172.1.1.3 cached; then
+	log "sp1 resolved 172.1.1.3 after $(( $(counter sp1 nhrp_tx_res_req) - req0 )) requests," \
+		"the replies to the first ones lost"
+else
+	fail "the resolution did not survive lost replies: $(nhrpctl_in sp1 show)"
+fi
+check_ge "$(counter sp1 nhrp_tx_res_req)" $((req0 + 4)) "resolution requests sent by sp1"
+capture_stop "$TMPD/lost.pcap"
+# (the positive control: sp2 did answer, the first answers were lost)
+check_ge "$(capture_count_bpf "$TMPD/lost.pcap" "$REPLY_SP2")" 4 \
+	"resolution replies sp2 -> sp1 on the wire" ||
+	capture_dump "$TMPD/lost.pcap" | tail -n 40
 
 # Every NHRP packet type we sent dissects without errors.
 capture_stop

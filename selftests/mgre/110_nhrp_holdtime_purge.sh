@@ -8,7 +8,9 @@
 # within a second (from the link-up to the Registration Reply on the
 # wire); a spoke that silently disappears (sp2, holdtime 6 s) expires from
 # the hub 6 +- 2 s after its last registration reached the hub, and
-# registers again when it comes back.
+# registers again when it comes back.  A resolved spoke-to-spoke shortcut
+# that carries traffic is resolved again before its holdtime ends: it
+# never lapses back through the hub.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/topo.sh"
 
@@ -142,5 +144,38 @@ ip -n sp2 link set eth0 up
 wait_until 10 has_entry hub 172.1.1.3 dynamic registered ||
 	fail "sp2 did not register again after coming back"
 ping_ok hub 172.1.1.3 || fail "hub cannot reach sp2 after it came back"
+
+# A shortcut in use does not lapse.  sp2 answers resolutions with a 12 s
+# holdtime; sp1 resolves it again from 8 s while its traffic to sp2
+# flows, so 30 s of pings after the first resolution all go direct: the
+# hub relays none of them (its rx_data, which counted the packets it did
+# relay while sp1 resolved: the positive control), sp1 holds its cached
+# entry throughout (polled), and it sent refreshes.
+ip -n sp2 link set tun0 type mgre holdtime 12 || fail "cannot set sp2's holdtime"
+# (sp1's tun0 went down above, and its routes with it)
+in_ns sp1 ip route replace 192.168.3.0/24 via 172.1.1.3 || fail "cannot route sp2's LAN at sp1"
+hub0=$(counter hub rx_data)
+ping_ok sp1 192.168.3.1 -I 192.168.2.1 || fail "sp1 LAN cannot reach sp2 LAN"
+wait_until 10 has_entry sp1 172.1.1.3 cached ||
+	fail "sp1 did not resolve 172.1.1.3: $(nhrpctl_in sp1 show)"
+check_ge "$(counter hub rx_data)" $((hub0 + 1)) "data relayed by the hub while sp1 resolved"
+log "sp1's entry for sp2 expires in $(entry_field sp1 172.1.1.3 expires) s (sp2's holdtime 12 s)"
+hub0=$(counter hub rx_data) req0=$(counter sp1 nhrp_tx_res_req)
+is_count "$req0" "sp1's nhrp_tx_res_req"
+t0=$(now_ms)
+in_ns sp1 ping -c 150 -i 0.2 -W 2 -I 192.168.2.1 192.168.3.1 >"$TMPD/inuse.txt" 2>&1 &
+pid=$!
+polls=0 lapsed=0
+while kill -0 "$pid" 2>/dev/null; do
+	polls=$((polls + 1))
+	has_entry sp1 172.1.1.3 cached || lapsed=$((lapsed + 1))
+	sleep 0.5
+done
+wait "$pid" || log "ping: $(tail -n 2 "$TMPD/inuse.txt" | tr '\n' ' ')"
+req=$(( $(counter sp1 nhrp_tx_res_req) - req0 ))
+log "$(( $(now_ms) - t0 )) ms of spoke-to-spoke pings: $(grep -o '[0-9]* received' "$TMPD/inuse.txt"), sp1 sent $req resolution requests, its entry not cached at $lapsed of $polls polls"
+expect_eq 0 "$lapsed" "polls that found sp1's entry for sp2 not cached"
+expect_eq 0 "$(( $(counter hub rx_data) - hub0 ))" "data packets through the hub while the shortcut was in use"
+check_ge "$req" 2 "resolution requests sp1 sent to refresh its entry"
 
 exit_status

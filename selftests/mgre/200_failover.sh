@@ -163,9 +163,9 @@ if wait_timed 15 nhs_is sp1 172.1.1.1 down; then
 else
 	fail "sp1 did not mark the dead primary down: $(nhrpctl_in sp1 show nhs)"
 fi
-# The shortcut sp1 -> sp3, resolved through hub2.  (Allowing for a
-# negative hold-down, 10 s: the resolution requests sp1 sent to the dead
-# primary before it noticed count among its three tries.)
+# The shortcut sp1 -> sp3, resolved through hub2.  (Allowing for the
+# requests sp1 sent to the dead primary before it noticed: they count
+# among its five tries, the next ones, at most 8 s apart, go to hub2.)
 if wait_until 20 has_entry sp1 172.1.1.5 cached; then
 	log "sp1 has its shortcut to sp3 (seen $(( $(now_ms) - t0 )) ms after the failure)"
 else
