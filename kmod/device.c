@@ -78,6 +78,7 @@ static void mgre_dev_free(struct net_device *dev)
 	mgre_cache_destroy(&md->cache);
 	mgre_mcast_destroy(&md->mcast);
 	mgre_route_destroy(&md->route);
+	mgre_rl_destroy(&md->nhrp_rl);
 	free_percpu(md->stats);
 
 	/* What ip_tunnel_dev_free() does; ip_tunnel_init() installed it. */
@@ -103,6 +104,7 @@ static int mgre_dev_init(struct net_device *dev)
 	mgre_nhs_init(&md->nhs);
 	mgre_nhrp_init(md);
 	mgre_ka_init(md);
+	mgre_rl_init(&md->nhrp_rl, MGRE_NHRP_RATE_LIMIT_DEFAULT);
 
 	iph->protocol = IPPROTO_GRE;
 	mgre_update_hlen(dev);
@@ -210,6 +212,7 @@ static const struct nla_policy mgre_policy[IFLA_MGRE_MAX + 1] = {
 	[IFLA_MGRE_PER_NBMA_MAX] = NLA_POLICY_MIN(NLA_U32, 1),
 	[IFLA_MGRE_MCAST_DYNAMIC_MAX] = NLA_POLICY_RANGE(NLA_U32, 1,
 							 MGRE_MCAST_MAX),
+	[IFLA_MGRE_NHRP_RATE_LIMIT] = { .type = NLA_U32 },
 };
 
 static int mgre_validate(struct nlattr *tb[], struct nlattr *data[],
@@ -301,6 +304,9 @@ static void mgre_nhrp_apply(struct mgre_device *md, struct nlattr *data[])
 	if (data[IFLA_MGRE_MCAST_DYNAMIC_MAX])
 		WRITE_ONCE(md->mcast.dynamic_max,
 			   nla_get_u32(data[IFLA_MGRE_MCAST_DYNAMIC_MAX]));
+	if (data[IFLA_MGRE_NHRP_RATE_LIMIT])
+		WRITE_ONCE(md->nhrp_rl.rate,
+			   nla_get_u32(data[IFLA_MGRE_NHRP_RATE_LIMIT]));
 	if (!data[IFLA_MGRE_NETWORK_ID] && !data[IFLA_MGRE_HOLDTIME] &&
 	    !data[IFLA_MGRE_AUTH] && !data[IFLA_MGRE_REG_NO_UNIQUE] &&
 	    !data[IFLA_MGRE_REG_TIMEOUT] && !data[IFLA_MGRE_IF_STATE_NHRP])
@@ -433,6 +439,7 @@ static size_t mgre_get_size(const struct net_device *dev)
 	       nla_total_size(1) +	/* IFLA_MGRE_SUBNET_CHECK */
 	       nla_total_size(4) +	/* IFLA_MGRE_PER_NBMA_MAX */
 	       nla_total_size(4) +	/* IFLA_MGRE_MCAST_DYNAMIC_MAX */
+	       nla_total_size(4) +	/* IFLA_MGRE_NHRP_RATE_LIMIT */
 	       0;
 }
 
@@ -460,7 +467,9 @@ static int mgre_fill_info(struct sk_buff *skb, const struct net_device *dev)
 	    nla_put_u32(skb, IFLA_MGRE_PER_NBMA_MAX,
 			READ_ONCE(md->mcast.per_nbma_max)) ||
 	    nla_put_u32(skb, IFLA_MGRE_MCAST_DYNAMIC_MAX,
-			READ_ONCE(md->mcast.dynamic_max)))
+			READ_ONCE(md->mcast.dynamic_max)) ||
+	    nla_put_u32(skb, IFLA_MGRE_NHRP_RATE_LIMIT,
+			READ_ONCE(md->nhrp_rl.rate)))
 		return -EMSGSIZE;
 
 	if (nla_put_u32(skb, IFLA_MGRE_LINK, READ_ONCE(p->link)) ||

@@ -16,6 +16,7 @@
 #include "multicast.h"
 #include "nhs.h"
 #include "nhrp.h"
+#include "ratelimit.h"
 #include "route.h"
 
 struct mgre_pcpu_stats {
@@ -32,6 +33,7 @@ struct mgre_device {
 	struct mgre_nhrp nhrp;
 	struct mgre_route route;
 	struct mgre_ka ka;
+	struct mgre_rl nhrp_rl;		/* NHRP input, per NBMA source */
 	struct mgre_pcpu_stats __percpu *stats;
 	/* enum mgre_protection; READ_ONCE on receive, RTNL writers. */
 	u8 protection;

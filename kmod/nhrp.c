@@ -138,6 +138,28 @@ static void mgre_nhrp_dispatch(struct mgre_device *md,
 	}
 }
 
+/*
+ * Within the per-source rate limit?  Our NHSes are not limited: a hub
+ * relays every spoke's requests and replies, and is trusted by
+ * configuration.
+ */
+static bool mgre_nhrp_rate_ok(struct mgre_device *md, __be32 src)
+{
+	bool untracked;
+
+	if (!READ_ONCE(md->nhrp_rl.rate) || mgre_is_nhs_nbma(md, src))
+		return true;
+	if (!mgre_rl_allow(&md->nhrp_rl, src, &untracked)) {
+		mgre_stat_inc(md, MGRE_STAT_NHRP_RX_RATELIMITED);
+		net_dbg_ratelimited("%s: NHRP from %pI4 dropped: over nhrp-rate-limit\n",
+				    mgre_to_dev(md)->name, &src);
+		return false;
+	}
+	if (untracked)
+		mgre_stat_inc(md, MGRE_STAT_NHRP_RX_UNTRACKED);
+	return true;
+}
+
 void mgre_nhrp_rcv(struct mgre_device *md, struct sk_buff *skb, int gre_hlen)
 {
 	struct net_device *dev = mgre_to_dev(md);
@@ -154,6 +176,8 @@ void mgre_nhrp_rcv(struct mgre_device *md, struct sk_buff *skb, int gre_hlen)
 		goto drop;
 	}
 	outer_src = ip_hdr(skb)->saddr;
+	if (!mgre_nhrp_rate_ok(md, outer_src))
+		goto drop;
 	if (!pskb_pull(skb, gre_hlen) || skb_linearize(skb)) {
 		mgre_stat_inc(md, MGRE_STAT_NHRP_RX_MALFORMED);
 		goto drop;
@@ -298,6 +322,7 @@ static void mgre_nhrp_work(struct work_struct *work)
 	/* A burst of misses kicks us often: walk at most 10 times a second. */
 	if (time_after_eq(jiffies, md->nhrp.last_walk + HZ / 10)) {
 		md->nhrp.last_walk = jiffies;
+		mgre_rl_gc(&md->nhrp_rl);
 		res = kmalloc(sizeof(*res), GFP_KERNEL);
 		if (res) {
 			mgre_cache_gc(&md->cache, res);

@@ -148,14 +148,26 @@ enum {
 	 * addresses.  Lowering a limit keeps the registrations already made.
 	 */
 	IFLA_MGRE_MCAST_DYNAMIC_MAX,
+	/* u32: NHRP packets a second the device processes from one NBMA
+	 * source address ("nhrp-rate-limit"; default
+	 * MGRE_NHRP_RATE_LIMIT_DEFAULT; 0 = no limit), a second's worth at
+	 * once; more are dropped (MGRE_STAT_NHRP_RX_RATELIMITED).  Packets
+	 * from the NBMA address of one of our NHSes are not limited (a hub
+	 * relays every spoke's requests).  See Documentation/nhrp.md, "What
+	 * an NHRP packet may change".
+	 */
+	IFLA_MGRE_NHRP_RATE_LIMIT,
 	__IFLA_MGRE_MAX
 };
 
 #define IFLA_MGRE_MAX	(__IFLA_MGRE_MAX - 1)
 
-/* Defaults of IFLA_MGRE_PER_NBMA_MAX and IFLA_MGRE_MCAST_DYNAMIC_MAX */
+/* Defaults of IFLA_MGRE_PER_NBMA_MAX, IFLA_MGRE_MCAST_DYNAMIC_MAX and
+ * IFLA_MGRE_NHRP_RATE_LIMIT
+ */
 #define MGRE_PER_NBMA_MAX_DEFAULT	16
 #define MGRE_MCAST_DYNAMIC_MAX_DEFAULT	4096
+#define MGRE_NHRP_RATE_LIMIT_DEFAULT	20
 
 /* IFLA_MGRE_PROTECTION values */
 enum mgre_protection {
@@ -430,6 +442,14 @@ enum mgre_stat {
 	 * (or the map is full)
 	 */
 	MGRE_STAT_NHRP_REG_MCAST_LIMIT,
+	/* NHRP packets dropped unread: their NBMA source sent more than
+	 * IFLA_MGRE_NHRP_RATE_LIMIT a second
+	 */
+	MGRE_STAT_NHRP_RX_RATELIMITED,
+	/* NHRP packets processed without a rate limit: the table of sources
+	 * was full (MGRE_RL_MAX sources sent within the last second)
+	 */
+	MGRE_STAT_NHRP_RX_UNTRACKED,
 	__MGRE_STAT_MAX
 };
 

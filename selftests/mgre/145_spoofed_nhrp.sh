@@ -35,6 +35,11 @@
 #      (default 16) addresses; registrations add at most
 #      multicast-dynamic-max NBMA addresses to the multicast map, the
 #      spokes keep theirs; "subnet-check off" lifts the subnet rule.
+#   5. One source sending the hub 3000 resolution requests at 1500 a
+#      second gets at most nhrp-rate-limit (20) a second processed, plus a
+#      second's worth at once; the rest is dropped and counted.  Control:
+#      sp1 resolves sp2 through the hub meanwhile, and takes its NHS's
+#      packets without limit.
 # Counters are checked with >= (the spokes' own traffic may add to them).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/topo.sh"
@@ -265,9 +270,12 @@ in_ns sp1 ping -c 1 -W 1 172.1.1.78 >/dev/null 2>&1
 wait_until 3 has_entry sp1 172.1.1.78 incomplete ||
 	fail "sp1 is not resolving 172.1.1.78: $(nhrpctl_in sp1 show)"
 um0=$(stat_get sp1 tun0 nhrp_rx_unmatched)
+# (every one of them must reach the id check: no rate limit for the sweep)
+ip -n sp1 link set tun0 type mgre nhrp-rate-limit off || fail "cannot set sp1's nhrp-rate-limit off"
 craft res-reply --outer 192.1.1.9 --dst 192.1.1.2 --src-nbma 192.1.1.2 \
 	--src-proto 172.1.1.2 --dst-proto 172.1.1.78 --cie-nbma 192.1.1.9 \
 	--cie-proto 172.1.1.78 --reqid 1 --count "$SWEEP" --rate 500 --listen 0.2 >/dev/null
+ip -n sp1 link set tun0 type mgre nhrp-rate-limit 20 || fail "cannot set sp1's nhrp-rate-limit back"
 wait_until 5 stat_ge sp1 nhrp_rx_unmatched $((um0 + SWEEP)) ||
 	fail "sp1 counted $(delta sp1 nhrp_rx_unmatched "$um0") unmatched resolution replies, expected >= $SWEEP"
 check_match "$(type_of sp1 172.1.1.78)" "^(incomplete|negative)$" \
@@ -378,6 +386,40 @@ wait_until 5 nhs_state_is sp1 responding ||
 for n in 192.1.1.2 192.1.1.3; do
 	mcast_has "$n" || fail "$n not in the hub's multicast map"
 done
+
+# ---------------------------------------------------------------------------
+log "5. one source is rate limited, the others are not"
+# ---------------------------------------------------------------------------
+# 192.1.1.10 sends the hub FLOOD resolution requests as fast as it can
+# (for sp2's address: each one the hub processes it would forward, or
+# refuse, and count).  The hub processes at most nhrp-rate-limit (20) a
+# second from it, a second's worth at once, and drops the rest unread;
+# meanwhile sp1 (another source) resolves sp2 through the hub, and sp1
+# still takes everything from its NHS (the sweeps of section 2 came from
+# its NHS's address at 500 a second and all reached the id check).
+FLOOD=3000
+rq0=$(counter hub nhrp_rx_res_req) rl0=$(counter hub nhrp_rx_ratelimited)
+is_count "$rq0" "hub: nhrp_rx_res_req" && is_count "$rl0" "hub: nhrp_rx_ratelimited"
+nhrpctl_in sp1 flush cached dev tun0
+t0=$(now_ms)
+craft res-req --outer 192.1.1.10 --dst 192.1.1.1 --src-proto 172.1.1.10 \
+	--dst-proto 172.1.1.3 --count "$FLOOD" --rate 1500 --listen 0 >/dev/null &
+flood=$!
+s2s_ok || fail "sp1 LAN cannot reach sp2 LAN during the flood"
+wait_until 10 has_entry sp1 172.1.1.3 cached ||
+	fail "sp1 did not resolve sp2 through the hub during the flood: $(nhrpctl_in sp1 show)"
+# (the flood still ran: the positive control of the resolution above)
+_not_running "$flood" && log "WARNING: the flood was over before sp1 resolved sp2"
+wait "$flood" || fail "the flood (nhrp_craft.py send) failed"
+ms=$(( $(now_ms) - t0 ))
+# (what the hub processed: at most a second's worth, plus 20 a second for
+# as long as the flood lasted, plus sp1's own requests)
+done_=$(delta hub nhrp_rx_res_req "$rq0") limited=$(delta hub nhrp_rx_ratelimited "$rl0")
+bound=$(( 20 + 20 * (ms + 999) / 1000 + 5 ))
+log "flood of $FLOOD resolution requests from 192.1.1.10 in $ms ms: the hub processed $done_ (bound $bound), dropped $limited over the rate limit"
+check_ge "$limited" $(( FLOOD * 9 / 10 - bound )) "requests from 192.1.1.10 dropped over the rate limit"
+check_ge "$bound" "$done_" "resolution requests the hub processed during the flood (bound: 20/s + 20)"
+check_ge "$done_" 20 "resolution requests the hub processed during the flood (a second's worth at least)"
 
 # ---------------------------------------------------------------------------
 log "after the attacks"

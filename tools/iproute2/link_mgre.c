@@ -38,6 +38,7 @@ static void mgre_print_help(struct link_util *lu, int argc, char **argv,
 		"                [ keepalive { PERIOD [ RETRIES ] | off } ]\n"
 		"                [ subnet-check { on | off } ] [ per-nbma-max ENTRIES ]\n"
 		"                [ multicast-dynamic-max ADDRESSES ]\n"
+		"                [ nhrp-rate-limit { PACKETS_PER_SECOND | off } ]\n"
 		"\n"
 		"Where: ADDR := { IPV4_ADDRESS | any }\n"
 		"       KEY  := { NUMBER | DOTTED_QUAD }\n"
@@ -125,6 +126,19 @@ static int put_u32(struct nlmsghdr *n, int attr, const char *key,
 	if (get_u32(&v, arg, 0) ||
 	    (attr != IFLA_MGRE_NETWORK_ID && !v))
 		invarg("a positive number is expected", arg);
+	(void)key;
+	return addattr32(n, MGRE_MAXLEN, attr, v);
+}
+
+/* "nhrp-rate-limit": packets a second, or "off" (0). */
+static int put_rate(struct nlmsghdr *n, int attr, const char *key,
+		    const char *arg)
+{
+	__u32 v = 0;
+
+	if (strcmp(arg, "off") && (get_u32(&v, arg, 0) || !v))
+		invarg("packets a second (a positive number) or \"off\" is expected",
+		       arg);
 	(void)key;
 	return addattr32(n, MGRE_MAXLEN, attr, v);
 }
@@ -222,6 +236,7 @@ static const struct mgre_opt {
 	{ "subnet-check", IFLA_MGRE_SUBNET_CHECK, true,	put_choice },
 	{ "per-nbma-max", IFLA_MGRE_PER_NBMA_MAX, true,	put_u32 },
 	{ "multicast-dynamic-max", IFLA_MGRE_MCAST_DYNAMIC_MAX, true, put_u32 },
+	{ "nhrp-rate-limit", IFLA_MGRE_NHRP_RATE_LIMIT, true,	put_rate },
 };
 
 static const struct mgre_opt *find_opt(const char *name)
@@ -393,7 +408,8 @@ static void mgre_print_protection(const struct rtattr *rta)
 
 /*
  * What NHRP may bind (Documentation/nhrp.md), shown only when not the
- * default: "subnet-check off", "per-nbma-max N", "multicast-dynamic-max N".
+ * default: "subnet-check off", "per-nbma-max N", "multicast-dynamic-max N",
+ * "nhrp-rate-limit N|off".
  */
 static void mgre_print_limits(struct rtattr *tb[])
 {
@@ -409,6 +425,21 @@ static void mgre_print_limits(struct rtattr *tb[])
 		print_uint(PRINT_ANY, "multicast_dynamic_max",
 			   "multicast-dynamic-max %u ",
 			   rta_getattr_u32(tb[IFLA_MGRE_MCAST_DYNAMIC_MAX]));
+	if (tb[IFLA_MGRE_NHRP_RATE_LIMIT] &&
+	    rta_getattr_u32(tb[IFLA_MGRE_NHRP_RATE_LIMIT]) !=
+	    MGRE_NHRP_RATE_LIMIT_DEFAULT) {
+		__u32 v = rta_getattr_u32(tb[IFLA_MGRE_NHRP_RATE_LIMIT]);
+
+		if (v) {
+			print_uint(PRINT_ANY, "nhrp_rate_limit",
+				   "nhrp-rate-limit %u ", v);
+		} else {
+			/* (JSON: 0, as the attribute) */
+			print_uint(PRINT_JSON, "nhrp_rate_limit", NULL, 0);
+			print_string(PRINT_FP, NULL, "nhrp-rate-limit %s ",
+				     "off");
+		}
+	}
 }
 
 static void mgre_print_opt(struct link_util *lu, FILE *f, struct rtattr *tb[])

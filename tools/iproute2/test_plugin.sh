@@ -106,6 +106,9 @@ check_data "18=0000" keepalive off
 check_data "20=00 21=04000000 22=64000000" subnet-check off per-nbma-max 4 \
 	multicast-dynamic-max 100
 check_data "20=01" subnet-check on
+# 23 NHRP_RATE_LIMIT
+check_data "23=32000000" nhrp-rate-limit 50
+check_data "23=00000000" nhrp-rate-limit off
 
 # ---- parse errors --------------------------------------------------------------
 check_error 'Error: argument "1.2.3" is wrong: an IPv4 address or "any" is expected' local 1.2.3
@@ -129,6 +132,8 @@ check_error 'Error: duplicate "protection": "off" is the second value.' protecti
 check_error 'Error: argument "yes" is wrong: "on" or "off" is expected' subnet-check yes
 check_error 'Error: argument "0" is wrong: a positive number is expected' per-nbma-max 0
 check_error 'Error: argument "0" is wrong: a positive number is expected' multicast-dynamic-max 0
+check_error 'Error: argument "0" is wrong: packets a second (a positive number) or "off" is expected' nhrp-rate-limit 0
+check_error 'Error: argument "x" is wrong: packets a second (a positive number) or "off" is expected' nhrp-rate-limit x
 
 # ---- printing (ip -d link show) --------------------------------------------------
 # (subnet-check, per-nbma-max and multicast-dynamic-max only when not the

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-source rate limit of NHRP input.  See ratelimit.h.
+ *
+ * Each entry holds tokens in nanoseconds: a packet costs a second divided
+ * by the rate, the bucket holds at most one second (so "rate" packets may
+ * come at once), and it refills with the time that passed since the last
+ * packet of that source.
+ */
+
+#include <linux/ktime.h>
+#include <linux/rculist.h>
+#include <linux/slab.h>
+
+#include "ratelimit.h"
+
+struct mgre_rl_entry {
+	struct hlist_node node;		/* in a chain of rl->table */
+	__be32 src;
+	spinlock_t lock;		/* guards the two below */
+	u64 last_ns;			/* time of the last packet */
+	u64 tokens;			/* ns of credit */
+	struct rcu_head rcu;
+};
+
+void mgre_rl_init(struct mgre_rl *rl, u32 rate)
+{
+	unsigned int i;
+
+	for (i = 0; i < MGRE_RL_BUCKETS; i++)
+		INIT_HLIST_HEAD(&rl->table[i]);
+	spin_lock_init(&rl->lock);
+	atomic_set(&rl->count, 0);
+	get_random_bytes(&rl->key, sizeof(rl->key));
+	rl->rate = rate;
+}
+
+static struct hlist_head *mgre_rl_bucket(struct mgre_rl *rl, __be32 src)
+{
+	return &rl->table[siphash_1u32((__force u32)src, &rl->key) &
+			  (MGRE_RL_BUCKETS - 1)];
+}
+
+bool mgre_rl_allow(struct mgre_rl *rl, __be32 src, bool *untracked)
+{
+	u32 rate = READ_ONCE(rl->rate);
+	struct hlist_head *bucket;
+	struct mgre_rl_entry *e;
+	u64 cost, now, tokens;
+	bool ok;
+
+	*untracked = false;
+	if (!rate)
+		return true;
+	cost = NSEC_PER_SEC / rate;
+	bucket = mgre_rl_bucket(rl, src);
+
+	rcu_read_lock();
+	hlist_for_each_entry_rcu(e, bucket, node) {
+		if (e->src != src)
+			continue;
+		spin_lock(&e->lock);
+		now = ktime_get_coarse_boottime_ns();
+		tokens = min_t(u64, NSEC_PER_SEC,
+			       e->tokens + (now - e->last_ns));
+		WRITE_ONCE(e->last_ns, now);
+		ok = tokens >= cost;
+		e->tokens = ok ? tokens - cost : tokens;
+		spin_unlock(&e->lock);
+		rcu_read_unlock();
+		return ok;
+	}
+	rcu_read_unlock();
+
+	/* A new source: its first packet passes, with a full bucket left. */
+	if (atomic_inc_return(&rl->count) > MGRE_RL_MAX)
+		goto untracked;
+	e = kmalloc(sizeof(*e), GFP_ATOMIC);
+	if (!e)
+		goto untracked;
+	e->src = src;
+	spin_lock_init(&e->lock);
+	e->last_ns = ktime_get_coarse_boottime_ns();
+	e->tokens = NSEC_PER_SEC - min_t(u64, cost, NSEC_PER_SEC);
+	/*
+	 * (Two first packets of one source on two CPUs may both add an
+	 * entry: the lookup finds the newer, the older idles out.)
+	 */
+	spin_lock(&rl->lock);
+	hlist_add_head_rcu(&e->node, bucket);
+	spin_unlock(&rl->lock);
+	return true;
+
+untracked:
+	atomic_dec(&rl->count);
+	*untracked = true;
+	return true;
+}
+
+void mgre_rl_gc(struct mgre_rl *rl)
+{
+	u64 now = ktime_get_coarse_boottime_ns();
+	struct mgre_rl_entry *e;
+	struct hlist_node *tmp;
+	unsigned int i;
+
+	if (!atomic_read(&rl->count))
+		return;
+	for (i = 0; i < MGRE_RL_BUCKETS; i++) {
+		if (hlist_empty(&rl->table[i]))
+			continue;
+		spin_lock_bh(&rl->lock);
+		hlist_for_each_entry_safe(e, tmp, &rl->table[i], node) {
+			/* (last_ns is read unlocked: a stale value delays) */
+			if ((s64)(now - READ_ONCE(e->last_ns)) > NSEC_PER_SEC) {
+				hlist_del_rcu(&e->node);
+				kfree_rcu(e, rcu);
+				atomic_dec(&rl->count);
+			}
+		}
+		spin_unlock_bh(&rl->lock);
+	}
+}
+
+void mgre_rl_destroy(struct mgre_rl *rl)
+{
+	struct mgre_rl_entry *e;
+	struct hlist_node *tmp;
+	unsigned int i;
+
+	for (i = 0; i < MGRE_RL_BUCKETS; i++) {
+		hlist_for_each_entry_safe(e, tmp, &rl->table[i], node) {
+			hlist_del(&e->node);
+			kfree(e);
+		}
+	}
+	atomic_set(&rl->count, 0);
+}
