@@ -10,6 +10,7 @@
 #include <net/rtnetlink.h>
 
 #include "device.h"
+#include "ratelimit.h"
 #include "netlink.h"
 #include "recv.h"
 #include "route.h"
@@ -18,6 +19,11 @@ static int __init mgre_mod_init(void)
 {
 	int ret;
 
+#ifdef MGRE_SELFTEST
+	/* (the debug kernel's build: see kmod/Kbuild) */
+	if (!mgre_rl_selftest())
+		return -ENOTRECOVERABLE;
+#endif
 	ret = mgre_route_wq_init();
 	if (ret < 0)
 		goto err_route;

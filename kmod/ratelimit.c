@@ -136,3 +136,88 @@ void mgre_rl_destroy(struct mgre_rl *rl)
 	}
 	atomic_set(&rl->count, 0);
 }
+
+#ifdef MGRE_SELFTEST
+/*
+ * In-module selftest (built for the debug kernel, run at module load, as
+ * WireGuard's): what the shell tests cannot reach, the bucket arithmetic,
+ * the idle reclaim and the full table, without waiting on the clock.
+ */
+static struct mgre_rl_entry *mgre_rl_find(struct mgre_rl *rl, __be32 src)
+{
+	struct mgre_rl_entry *e;
+
+	hlist_for_each_entry(e, mgre_rl_bucket(rl, src), node)
+		if (e->src == src)
+			return e;
+	return NULL;
+}
+
+bool __init mgre_rl_selftest(void)
+{
+	__be32 a = htonl(0xc0000201), b = htonl(0xc0000202);
+	struct mgre_rl_entry *e;
+	struct mgre_rl *rl;
+	unsigned int step = 0;
+	bool untracked;
+
+	rl = kzalloc(sizeof(*rl), GFP_KERNEL);
+	if (!rl)
+		return false;
+	/* One a second: the first packet passes, the next one does not
+	 * (it would take a second to earn), another source has its own.
+	 */
+	mgre_rl_init(rl, 1);
+	++step;
+	if (!mgre_rl_allow(rl, a, &untracked) || untracked)
+		goto fail;
+	++step;
+	if (mgre_rl_allow(rl, a, &untracked))
+		goto fail;
+	++step;
+	if (!mgre_rl_allow(rl, b, &untracked) ||
+	    atomic_read(&rl->count) != 2)
+		goto fail;
+	/* A second's worth comes back after a second (the clock moved). */
+	++step;
+	e = mgre_rl_find(rl, a);
+	if (!e)
+		goto fail;
+	e->last_ns -= NSEC_PER_SEC;
+	if (!mgre_rl_allow(rl, a, &untracked))
+		goto fail;
+	/* Idle for more than a second: reclaimed; b is not. */
+	++step;
+	e->last_ns -= 2 * NSEC_PER_SEC;
+	mgre_rl_gc(rl);
+	rcu_barrier();
+	if (atomic_read(&rl->count) != 1 || mgre_rl_find(rl, a) ||
+	    !mgre_rl_find(rl, b))
+		goto fail;
+	/* A full table lets a new source through, untracked. */
+	++step;
+	atomic_set(&rl->count, MGRE_RL_MAX);
+	if (!mgre_rl_allow(rl, a, &untracked) || !untracked ||
+	    atomic_read(&rl->count) != MGRE_RL_MAX)
+		goto fail;
+	atomic_set(&rl->count, 1);
+	/* No limit: everything passes, nothing is tracked. */
+	++step;
+	WRITE_ONCE(rl->rate, 0);
+	if (!mgre_rl_allow(rl, b, &untracked) ||
+	    !mgre_rl_allow(rl, b, &untracked) ||
+	    !mgre_rl_allow(rl, a, &untracked) ||
+	    atomic_read(&rl->count) != 1)
+		goto fail;
+	mgre_rl_destroy(rl);
+	kfree(rl);
+	pr_info("mgre: ratelimit selftest: pass\n");
+	return true;
+
+fail:
+	pr_err("mgre: ratelimit selftest: step %u failed\n", step);
+	mgre_rl_destroy(rl);
+	kfree(rl);
+	return false;
+}
+#endif

@@ -42,4 +42,8 @@ bool mgre_rl_allow(struct mgre_rl *rl, __be32 src, bool *untracked);
 /* Forget the sources idle for a second; process context. */
 void mgre_rl_gc(struct mgre_rl *rl);
 
+#ifdef MGRE_SELFTEST
+bool mgre_rl_selftest(void);
+#endif
+
 #endif /* _MGRE_RATELIMIT_H */

@@ -28,6 +28,8 @@
 #   print the stack of a reference still held when a device is freed or
 #   waited for ("unregister_netdevice: waiting for ..."): those lines are
 #   kernel warnings for vm_runner.sh, and this test looks for them too.
+# It also checks that the in-module selftests, built for this kernel,
+# ran at the loads of mgre and passed (their lines in dmesg).
 source "$(dirname "$0")/mgre/lib.sh"
 
 # slab_in_use CACHE: active objects and objects per slab of CACHE.  SLUB
@@ -42,6 +44,11 @@ SLAB_BASELINE=/tmp/mgre-slabinfo.start
 f=/sys/kernel/debug/kmemleak
 [ -w "$f" ] || ksft_skip "no kmemleak (not the debug kernel)"
 
+# The in-module selftests (kmod/Kbuild builds them for this kernel) ran
+# at every load of mgre: at least once, and never failed.
+n=$(dmesg | grep -c 'mgre: ratelimit selftest: pass')
+check_ge "$n" 1 "loads of mgre that ran its ratelimit selftest (dmesg)"
+expect_eq 0 "$(dmesg | grep -c 'mgre: .* selftest: step .* failed')" "failed in-module selftests (dmesg)"
 if [ -d /sys/module/mgre ]; then
 	out=$(rmmod mgre 2>&1) || ksft_fail "rmmod mgre failed: $out"
 	log "unloaded mgre"
