@@ -8,7 +8,9 @@
  * packet of that source.
  */
 
+#include <linux/bottom_half.h>
 #include <linux/ktime.h>
+#include <linux/lockdep.h>
 #include <linux/rculist.h>
 #include <linux/slab.h>
 
@@ -49,6 +51,8 @@ bool mgre_rl_allow(struct mgre_rl *rl, __be32 src, bool *untracked)
 	u64 cost, now, tokens;
 	bool ok;
 
+	/* (rl->lock and the entries' locks are taken without _bh) */
+	lockdep_assert_in_softirq();
 	*untracked = false;
 	if (!rate)
 		return true;
@@ -153,6 +157,18 @@ static struct mgre_rl_entry *mgre_rl_find(struct mgre_rl *rl, __be32 src)
 	return NULL;
 }
 
+/* mgre_rl_allow() as the receive path calls it: in softirq context. */
+static bool __init mgre_rl_allow_bh(struct mgre_rl *rl, __be32 src,
+				    bool *untracked)
+{
+	bool ok;
+
+	local_bh_disable();
+	ok = mgre_rl_allow(rl, src, untracked);
+	local_bh_enable();
+	return ok;
+}
+
 bool __init mgre_rl_selftest(void)
 {
 	__be32 a = htonl(0xc0000201), b = htonl(0xc0000202);
@@ -169,13 +185,13 @@ bool __init mgre_rl_selftest(void)
 	 */
 	mgre_rl_init(rl, 1);
 	++step;
-	if (!mgre_rl_allow(rl, a, &untracked) || untracked)
+	if (!mgre_rl_allow_bh(rl, a, &untracked) || untracked)
 		goto fail;
 	++step;
-	if (mgre_rl_allow(rl, a, &untracked))
+	if (mgre_rl_allow_bh(rl, a, &untracked))
 		goto fail;
 	++step;
-	if (!mgre_rl_allow(rl, b, &untracked) ||
+	if (!mgre_rl_allow_bh(rl, b, &untracked) ||
 	    atomic_read(&rl->count) != 2)
 		goto fail;
 	/* A second's worth comes back after a second (the clock moved). */
@@ -184,7 +200,7 @@ bool __init mgre_rl_selftest(void)
 	if (!e)
 		goto fail;
 	e->last_ns -= NSEC_PER_SEC;
-	if (!mgre_rl_allow(rl, a, &untracked))
+	if (!mgre_rl_allow_bh(rl, a, &untracked))
 		goto fail;
 	/* Idle for more than a second: reclaimed; b is not. */
 	++step;
@@ -197,16 +213,16 @@ bool __init mgre_rl_selftest(void)
 	/* A full table lets a new source through, untracked. */
 	++step;
 	atomic_set(&rl->count, MGRE_RL_MAX);
-	if (!mgre_rl_allow(rl, a, &untracked) || !untracked ||
+	if (!mgre_rl_allow_bh(rl, a, &untracked) || !untracked ||
 	    atomic_read(&rl->count) != MGRE_RL_MAX)
 		goto fail;
 	atomic_set(&rl->count, 1);
 	/* No limit: everything passes, nothing is tracked. */
 	++step;
 	WRITE_ONCE(rl->rate, 0);
-	if (!mgre_rl_allow(rl, b, &untracked) ||
-	    !mgre_rl_allow(rl, b, &untracked) ||
-	    !mgre_rl_allow(rl, a, &untracked) ||
+	if (!mgre_rl_allow_bh(rl, b, &untracked) ||
+	    !mgre_rl_allow_bh(rl, b, &untracked) ||
+	    !mgre_rl_allow_bh(rl, a, &untracked) ||
 	    atomic_read(&rl->count) != 1)
 		goto fail;
 	mgre_rl_destroy(rl);
