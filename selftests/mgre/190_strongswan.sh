@@ -103,6 +103,7 @@ diag() {
 	for ns in "$@"; do
 		log "--- $ns: tun0 counters: $(nhrpctl_in "$ns" -j stats dev tun0 |
 			jq -c '.devices.tun0 | with_entries(select(.value != 0))')"
+		# shellcheck disable=SC2016	# awk's $1, $2
 		log "--- $ns: XFRM errors: $(in_ns "$ns" awk '$2 != 0 { printf "%s %s, ", $1, $2 }' /proc/net/xfrm_stat)"
 		log "--- $ns: SAs: $(in_ns "$ns" ip xfrm state | grep -c '^src') states;" \
 			"$(swanctl_in "$ns" --list-sas 2>/dev/null | grep -E '^[^ ]|INSTALLED' | tr '\n' ' ')"
