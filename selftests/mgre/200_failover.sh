@@ -33,7 +33,11 @@ require_cmd jq
 
 TOPO_NS=(_ hub sp1 sp2 hub2 sp3)
 REG=2	# registration timeout (interval), seconds
-NH="network-id 10000 holdtime 120 auth cisco123 registration timeout $REG"
+# (holdtime: longer than the test, so that no cached entry in use is
+# resolved again during it (from 2/3 of the holdtime, through the NHS in
+# use then): every resolution request on the hubs' captures is one the
+# test's traffic started)
+NH="network-id 10000 holdtime 900 auth cisco123 registration timeout $REG"
 # Time limits.  The first unanswered registration is sent at most REG s
 # (+ a tick of the NHRP work, which runs every second) after the failure
 # and found unanswered 1 s (+ a tick) later; from then on new work goes to
