@@ -20,17 +20,31 @@
 #   mgre         mgre, the next hop's NBMA address in a static NHRP map entry
 #   mgre+100k    the same through a second mgre device that holds BIG more
 #                map entries ("nhrpctl -b")
-# Each tunnel phase builds both devices (tun0: key 1, 172.16.0.0/24; tun1:
-# key 2, 172.17.0.0/24, with the BIG entries on r1) and then alternates
-# between them REPEAT times by replacing r1's route, so that a variant and
-# its +100k twin are measured a minute apart at most; the first window
-# of a phase has a longer warm-up.  mgre and ip_gre
+#   ... xPEERS   the same device kind (tun2: key 3, 172.18.0.0/24) with the
+#                traffic spread over PEERS (100) next hops, each its own
+#                NBMA address (10.0.1.1-100 on r2): a hub's traffic, where
+#                a per-CPU cache of the last route or XFRM bundle cannot
+#                help
+#   ...+esp-null, ...+esp-gcm
+#                mgre and ip_gre (1 peer and xPEERS) with transport-mode
+#                ESP on the GRE (manual SAs, one per NBMA address; r1's
+#                policy "proto gre dir out"): the null cipher (the IPsec
+#                framework's cost, what hardware crypto leaves) and
+#                rfc4106(gcm(aes))
+# Each tunnel phase builds its devices (tun0: key 1, 172.16.0.0/24; tun1:
+# key 2, 172.17.0.0/24, with the BIG entries on r1; tun2 for xPEERS) and
+# then alternates between them REPEAT times by replacing r1's routes, so
+# that a variant and its twins are measured minutes apart at most; the
+# first window of a phase has a longer warm-up.  The ESP windows follow,
+# SAs and policy added before and removed after each cipher.  mgre and ip_gre
 # both claim GRE version 0 from the gre demultiplexer: one module is
 # unloaded before the other is loaded, and a round is plain, the ip_gre
 # phase, the mgre phase.  The load times of the BIG entries are reported.
 #
 # Measurement: pktgen in gen sends RATE (1000) 64-byte UDP frames per
-# second to 192.168.2.10 from the kernel thread of the last CPU; RPS on
+# second to 192.168.2.10-109 (one address after the other; r1 routes them
+# as one /24, or as PEERS /32s for xPEERS) from the kernel thread of the
+# last CPU; RPS on
 # r1's g1 hands every frame to CPU 0, which does all the forwarding (r1,
 # both tunnel ends, r2).  The rate is far below what CPU 0 can forward, so
 # nothing queues or drops and no queueing effect distorts the result (a
@@ -49,8 +63,9 @@
 # tunnel received the packets and warns if more than 2% were lost.
 #
 # Environment: ROUNDS (2), REPEAT (2), RATE (1000 pps), DURATION (5 s),
-# WARMUP (1 s), BIG (100000; 0 = no +BIG variants), VARIANTS ("plain
-# ip_gre mgre").
+# WARMUP (1 s), BIG (100000; 0 = no +BIG variants), PEERS (100, at most
+# 100; 0 = no xPEERS variants), ESP ("null gcm"; "" = no ESP variants),
+# VARIANTS ("plain ip_gre mgre").
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -64,6 +79,8 @@ RATE=${RATE:-1000}
 DURATION=${DURATION:-5}
 WARMUP=${WARMUP:-1}
 BIG=${BIG:-100000}
+PEERS=${PEERS:-100}
+ESP=${ESP-null gcm}
 VARIANTS=${VARIANTS:-plain ip_gre mgre}
 TMP=$(mktemp -d)
 PG=/proc/net/pktgen
@@ -243,11 +260,86 @@ setup_tunnels() {
 		fi
 	fi
 	ip -n r1 route add 192.168.2.0/24 via 172.16.0.2
+	[ "$PEERS" -gt 0 ] && setup_peers "$kind"
+	return 0
 }
 
-# use_tunnel N: r1 routes the test traffic through its tunN
+# setup_peers KIND: tun2 on r1 and r2 (r2's with "local any": it takes
+# GRE to all its NBMA addresses), PEERS next hops 172.18.0.2... on r1,
+# each mapped to its own NBMA address 10.0.1.1... of r2.
+setup_peers() {
+	local kind=$1 i b1='' b2='' m=''
+
+	for i in 1 2; do
+		ip -n "r$i" link add tun2 type "$kind" \
+			local "$([ "$i" = 1 ] && echo 10.0.0.1 || echo any)" key 3 ttl 64
+		ip -n "r$i" addr add "172.18.0.$i/24" dev tun2
+		ip -n "r$i" link set tun2 up
+	done
+	ip -n r1 route add 10.0.1.0/24 dev u1
+	for ((i = 1; i <= PEERS; i++)); do
+		b2+="addr add 10.0.1.$i/24 dev u2"$'\n'
+		if [ "$kind" = mgre ]; then
+			m+="map add 172.18.0.$((i + 1)) nbma 10.0.1.$i dev tun2"$'\n'
+		else
+			b1+="neigh add 172.18.0.$((i + 1)) lladdr 10.0.1.$i dev tun2 nud permanent"$'\n'
+		fi
+	done
+	ip -n r2 -batch - <<<"$b2"
+	if [ "$kind" = mgre ]; then
+		printf '%s' "$m" >"$TMP/peers.nhrp"
+		in_ns r1 "$NHRPCTL" -b "$TMP/peers.nhrp"
+	else
+		ip -n r1 -batch - <<<"$b1"
+	fi
+}
+
+# use_tunnel N: r1 routes the test traffic through its tunN (N = 2: each
+# destination address through its own next hop, PEERS /32 routes)
+PEER_ROUTES=0
 use_tunnel() {
-	ip -n r1 route replace 192.168.2.0/24 via "172.$((16 + $1)).0.2"
+	local i b='' op=''
+	if [ "$1" = 2 ]; then
+		op=replace
+	elif [ "$PEER_ROUTES" = 1 ]; then
+		op=del
+	fi
+	if [ -n "$op" ]; then
+		for ((i = 1; i <= PEERS; i++)); do
+			b+="route $op 192.168.2.$((9 + i))/32"
+			[ "$op" = del ] || b+=" via 172.18.0.$((i + 1))"
+			b+=$'\n'
+		done
+		ip -n r1 -batch - <<<"$b"
+		PEER_ROUTES=$([ "$op" = replace ] && echo 1 || echo 0)
+	fi
+	[ "$1" = 2 ] || ip -n r1 route replace 192.168.2.0/24 via "172.$((16 + $1)).0.2"
+}
+
+# esp_on CIPHER: transport-mode ESP for GRE from r1 to each of r2's NBMA
+# addresses (10.0.0.2 and 10.0.1.1-PEERS): an SA each, on both sides,
+# and r1's outbound policy for GRE to them.  esp_off: all removed.
+esp_on() {
+	local i d alg b=''
+	case $1 in
+	null) alg='enc cipher_null ""' ;;
+	gcm) alg="aead rfc4106(gcm(aes)) 0x$(printf '%040x' 7) 128" ;;
+	*) die "unknown ESP cipher $1 (ESP: null gcm)" ;;
+	esac
+	for ((i = 0; i <= PEERS; i++)); do
+		d=$([ "$i" = 0 ] && echo 10.0.0.2 || echo "10.0.1.$i")
+		b+="xfrm state add src 10.0.0.1 dst $d proto esp spi $((0x1000 + i)) mode transport $alg"$'\n'
+	done
+	ip -n r2 -batch - <<<"$b"
+	b+="xfrm policy add src 10.0.0.1/32 dst 10.0.0.0/16 proto gre dir out tmpl proto esp mode transport"$'\n'
+	ip -n r1 -batch - <<<"$b"
+}
+esp_off() {
+	local ns
+	for ns in r1 r2; do
+		ip -n "$ns" xfrm policy flush
+		ip -n "$ns" xfrm state flush
+	done
 }
 
 # --- measurement ------------------------------------------------------------------------------
@@ -345,7 +437,8 @@ measure() {
 		echo 'count 0' > $PG/g0
 		echo 'pkt_size 60' > $PG/g0
 		echo 'delay $((1000000000 / RATE))' > $PG/g0
-		echo 'dst 192.168.2.10' > $PG/g0
+		echo 'dst_min 192.168.2.10' > $PG/g0
+		echo 'dst_max 192.168.2.109' > $PG/g0
 		echo 'dst_mac $mac' > $PG/g0
 		echo 'udp_src_min 9' > $PG/g0
 		echo 'udp_src_max 9' > $PG/g0
@@ -413,7 +506,7 @@ run_variant() {
 	measure "$v" "${2:-}" "${3:-}"
 	[ -n "${COSTS[$v]:-}" ] || ORDER+=("$v")
 	COSTS[$v]="${COSTS[$v]:-} $COST_NS"
-	printf 'round %d/%d  %-12s %7s us/packet   (%d of %d pps delivered, lost %d.%d%%, CPU 0 busy %d.%d%%, without traffic %d.%d%%, r2 tunnel rx %s pps)\n' \
+	printf 'round %d/%d  %-20s %7s us/packet   (%d of %d pps delivered, lost %d.%d%%, CPU 0 busy %d.%d%%, without traffic %d.%d%%, r2 tunnel rx %s pps)\n' \
 		"$round" "$ROUNDS" "$v" "$(us "$COST_NS")" "$DELIVERED" "$OFFERED" \
 		$((LOST / 10)) $((LOST % 10)) $((BUSY / 10)) $((BUSY % 10)) \
 		$((BASE / 10)) $((BASE % 10)) "$TUN_RX"
@@ -425,6 +518,7 @@ run_variant() {
 [ -f "$MGRE_KO" ] || die "$MGRE_KO missing: run make"
 [ -x "$NHRPCTL" ] || die "$NHRPCTL missing: run make"
 command -v ethtool >/dev/null || die "ethtool missing (scripts/deps.sh)"
+[ "$PEERS" -le 100 ] || die "PEERS=$PEERS: at most 100 (the traffic goes to 100 addresses)"
 modprobe pktgen
 unload_gre
 echo "bench: kernel $(uname -r), $(nproc) cpus; $ROUNDS rounds of: $VARIANTS;" \
@@ -456,6 +550,22 @@ for round in $(seq "$ROUNDS"); do
 				use_tunnel 1
 				run_variant "$v$PLUS" tun1
 			fi
+			if [ "$PEERS" -gt 0 ]; then
+				use_tunnel 2
+				run_variant "$v x$PEERS" tun2
+			fi
+		done
+		for c in $ESP; do
+			esp_on "$c"
+			for ((k = 0; k < REPEAT; k++)); do
+				use_tunnel 0
+				run_variant "$v+esp-$c" tun0 $((k ? WARMUP : WARMUP + 2))
+				if [ "$PEERS" -gt 0 ]; then
+					use_tunnel 2
+					run_variant "$v+esp-$c x$PEERS" tun2
+				fi
+			done
+			esp_off
 		done
 	done
 done
@@ -472,7 +582,7 @@ for v in "${ORDER[@]}"; do
 done
 echo
 echo "CPU time per forwarded packet (64-byte UDP, gen -> r1 -> r2 -> lan0, $RATE pps):"
-printf '  %-12s %10s %12s %9s  %s\n' variant "us/packet" "= pps/CPU" "vs plain" "us/packet of each window"
+printf '  %-20s %10s %12s %9s  %s\n' variant "us/packet" "= pps/CPU" "vs plain" "us/packet of each window"
 for v in "${ORDER[@]}"; do
 	vs=-
 	if [ -n "${MEAN[plain]:-}" ] && [ "${MEAN[plain]}" -gt 0 ]; then
@@ -482,17 +592,23 @@ for v in "${ORDER[@]}"; do
 	for x in ${COSTS[$v]}; do ws="$ws $(us "$x")"; done
 	pps=-
 	[ "${MEAN[$v]}" -gt 0 ] && pps=$((1000000000 / MEAN[$v]))
-	printf '  %-12s %10s %12s %9s  %s\n' "$v" "$(us "${MEAN[$v]}")" "$pps" "$vs" "${ws# }"
+	printf '  %-20s %10s %12s %9s  %s\n' "$v" "$(us "${MEAN[$v]}")" "$pps" "$vs" "${ws# }"
 done
 
 ratio() {
 	[ -n "${MEAN[$1]:-}" ] && [ -n "${MEAN[$2]:-}" ] && [ "${MEAN[$2]}" -gt 0 ] || return 0
-	printf '  %-24s %s\n' "$1 / $2" "$(fmt_ratio "${MEAN[$1]}" "${MEAN[$2]}")"
+	printf '  %-36s %s\n' "$1 / $2" "$(fmt_ratio "${MEAN[$1]}" "${MEAN[$2]}")"
 }
 echo
 echo "Cost ratios (of the mean us/packet; below 1 = cheaper):"
 ratio mgre ip_gre
 ratio "mgre$PLUS" "ip_gre$PLUS"
+ratio "mgre x$PEERS" "ip_gre x$PEERS"
+for c in $ESP; do
+	c=esp-$c
+	ratio "mgre+$c" "ip_gre+$c"
+	ratio "mgre+$c x$PEERS" "ip_gre+$c x$PEERS"
+done
 ratio "mgre$PLUS" mgre
 ratio "ip_gre$PLUS" ip_gre
 ratio mgre plain

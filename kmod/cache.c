@@ -21,12 +21,26 @@ static const struct rhashtable_params mgre_cache_params = {
 int mgre_cache_init(struct mgre_cache *cache, struct mgre_mcast_map *mcast,
 		    struct mgre_route *route)
 {
+	unsigned int i;
+	int ret;
+
 	spin_lock_init(&cache->lock);
 	cache->mcast = mcast;
 	cache->route = route;
 	cache->max = MGRE_CACHE_MAX_DEFAULT;
 	atomic_set(&cache->learned, 0);
-	return rhashtable_init(&cache->ht, &mgre_cache_params);
+	atomic_set(&cache->pending, 0);
+	cache->wheel = kvmalloc_array(MGRE_WHEEL_SLOTS, sizeof(*cache->wheel),
+				      GFP_KERNEL);
+	if (!cache->wheel)
+		return -ENOMEM;
+	for (i = 0; i < MGRE_WHEEL_SLOTS; i++)
+		INIT_LIST_HEAD(&cache->wheel[i]);
+	cache->wheel_sec = jiffies / HZ;
+	ret = rhashtable_init(&cache->ht, &mgre_cache_params);
+	if (ret)
+		kvfree(cache->wheel);
+	return ret;
 }
 
 static void mgre_entry_free(void *ptr, void *arg)
@@ -38,6 +52,7 @@ static void mgre_entry_free(void *ptr, void *arg)
 void mgre_cache_destroy(struct mgre_cache *cache)
 {
 	rhashtable_free_and_destroy(&cache->ht, mgre_entry_free, NULL);
+	kvfree(cache->wheel);
 }
 
 struct mgre_entry *mgre_cache_lookup(struct mgre_cache *cache, __be32 proto)
@@ -69,6 +84,8 @@ static void mgre_entry_changed(struct mgre_cache *cache, struct mgre_entry *e,
 		     READ_ONCE(cache->route->enabled);
 
 	lockdep_assert_held(&cache->lock);
+	if (mgre_entry_pending(type) != mgre_entry_pending(old_type))
+		atomic_add(mgre_entry_pending(type) ? 1 : -1, &cache->pending);
 	/* (not queued: the next change of the entry tries again) */
 	if (route != e->routed &&
 	    mgre_route_event(cache->route, e->proto, route))
@@ -79,10 +96,40 @@ static void mgre_entry_changed(struct mgre_cache *cache, struct mgre_entry *e,
 		mgre_mcast_put(cache->mcast, old_nbma);
 }
 
+/* When @e next needs the engine. */
+static unsigned long mgre_entry_due(const struct mgre_entry *e)
+{
+	if (e->type == MGRE_ENTRY_INCOMPLETE)
+		return e->next_try;	/* the next request, or negative */
+	if (e->type == MGRE_ENTRY_CACHED && e->tries < MGRE_RESOLVE_TRIES &&
+	    time_before(e->next_try, e->expires))
+		return e->next_try;	/* a refresh (if in use) */
+	return e->expires;
+}
+
+/* File @e in the wheel slot of the second it is due (see cache.h). */
+static void mgre_entry_schedule(struct mgre_cache *cache, struct mgre_entry *e)
+{
+	unsigned long sec;
+
+	lockdep_assert_held(&cache->lock);
+	if (!mgre_entry_learned(e->type)) {
+		list_del_init(&e->wheel);
+		return;
+	}
+	e->due = mgre_entry_due(e);
+	sec = e->due / HZ;
+	/* Due already: in the slot the next (or this) pass visits first. */
+	if (time_before(sec, cache->wheel_sec))
+		sec = cache->wheel_sec;
+	list_move_tail(&e->wheel, &cache->wheel[sec % MGRE_WHEEL_SLOTS]);
+}
+
 static void mgre_cache_unlink(struct mgre_cache *cache, struct mgre_entry *e)
 {
 	lockdep_assert_held(&cache->lock);
 	rhashtable_remove_fast(&cache->ht, &e->node, mgre_cache_params);
+	list_del_init(&e->wheel);
 	mgre_entry_changed(cache, e, e->type, e->nbma, MGRE_ENTRY_STATIC, 0);
 	kfree_rcu(e, rcu);
 }
@@ -101,6 +148,7 @@ int mgre_cache_add_static(struct mgre_cache *cache, __be32 proto, u8 prefixlen,
 	e->type = MGRE_ENTRY_STATIC;
 	e->prefixlen = prefixlen;
 	e->created = jiffies;
+	INIT_LIST_HEAD(&e->wheel);
 
 	spin_lock_bh(&cache->lock);
 	old = mgre_cache_lookup_locked(cache, proto);
@@ -117,6 +165,7 @@ int mgre_cache_add_static(struct mgre_cache *cache, __be32 proto, u8 prefixlen,
 			goto err_unlock;
 		if (mgre_entry_learned(old->type))
 			atomic_dec(&cache->learned);
+		list_del_init(&old->wheel);
 		mgre_entry_changed(cache, old, old->type, old->nbma,
 				   MGRE_ENTRY_STATIC, 0);
 		kfree_rcu(old, rcu);
@@ -196,6 +245,7 @@ static struct mgre_entry *mgre_entry_new(__be32 proto, __be32 nbma, u8 type,
 	e->flags = flags;
 	e->prefixlen = 32;
 	e->created = jiffies;
+	INIT_LIST_HEAD(&e->wheel);
 	mgre_entry_stamp(e, type, holdtime);
 	return e;
 }
@@ -216,6 +266,7 @@ static int mgre_cache_insert(struct mgre_cache *cache, struct mgre_entry *e)
 	}
 	atomic_inc(&cache->learned);
 	mgre_entry_changed(cache, e, MGRE_ENTRY_STATIC, 0, e->type, e->nbma);
+	mgre_entry_schedule(cache, e);
 	return 0;
 }
 
@@ -235,6 +286,7 @@ static void mgre_entry_update(struct mgre_cache *cache, struct mgre_entry *e,
 	mgre_entry_stamp(e, type, holdtime);
 	/* Pairs with smp_load_acquire() in mgre_xmit_ipv4(). */
 	smp_store_release(&e->type, type);
+	mgre_entry_schedule(cache, e);
 }
 
 /*
@@ -333,25 +385,40 @@ int mgre_cache_learn_request(struct mgre_cache *cache, __be32 proto,
 }
 
 /*
- * Start resolving @proto: add an incomplete entry unless one exists.
- * Returns true when the caller's packet started a new resolution.
+ * Start resolving @proto: add an incomplete entry unless one exists, and
+ * unless the resolutions in progress or failed fill their share of the
+ * cache (a quarter of cache-max, at most MGRE_PENDING_MAX).  The data
+ * path calls it only when its lookup found no entry at all: a packet to
+ * a next hop being resolved takes no lock and allocates nothing.
  */
-bool mgre_cache_resolve_start(struct mgre_cache *cache, __be32 proto)
+enum mgre_resolve_start mgre_cache_resolve_start(struct mgre_cache *cache,
+						 __be32 proto)
 {
+	u32 limit = min_t(u32, MGRE_PENDING_MAX,
+			  max_t(u32, READ_ONCE(cache->max) / 4, 1));
+	enum mgre_resolve_start ret = MGRE_RESOLVE_KNOWN;
 	struct mgre_entry *e;
-	bool started = false;
 
+	if (atomic_read(&cache->pending) >= limit)
+		return MGRE_RESOLVE_LIMITED;
 	spin_lock_bh(&cache->lock);
-	if (!mgre_cache_lookup_locked(cache, proto)) {
-		e = mgre_entry_new(proto, 0, MGRE_ENTRY_INCOMPLETE, 0,
-				   MGRE_RESOLVE_HOLD);
-		if (e) {
-			e->next_try = jiffies;
-			started = !mgre_cache_insert(cache, e);
-		}
+	if (mgre_cache_lookup_locked(cache, proto))
+		goto out;
+	ret = MGRE_RESOLVE_LIMITED;
+	if (atomic_read(&cache->pending) >= limit)
+		goto out;
+	e = mgre_entry_new(proto, 0, MGRE_ENTRY_INCOMPLETE, 0,
+			   MGRE_RESOLVE_HOLD);
+	if (!e) {
+		ret = MGRE_RESOLVE_NOMEM;
+		goto out;
 	}
+	e->next_try = jiffies;
+	if (!mgre_cache_insert(cache, e))	/* (else: cache-max) */
+		ret = MGRE_RESOLVE_STARTED;
+out:
 	spin_unlock_bh(&cache->lock);
-	return started;
+	return ret;
 }
 
 static void mgre_cache_remove(struct mgre_cache *cache, struct mgre_entry *e)
@@ -483,12 +550,15 @@ void mgre_cache_route_resync(struct mgre_cache *cache)
 	mgre_cache_walk(cache, mgre_route_resync_one, cache);
 }
 
-/* Queue a resolution request for @e (the first one, or a retransmission). */
-static void mgre_gc_resolve(struct mgre_entry *e, struct mgre_gc_result *res,
+/*
+ * Queue a resolution request for @e (the first one, or a retransmission).
+ * False if the batch is full: @e waits for the next pass.
+ */
+static bool mgre_gc_resolve(struct mgre_entry *e, struct mgre_gc_result *res,
 			    unsigned long now)
 {
 	if (res->nresolve >= MGRE_GC_BATCH)
-		return;		/* (the next walk) */
+		return false;
 	/*
 	 * A new id for a new resolution; a retransmission keeps it (RFC 2332
 	 * 5.2.0.1), so a late reply to the first request still matches.
@@ -500,44 +570,118 @@ static void mgre_gc_resolve(struct mgre_entry *e, struct mgre_gc_result *res,
 	e->next_try = now + HZ * min_t(unsigned int, 1U << e->tries,
 				       MGRE_RESOLVE_RETRY_MAX);
 	e->tries++;
+	return true;
 }
 
-static bool mgre_gc_one(struct mgre_entry *e, void *arg)
+/*
+ * @e is due: expire it, send its next resolution request, turn it
+ * negative, or look again later.  Returns -1 to remove it, 0 when done
+ * (it is filed again), 1 when the batch of requests is full.
+ */
+static int mgre_gc_one(struct mgre_cache *cache, struct mgre_entry *e,
+		       struct mgre_gc_result *res, unsigned long now)
 {
-	struct mgre_gc_result *res = arg;
-	unsigned long now = jiffies, used;
+	unsigned long used;
 
-	if (!mgre_entry_learned(e->type))
-		return false;
 	if (time_after_eq(now, e->expires))
-		return true;
-	if (!time_after_eq(now, e->next_try))
-		return false;
+		return -1;
 	if (e->type == MGRE_ENTRY_INCOMPLETE) {
 		if (e->tries >= MGRE_RESOLVE_TRIES) {
 			/* Give up for a while: negative entry. */
 			WRITE_ONCE(e->type, MGRE_ENTRY_NEGATIVE);
 			WRITE_ONCE(e->expires, mgre_expiry(MGRE_NEGATIVE_HOLD));
-		} else {
-			mgre_gc_resolve(e, res, now);
+		} else if (!mgre_gc_resolve(e, res, now)) {
+			return 1;
 		}
 	} else if (e->type == MGRE_ENTRY_CACHED &&
 		   e->tries < MGRE_RESOLVE_TRIES) {
-		/* Due for a refresh: only if it carried traffic since. */
+		/*
+		 * Due for a refresh: only if it carried traffic since it was
+		 * learned.  If not (yet), look again after a quarter of its
+		 * remaining life: a few looks, not one a second.
+		 */
 		used = READ_ONCE(e->used);
-		if (used && time_after_eq(used, e->learned))
-			mgre_gc_resolve(e, res, now);
+		if (used && time_after_eq(used, e->learned)) {
+			if (!mgre_gc_resolve(e, res, now))
+				return 1;
+		} else {
+			e->next_try = now + max_t(unsigned long, HZ,
+						  (e->expires - now) / 4);
+		}
 	}
-	return false;
+	mgre_entry_schedule(cache, e);
+	return 0;
 }
 
 /*
- * Expire learned entries and collect the resolutions to (re)send.  Cost is
- * one pass over the table, and nothing at all without learned entries.
+ * Visit one slot of the wheel: handle the entries due by @now, keep the
+ * others (later turns).  Returns false when the batch of requests filled
+ * up (the rest of the slot waits for the next pass).  Drops the lock now
+ * and then on a large slot.
+ */
+static bool mgre_gc_slot(struct mgre_cache *cache, struct list_head *slot,
+			 struct mgre_gc_result *res, unsigned long now)
+{
+	struct mgre_entry *e;
+	unsigned int n = 0;
+	bool more = true;
+	LIST_HEAD(keep);
+	int ret;
+
+	lockdep_assert_held(&cache->lock);
+	while ((e = list_first_entry_or_null(slot, struct mgre_entry,
+					     wheel))) {
+		if (time_after(e->due, now)) {
+			list_move_tail(&e->wheel, &keep);
+			continue;
+		}
+		ret = mgre_gc_one(cache, e, res, now);
+		if (ret > 0) {
+			more = false;
+			break;
+		}
+		if (ret < 0)
+			mgre_cache_remove(cache, e);
+		if (!(++n % 64)) {
+			/* (entries on keep may be refiled meanwhile: fine) */
+			spin_unlock_bh(&cache->lock);
+			cond_resched();
+			spin_lock_bh(&cache->lock);
+		}
+	}
+	list_splice(&keep, slot);
+	return more;
+}
+
+/*
+ * Expire learned entries and collect the resolutions to (re)send: visit
+ * the wheel's slots of the seconds since the last pass (all of them,
+ * once, after a long pause).  The cost is the entries due plus those of
+ * later turns in the same slots (1/MGRE_WHEEL_SLOTS of the rest), not a
+ * walk of the table.
  */
 void mgre_cache_gc(struct mgre_cache *cache, struct mgre_gc_result *res)
 {
+	unsigned long now = jiffies, cur = now / HZ, sec;
+	unsigned int n;
+
 	res->nresolve = 0;
-	if (atomic_read(&cache->learned))
-		mgre_cache_walk(cache, mgre_gc_one, res);
+	spin_lock_bh(&cache->lock);
+	if (!atomic_read(&cache->learned)) {
+		cache->wheel_sec = cur;
+		goto out;
+	}
+	for (sec = cache->wheel_sec, n = 1; ; sec++, n++) {
+		/* (an entry filed now for a past second lands in this slot) */
+		cache->wheel_sec = sec;
+		if (!mgre_gc_slot(cache, &cache->wheel[sec % MGRE_WHEEL_SLOTS],
+				  res, now))
+			break;
+		if (sec == cur || n >= MGRE_WHEEL_SLOTS) {
+			cache->wheel_sec = cur;
+			break;
+		}
+	}
+out:
+	spin_unlock_bh(&cache->lock);
 }

@@ -5,7 +5,8 @@
  * An rhashtable keyed by protocol address, read under RCU on the transmit
  * path and written under cache->lock.  Unlike the neighbour table there is
  * no NUD state machine and no per-entry timer, so it scales to hundreds of
- * thousands of entries; expiry is driven by the NHRP engine.
+ * thousands of entries; expiry is driven by the NHRP engine, through a
+ * wheel of one-second slots (below), not by walking the table.
  */
 #ifndef _MGRE_CACHE_H
 #define _MGRE_CACHE_H
@@ -29,6 +30,12 @@
 #define MGRE_RESOLVE_RETRY_MAX	8	/* seconds between them, at most */
 #define MGRE_RESOLVE_HOLD	30	/* seconds an incomplete entry lives */
 #define MGRE_NEGATIVE_HOLD	10	/* seconds a failed resolution is held */
+/*
+ * Resolutions in progress or failed (incomplete and negative entries) take
+ * at most a quarter of the cache, and never more than this: a host that
+ * sends to many addresses nobody answers for cannot crowd out bindings.
+ */
+#define MGRE_PENDING_MAX	1024
 
 struct mgre_entry {
 	struct rhash_head node;
@@ -49,8 +56,23 @@ struct mgre_entry {
 	u32 reqid;		/* incomplete, cached: id of the last request */
 	u8 tries;		/* incomplete, cached: requests sent */
 	bool routed;		/* a host route was injected, under lock */
+	/* Learned entries: in the wheel slot of the second they are due
+	 * (expiry, the next request, a refresh); under lock.  Static and
+	 * local entries: empty.
+	 */
+	struct list_head wheel;
+	unsigned long due;	/* jiffies; under lock */
 	struct rcu_head rcu;
 };
+
+/*
+ * Expiry and retries: learned entries sit in a wheel of one-second slots,
+ * by the second they are next due; a slot also holds the entries due in
+ * the same second of later turns.  The NHRP work visits the slots of the
+ * seconds that passed: its cost is the entries due plus 1/MGRE_WHEEL_SLOTS
+ * of the others, not a walk of up to 262,144 entries every second.
+ */
+#define MGRE_WHEEL_SLOTS	1024
 
 struct mgre_mcast_map;
 struct mgre_route;
@@ -60,12 +82,17 @@ struct mgre_cache {
 	spinlock_t lock;	/* serialises writers */
 	u32 max;		/* entry limit */
 	atomic_t learned;	/* entries other than static and local */
+	atomic_t pending;	/* incomplete and negative entries */
 	/* Registrations (dynamic entries) hold references on their NBMA
 	 * address in the multicast map, for "multicast dynamic".
 	 */
 	struct mgre_mcast_map *mcast;
 	/* Registered and resolved peers may get host routes ("route-inject"). */
 	struct mgre_route *route;
+	struct list_head *wheel;	/* MGRE_WHEEL_SLOTS slots; under lock */
+	unsigned long wheel_sec;	/* jiffies / HZ: the first slot the next
+					 * pass visits; under lock
+					 */
 };
 
 /* Learned entries that need the NHRP engine's attention after a walk. */
@@ -96,7 +123,16 @@ int mgre_cache_learn(struct mgre_cache *cache, __be32 proto, __be32 nbma,
 		     u8 type, u32 flags, unsigned int holdtime);
 int mgre_cache_learn_request(struct mgre_cache *cache, __be32 proto,
 			     __be32 nbma, unsigned int holdtime, bool create);
-bool mgre_cache_resolve_start(struct mgre_cache *cache, __be32 proto);
+
+enum mgre_resolve_start {
+	MGRE_RESOLVE_STARTED,	/* a new incomplete entry: send a request */
+	MGRE_RESOLVE_KNOWN,	/* an entry exists (added meanwhile) */
+	MGRE_RESOLVE_LIMITED,	/* no room: MGRE_PENDING_MAX or cache-max */
+	MGRE_RESOLVE_NOMEM,
+};
+
+enum mgre_resolve_start mgre_cache_resolve_start(struct mgre_cache *cache,
+						 __be32 proto);
 int mgre_cache_resolved(struct mgre_cache *cache, __be32 proto, u32 reqid,
 			__be32 nbma, u32 flags, unsigned int holdtime);
 int mgre_cache_forget(struct mgre_cache *cache, __be32 proto, __be32 nbma);
@@ -106,6 +142,12 @@ void mgre_cache_gc(struct mgre_cache *cache, struct mgre_gc_result *res);
 static inline bool mgre_entry_learned(u8 type)
 {
 	return type != MGRE_ENTRY_STATIC && type != MGRE_ENTRY_LOCAL;
+}
+
+/* A resolution in progress or failed: no NBMA address to send to. */
+static inline bool mgre_entry_pending(u8 type)
+{
+	return type == MGRE_ENTRY_INCOMPLETE || type == MGRE_ENTRY_NEGATIVE;
 }
 
 /*

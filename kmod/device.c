@@ -79,6 +79,7 @@ static void mgre_dev_free(struct net_device *dev)
 	mgre_mcast_destroy(&md->mcast);
 	mgre_route_destroy(&md->route);
 	mgre_rl_destroy(&md->nhrp_rl);
+	mgre_peers_destroy(&md->peers);
 	free_percpu(md->stats);
 
 	/* What ip_tunnel_dev_free() does; ip_tunnel_init() installed it. */
@@ -96,15 +97,23 @@ static int mgre_dev_init(struct net_device *dev)
 	md->stats = netdev_alloc_pcpu_stats(struct mgre_pcpu_stats);
 	if (!md->stats)
 		return -ENOMEM;
-	mgre_mcast_init(&md->mcast);
+	ret = mgre_mcast_init(&md->mcast);
+	if (ret)
+		goto err_mcast;
 	mgre_route_init(&md->route, dev);
 	ret = mgre_cache_init(&md->cache, &md->mcast, &md->route);
 	if (ret)
 		goto err_cache;
+	ret = mgre_peers_init(&md->peers);
+	if (ret)
+		goto err_peers;
 	mgre_nhs_init(&md->nhs);
 	mgre_nhrp_init(md);
 	mgre_ka_init(md);
 	mgre_rl_init(&md->nhrp_rl, MGRE_NHRP_RATE_LIMIT_DEFAULT);
+	spin_lock_init(&md->nhrp_send.lock);
+	mgre_budget_set(&md->nhrp_send, MGRE_NHRP_MAX_SEND_DEFAULT,
+			MGRE_NHRP_MAX_SEND_EVERY_DEFAULT);
 
 	iph->protocol = IPPROTO_GRE;
 	mgre_update_hlen(dev);
@@ -128,8 +137,12 @@ static int mgre_dev_init(struct net_device *dev)
 	return 0;
 
 err_tunnel:
+	mgre_peers_destroy(&md->peers);
+err_peers:
 	mgre_cache_destroy(&md->cache);
 err_cache:
+	mgre_mcast_destroy(&md->mcast);
+err_mcast:
 	free_percpu(md->stats);
 	return ret;
 }
@@ -188,6 +201,21 @@ static void mgre_setup(struct net_device *dev)
 	INIT_LIST_HEAD(&md->net_node);
 }
 
+/* (u32 ranges beyond what a policy's s16 min/max can say) */
+static struct netlink_range_validation mgre_mcast_dynamic_range = {
+	.min = 1,
+	.max = MGRE_MCAST_MAX,
+};
+
+static struct netlink_range_validation mgre_max_send_range = {
+	.max = 65535,
+};
+
+static struct netlink_range_validation mgre_max_send_every_range = {
+	.min = 1,
+	.max = 65535,
+};
+
 static const struct nla_policy mgre_policy[IFLA_MGRE_MAX + 1] = {
 	[IFLA_MGRE_LINK]	= { .type = NLA_U32 },
 	[IFLA_MGRE_LOCAL]	= { .type = NLA_BE32 },
@@ -210,9 +238,13 @@ static const struct nla_policy mgre_policy[IFLA_MGRE_MAX + 1] = {
 	[IFLA_MGRE_KEEPALIVE_RETRIES] = NLA_POLICY_MIN(NLA_U8, 1),
 	[IFLA_MGRE_SUBNET_CHECK] = NLA_POLICY_MAX(NLA_U8, 1),
 	[IFLA_MGRE_PER_NBMA_MAX] = NLA_POLICY_MIN(NLA_U32, 1),
-	[IFLA_MGRE_MCAST_DYNAMIC_MAX] = NLA_POLICY_RANGE(NLA_U32, 1,
-							 MGRE_MCAST_MAX),
+	[IFLA_MGRE_MCAST_DYNAMIC_MAX] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &mgre_mcast_dynamic_range),
 	[IFLA_MGRE_NHRP_RATE_LIMIT] = { .type = NLA_U32 },
+	[IFLA_MGRE_NHRP_MAX_SEND] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &mgre_max_send_range),
+	[IFLA_MGRE_NHRP_MAX_SEND_EVERY] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &mgre_max_send_every_range),
 };
 
 static int mgre_validate(struct nlattr *tb[], struct nlattr *data[],
@@ -307,6 +339,17 @@ static void mgre_nhrp_apply(struct mgre_device *md, struct nlattr *data[])
 	if (data[IFLA_MGRE_NHRP_RATE_LIMIT])
 		WRITE_ONCE(md->nhrp_rl.rate,
 			   nla_get_u32(data[IFLA_MGRE_NHRP_RATE_LIMIT]));
+	if (data[IFLA_MGRE_NHRP_MAX_SEND] ||
+	    data[IFLA_MGRE_NHRP_MAX_SEND_EVERY]) {
+		u32 count, every;
+
+		mgre_budget_get(&md->nhrp_send, &count, &every);
+		if (data[IFLA_MGRE_NHRP_MAX_SEND])
+			count = nla_get_u32(data[IFLA_MGRE_NHRP_MAX_SEND]);
+		if (data[IFLA_MGRE_NHRP_MAX_SEND_EVERY])
+			every = nla_get_u32(data[IFLA_MGRE_NHRP_MAX_SEND_EVERY]);
+		mgre_budget_set(&md->nhrp_send, count, every);
+	}
 	if (!data[IFLA_MGRE_NETWORK_ID] && !data[IFLA_MGRE_HOLDTIME] &&
 	    !data[IFLA_MGRE_AUTH] && !data[IFLA_MGRE_REG_NO_UNIQUE] &&
 	    !data[IFLA_MGRE_REG_TIMEOUT] && !data[IFLA_MGRE_IF_STATE_NHRP])
@@ -400,6 +443,8 @@ static int mgre_changelink(struct net_device *dev, struct nlattr *tb[],
 				   "an mgre device with the same local, remote and key exists");
 	if (ret)
 		return ret;
+	/* Routes cached for the old local address, device or key. */
+	mgre_peers_reset(&container_of(t, struct mgre_device, t)->peers);
 
 	mgre_nhrp_apply(netdev_priv(dev), data);
 	mgre_protection_apply(netdev_priv(dev), data);
@@ -440,6 +485,8 @@ static size_t mgre_get_size(const struct net_device *dev)
 	       nla_total_size(4) +	/* IFLA_MGRE_PER_NBMA_MAX */
 	       nla_total_size(4) +	/* IFLA_MGRE_MCAST_DYNAMIC_MAX */
 	       nla_total_size(4) +	/* IFLA_MGRE_NHRP_RATE_LIMIT */
+	       nla_total_size(4) +	/* IFLA_MGRE_NHRP_MAX_SEND */
+	       nla_total_size(4) +	/* IFLA_MGRE_NHRP_MAX_SEND_EVERY */
 	       0;
 }
 
@@ -448,8 +495,10 @@ static int mgre_fill_info(struct sk_buff *skb, const struct net_device *dev)
 	struct mgre_device *md = netdev_priv(dev);
 	const struct ip_tunnel_parm *p = &md->t.parms;
 	struct mgre_nhrp_cfg cfg;
+	u32 send_count, send_every;
 
 	mgre_nhrp_get_cfg(md, &cfg);
+	mgre_budget_get(&md->nhrp_send, &send_count, &send_every);
 	if (nla_put_u32(skb, IFLA_MGRE_NETWORK_ID, cfg.network_id) ||
 	    nla_put_u16(skb, IFLA_MGRE_HOLDTIME, cfg.holdtime) ||
 	    nla_put_u8(skb, IFLA_MGRE_REG_NO_UNIQUE, cfg.no_unique) ||
@@ -469,7 +518,9 @@ static int mgre_fill_info(struct sk_buff *skb, const struct net_device *dev)
 	    nla_put_u32(skb, IFLA_MGRE_MCAST_DYNAMIC_MAX,
 			READ_ONCE(md->mcast.dynamic_max)) ||
 	    nla_put_u32(skb, IFLA_MGRE_NHRP_RATE_LIMIT,
-			READ_ONCE(md->nhrp_rl.rate)))
+			READ_ONCE(md->nhrp_rl.rate)) ||
+	    nla_put_u32(skb, IFLA_MGRE_NHRP_MAX_SEND, send_count) ||
+	    nla_put_u32(skb, IFLA_MGRE_NHRP_MAX_SEND_EVERY, send_every))
 		return -EMSGSIZE;
 
 	if (nla_put_u32(skb, IFLA_MGRE_LINK, READ_ONCE(p->link)) ||

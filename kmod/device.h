@@ -16,6 +16,7 @@
 #include "multicast.h"
 #include "nhs.h"
 #include "nhrp.h"
+#include "peer.h"
 #include "ratelimit.h"
 #include "route.h"
 
@@ -34,6 +35,8 @@ struct mgre_device {
 	struct mgre_route route;
 	struct mgre_ka ka;
 	struct mgre_rl nhrp_rl;		/* NHRP input, per NBMA source */
+	struct mgre_budget nhrp_send;	/* NHRP output ("max-send") */
+	struct mgre_peers peers;	/* route cache per NBMA address */
 	struct mgre_pcpu_stats __percpu *stats;
 	/* enum mgre_protection; READ_ONCE on receive, RTNL writers. */
 	u8 protection;

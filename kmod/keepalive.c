@@ -234,7 +234,7 @@ static void mgre_ka_send(struct mgre_device *md, __be32 peer)
 	mgre_stat_inc(md, MGRE_STAT_KA_SENT);
 
 	local_bh_disable();
-	mgre_xmit_one(md, skb, peer);
+	mgre_xmit_one(md, skb, peer, false);
 	local_bh_enable();
 }
 

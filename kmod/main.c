@@ -21,7 +21,7 @@ static int __init mgre_mod_init(void)
 
 #ifdef MGRE_SELFTEST
 	/* (the debug kernel's build: see kmod/Kbuild) */
-	if (!mgre_rl_selftest())
+	if (!mgre_rl_selftest() || !mgre_peers_selftest())
 		return -ENOTRECOVERABLE;
 #endif
 	ret = mgre_route_wq_init();
@@ -61,6 +61,8 @@ static void __exit mgre_mod_exit(void)
 	mgre_device_uninit();
 	/* After the devices: their route work may still be finishing. */
 	mgre_route_wq_uninit();
+	/* The peers' route caches are freed by call_rcu() (peer.c). */
+	rcu_barrier();
 }
 
 module_init(mgre_mod_init);

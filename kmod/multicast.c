@@ -9,7 +9,14 @@
 #include "device.h"
 #include "xmit.h"
 
-void mgre_mcast_init(struct mgre_mcast_map *map)
+static const struct rhashtable_params mgre_mcast_params = {
+	.key_len		= sizeof(__be32),
+	.key_offset		= offsetof(struct mgre_mcast, nbma),
+	.head_offset		= offsetof(struct mgre_mcast, hnode),
+	.automatic_shrinking	= true,
+};
+
+int mgre_mcast_init(struct mgre_mcast_map *map)
 {
 	INIT_LIST_HEAD(&map->list);
 	spin_lock_init(&map->lock);
@@ -18,6 +25,7 @@ void mgre_mcast_init(struct mgre_mcast_map *map)
 	map->dynamic_max = MGRE_MCAST_DYNAMIC_MAX_DEFAULT;
 	map->per_nbma_max = MGRE_PER_NBMA_MAX_DEFAULT;
 	map->dynamic = false;
+	return rhashtable_init(&map->ht, &mgre_mcast_params);
 }
 
 /* No readers or writers are left (see mgre_dev_free()). */
@@ -31,18 +39,14 @@ void mgre_mcast_destroy(struct mgre_mcast_map *map)
 	}
 	map->count = 0;
 	map->dynamic_count = 0;
+	rhashtable_destroy(&map->ht);
 }
 
 static struct mgre_mcast *mgre_mcast_find(struct mgre_mcast_map *map,
 					  __be32 nbma)
 {
-	struct mgre_mcast *m;
-
 	lockdep_assert_held(&map->lock);
-	list_for_each_entry(m, &map->list, node)
-		if (m->nbma == nbma)
-			return m;
-	return NULL;
+	return rhashtable_lookup_fast(&map->ht, &nbma, mgre_mcast_params);
 }
 
 static struct mgre_mcast *mgre_mcast_new(struct mgre_mcast_map *map,
@@ -57,6 +61,10 @@ static struct mgre_mcast *mgre_mcast_new(struct mgre_mcast_map *map,
 	if (!m)
 		return NULL;
 	m->nbma = nbma;
+	if (rhashtable_insert_fast(&map->ht, &m->hnode, mgre_mcast_params)) {
+		kfree(m);
+		return NULL;
+	}
 	list_add_tail_rcu(&m->node, &map->list);
 	map->count++;
 	return m;
@@ -69,6 +77,7 @@ static void mgre_mcast_release(struct mgre_mcast_map *map,
 	lockdep_assert_held(&map->lock);
 	if (m->is_static || m->refs)
 		return;
+	rhashtable_remove_fast(&map->ht, &m->hnode, mgre_mcast_params);
 	list_del_rcu(&m->node);
 	map->count--;
 	kfree_rcu(m, rcu);
@@ -219,7 +228,7 @@ void mgre_mcast_xmit(struct mgre_device *md, struct sk_buff *skb)
 			continue;
 		}
 		mgre_stat_inc(md, MGRE_STAT_TX_MCAST_COPIES);
-		mgre_xmit_one(md, nskb, prev);
+		mgre_xmit_one(md, nskb, prev, true);
 		prev = m->nbma;
 	}
 	rcu_read_unlock();
@@ -229,5 +238,5 @@ void mgre_mcast_xmit(struct mgre_device *md, struct sk_buff *skb)
 		return;
 	}
 	mgre_stat_inc(md, MGRE_STAT_TX_MCAST_COPIES);
-	mgre_xmit_one(md, skb, prev);
+	mgre_xmit_one(md, skb, prev, true);
 }

@@ -8,11 +8,16 @@
 #define _MGRE_MULTICAST_H
 
 #include <linux/list.h>
+#include <linux/rhashtable.h>
 #include <linux/spinlock.h>
 #include <linux/netlink.h>
 #include <linux/skbuff.h>
 
-#define MGRE_MCAST_MAX	4096
+/* NBMA addresses in the map, configured and registered: as many as the
+ * cache has entries (each registration holds its address here, see
+ * mgre_mcast_get()).
+ */
+#define MGRE_MCAST_MAX	262144
 
 struct mgre_device;
 
@@ -22,7 +27,8 @@ struct mgre_device;
  * the map's "dynamic" setting is on.
  */
 struct mgre_mcast {
-	struct list_head node;
+	struct list_head node;	/* in map->list */
+	struct rhash_head hnode;	/* in map->ht, by nbma */
 	__be32 nbma;
 	bool is_static;		/* READ_ONCE() on the fast path */
 	u32 refs;		/* registrations using this NBMA */
@@ -31,6 +37,7 @@ struct mgre_mcast {
 
 struct mgre_mcast_map {
 	struct list_head list;	/* of struct mgre_mcast; RCU readers */
+	struct rhashtable ht;	/* the same, by NBMA address: lookups */
 	spinlock_t lock;	/* serialises writers */
 	unsigned int count;
 	unsigned int dynamic_count; /* addresses that are not static */
@@ -42,7 +49,7 @@ struct mgre_mcast_map {
 	bool dynamic;		/* "ip nhrp map multicast dynamic" */
 };
 
-void mgre_mcast_init(struct mgre_mcast_map *map);
+int mgre_mcast_init(struct mgre_mcast_map *map);
 void mgre_mcast_destroy(struct mgre_mcast_map *map);
 int mgre_mcast_add(struct mgre_mcast_map *map, __be32 nbma,
 		   struct netlink_ext_ack *extack);

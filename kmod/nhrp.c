@@ -323,6 +323,7 @@ static void mgre_nhrp_work(struct work_struct *work)
 	if (time_after_eq(jiffies, md->nhrp.last_walk + HZ / 10)) {
 		md->nhrp.last_walk = jiffies;
 		mgre_rl_gc(&md->nhrp_rl);
+		mgre_peers_gc(&md->peers);
 		res = kmalloc(sizeof(*res), GFP_KERNEL);
 		if (res) {
 			mgre_cache_gc(&md->cache, res);

@@ -57,12 +57,14 @@ void mgre_nhrp_kick(struct mgre_device *md);
 void mgre_nhrp_rcv(struct mgre_device *md, struct sk_buff *skb, int gre_hlen);
 
 /*
- * Transmit found no usable cache entry for next hop @proto.  Starts a
- * resolution when NHRP is on and returns the NBMA address of the NHS to
- * send the packet through meanwhile, or 0 to drop it.  Called under
- * rcu_read_lock() from the data path; does not sleep.
+ * Transmit found no usable cache entry for next hop @proto: none at all,
+ * or (@known) one being resolved or that failed to resolve.  Starts a
+ * resolution when NHRP is on and there is no entry, and returns the NBMA
+ * address of the NHS to send the packet through meanwhile, or 0 to drop
+ * it.  Called under rcu_read_lock() from the data path; does not sleep;
+ * with @known it takes no lock and allocates nothing.
  */
-__be32 mgre_nhrp_miss(struct mgre_device *md, __be32 proto);
+__be32 mgre_nhrp_miss(struct mgre_device *md, __be32 proto, bool known);
 
 struct mgre_nhs;
 

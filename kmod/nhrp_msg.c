@@ -118,6 +118,13 @@ void mgre_nhrp_xmit(struct mgre_device *md, struct mgre_msg *m,
 	struct sk_buff *skb;
 	int len;
 
+	if (m->p.type != NHRP_TYPE_REG_REQ &&
+	    !mgre_budget_take(&md->nhrp_send)) {
+		mgre_stat_inc(md, MGRE_STAT_NHRP_TX_RATELIMITED);
+		net_dbg_ratelimited("%s: NHRP type %u to %pI4 not sent: over max-send\n",
+				    dev->name, m->p.type, &nbma);
+		return;
+	}
 	len = nhrp_encode(&m->p, NULL, 0);
 	if (len < 0) {
 		net_dbg_ratelimited("%s: cannot encode NHRP type %u: %s\n",
@@ -140,7 +147,7 @@ void mgre_nhrp_xmit(struct mgre_device *md, struct mgre_msg *m,
 	mgre_stat_inc(md, MGRE_STAT_NHRP_TX_RES_REQ + m->p.type - 1);
 
 	local_bh_disable();
-	mgre_xmit_one(md, skb, nbma);
+	mgre_xmit_one(md, skb, nbma, false);
 	local_bh_enable();
 }
 

@@ -61,18 +61,30 @@ void mgre_nhrp_send_res_req(struct mgre_device *md,
 	kfree(m);
 }
 
-__be32 mgre_nhrp_miss(struct mgre_device *md, __be32 proto)
+__be32 mgre_nhrp_miss(struct mgre_device *md, __be32 proto, bool known)
 {
 	__be32 nbma;
 
 	if (!READ_ONCE(md->nhrp.enabled))
 		return 0;
 	nbma = mgre_best_nhs(md, NULL);
-	if (!nbma)
-		return 0;
-	if (!READ_ONCE(md->nhrp.behind_nat) &&
-	    mgre_cache_resolve_start(&md->cache, proto))
+	if (!nbma || known || READ_ONCE(md->nhrp.behind_nat))
+		return nbma;
+	switch (mgre_cache_resolve_start(&md->cache, proto)) {
+	case MGRE_RESOLVE_STARTED:
 		mgre_nhrp_kick(md);
+		break;
+	case MGRE_RESOLVE_LIMITED:
+		mgre_stat_inc(md, MGRE_STAT_NHRP_RESOLVE_LIMITED);
+		net_dbg_ratelimited("%s: no room to resolve %pI4: resolutions in progress or failed fill their share of the cache\n",
+				    mgre_to_dev(md)->name, &proto);
+		break;
+	case MGRE_RESOLVE_NOMEM:
+		mgre_stat_inc(md, MGRE_STAT_NHRP_NOMEM);
+		break;
+	case MGRE_RESOLVE_KNOWN:
+		break;
+	}
 	return nbma;
 }
 

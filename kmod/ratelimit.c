@@ -141,7 +141,78 @@ void mgre_rl_destroy(struct mgre_rl *rl)
 	atomic_set(&rl->count, 0);
 }
 
+void mgre_budget_set(struct mgre_budget *b, u32 count, u32 every)
+{
+	spin_lock_bh(&b->lock);
+	WRITE_ONCE(b->count, count);
+	b->every = max_t(u32, every, 1);
+	b->tokens = (u64)b->every * NSEC_PER_SEC;
+	b->last_ns = ktime_get_coarse_boottime_ns();
+	spin_unlock_bh(&b->lock);
+}
+
+void mgre_budget_get(struct mgre_budget *b, u32 *count, u32 *every)
+{
+	spin_lock_bh(&b->lock);
+	*count = b->count;
+	*every = b->every;
+	spin_unlock_bh(&b->lock);
+}
+
+bool mgre_budget_take(struct mgre_budget *b)
+{
+	u64 window, cost, now;
+	bool ok;
+
+	if (!READ_ONCE(b->count))
+		return true;
+	spin_lock_bh(&b->lock);
+	if (!b->count) {
+		ok = true;
+		goto out;
+	}
+	window = (u64)b->every * NSEC_PER_SEC;
+	cost = div_u64(window, b->count);
+	now = ktime_get_coarse_boottime_ns();
+	b->tokens = min_t(u64, window, b->tokens + (now - b->last_ns));
+	b->last_ns = now;
+	ok = b->tokens >= cost;
+	if (ok)
+		b->tokens -= cost;
+out:
+	spin_unlock_bh(&b->lock);
+	return ok;
+}
+
 #ifdef MGRE_SELFTEST
+/* The send budget: COUNT at once, then one per SECONDS / COUNT. */
+static bool __init mgre_budget_selftest(void)
+{
+	struct mgre_budget b = { .lock = __SPIN_LOCK_UNLOCKED(b.lock) };
+	unsigned int i;
+
+	mgre_budget_set(&b, 3, 10);
+	for (i = 0; i < 3; i++)
+		if (!mgre_budget_take(&b))
+			return false;
+	if (mgre_budget_take(&b))
+		return false;
+	/* 10/3 s later: one more, and only one. */
+	b.last_ns -= 10 * NSEC_PER_SEC / 3 + 1;
+	if (!mgre_budget_take(&b) || mgre_budget_take(&b))
+		return false;
+	/* A long idle time fills the bucket, no more. */
+	b.last_ns -= 100 * NSEC_PER_SEC;
+	for (i = 0; i < 3; i++)
+		if (!mgre_budget_take(&b))
+			return false;
+	if (mgre_budget_take(&b))
+		return false;
+	/* Off: everything passes. */
+	mgre_budget_set(&b, 0, 1);
+	return mgre_budget_take(&b) && mgre_budget_take(&b);
+}
+
 /*
  * In-module selftest (built for the debug kernel, run at module load, as
  * WireGuard's): what the shell tests cannot reach, the bucket arithmetic,
@@ -224,6 +295,9 @@ bool __init mgre_rl_selftest(void)
 	    !mgre_rl_allow_bh(rl, b, &untracked) ||
 	    !mgre_rl_allow_bh(rl, a, &untracked) ||
 	    atomic_read(&rl->count) != 1)
+		goto fail;
+	++step;
+	if (!mgre_budget_selftest())
 		goto fail;
 	mgre_rl_destroy(rl);
 	kfree(rl);

@@ -42,6 +42,25 @@ bool mgre_rl_allow(struct mgre_rl *rl, __be32 src, bool *untracked);
 /* Forget the sources idle for a second; process context. */
 void mgre_rl_gc(struct mgre_rl *rl);
 
+/*
+ * A device's budget for the NHRP packets it sends ("max-send COUNT every
+ * SECONDS", IOS "ip nhrp max-send"): a token bucket that holds COUNT
+ * packets and refills at COUNT per SECONDS.
+ */
+struct mgre_budget {
+	spinlock_t lock;	/* guards all below */
+	u64 last_ns;		/* when tokens was last brought up to date */
+	u64 tokens;		/* ns of credit, at most every * NSEC_PER_SEC */
+	u32 count;		/* 0 = no budget; READ_ONCE() on the fast path */
+	u32 every;		/* seconds, >= 1 */
+};
+
+/* (Re)configure @b, with a full bucket. */
+void mgre_budget_set(struct mgre_budget *b, u32 count, u32 every);
+void mgre_budget_get(struct mgre_budget *b, u32 *count, u32 *every);
+/* Spend a packet's worth; false: over budget.  Any context. */
+bool mgre_budget_take(struct mgre_budget *b);
+
 #ifdef MGRE_SELFTEST
 bool mgre_rl_selftest(void);
 #endif

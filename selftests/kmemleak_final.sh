@@ -46,8 +46,10 @@ f=/sys/kernel/debug/kmemleak
 
 # The in-module selftests (kmod/Kbuild builds them for this kernel) ran
 # at every load of mgre: at least once, and never failed.
-n=$(dmesg | grep -c 'mgre: ratelimit selftest: pass')
-check_ge "$n" 1 "loads of mgre that ran its ratelimit selftest (dmesg)"
+for st in ratelimit peer; do
+	n=$(dmesg | grep -c "mgre: $st selftest: pass")
+	check_ge "$n" 1 "loads of mgre that ran its $st selftest (dmesg)"
+done
 expect_eq 0 "$(dmesg | grep -c 'mgre: .* selftest: step .* failed')" "failed in-module selftests (dmesg)"
 if [ -d /sys/module/mgre ]; then
 	out=$(rmmod mgre 2>&1) || ksft_fail "rmmod mgre failed: $out"

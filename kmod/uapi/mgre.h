@@ -139,10 +139,12 @@ enum {
 	 * refused (code 5, MGRE_STAT_NHRP_REG_NBMA_LIMIT)
 	 */
 	IFLA_MGRE_PER_NBMA_MAX,
-	/* u32, 1-4096: NBMA addresses registrations may add to the
+	/* u32, 1-262144: NBMA addresses registrations may add to the
 	 * multicast map, those it holds only because of registrations
 	 * ("multicast-dynamic-max"; default
-	 * MGRE_MCAST_DYNAMIC_MAX_DEFAULT); a registration from one more is
+	 * MGRE_MCAST_DYNAMIC_MAX_DEFAULT): the distinct NBMA addresses a
+	 * hub takes registrations from, besides its static multicast map
+	 * (raise it for a cloud of more spokes); a registration from one more is
 	 * refused (code 5, MGRE_STAT_NHRP_REG_MCAST_LIMIT), so that spoofed
 	 * registrations cannot make the hub copy multicast to any number of
 	 * addresses.  Lowering a limit keeps the registrations already made.
@@ -157,17 +159,35 @@ enum {
 	 * an NHRP packet may change".
 	 */
 	IFLA_MGRE_NHRP_RATE_LIMIT,
+	/* u32, 0-65535: the device's budget for the NHRP packets it sends
+	 * ("max-send COUNT every SECONDS", IOS "ip nhrp max-send"): COUNT
+	 * at once, then COUNT per IFLA_MGRE_NHRP_MAX_SEND_EVERY seconds
+	 * (default MGRE_NHRP_MAX_SEND_DEFAULT; 0 = no budget); packets over
+	 * it are not sent (MGRE_STAT_NHRP_TX_RATELIMITED).  Replies,
+	 * forwarded and our own resolution requests, purges and error
+	 * indications count; our registration requests do not (they are
+	 * paced by the registration timer, and losing them loses the NHS).
+	 */
+	IFLA_MGRE_NHRP_MAX_SEND,
+	/* u32, 1-65535: the SECONDS of IFLA_MGRE_NHRP_MAX_SEND (default
+	 * MGRE_NHRP_MAX_SEND_EVERY_DEFAULT)
+	 */
+	IFLA_MGRE_NHRP_MAX_SEND_EVERY,
 	__IFLA_MGRE_MAX
 };
 
 #define IFLA_MGRE_MAX	(__IFLA_MGRE_MAX - 1)
 
-/* Defaults of IFLA_MGRE_PER_NBMA_MAX, IFLA_MGRE_MCAST_DYNAMIC_MAX and
- * IFLA_MGRE_NHRP_RATE_LIMIT
+/* Defaults of IFLA_MGRE_PER_NBMA_MAX, IFLA_MGRE_MCAST_DYNAMIC_MAX,
+ * IFLA_MGRE_NHRP_RATE_LIMIT and IFLA_MGRE_NHRP_MAX_SEND(_EVERY): a hub
+ * answers a storm of 10000 registrations a second (every spoke of a big
+ * cloud registering again after the hub restarted), not more.
  */
 #define MGRE_PER_NBMA_MAX_DEFAULT	16
 #define MGRE_MCAST_DYNAMIC_MAX_DEFAULT	4096
 #define MGRE_NHRP_RATE_LIMIT_DEFAULT	20
+#define MGRE_NHRP_MAX_SEND_DEFAULT	10000
+#define MGRE_NHRP_MAX_SEND_EVERY_DEFAULT	1
 
 /* IFLA_MGRE_PROTECTION values */
 enum mgre_protection {
@@ -450,6 +470,29 @@ enum mgre_stat {
 	 * was full (MGRE_RL_MAX sources sent within the last second)
 	 */
 	MGRE_STAT_NHRP_RX_UNTRACKED,
+	/* packets to a next hop with no cache entry that started no
+	 * resolution: incomplete and negative entries already fill their
+	 * share of the cache (a quarter of IFLA_MGRE_CACHE_MAX, at most
+	 * 1024), or the cache is full.  Sent through the NHS all the same.
+	 */
+	MGRE_STAT_NHRP_RESOLVE_LIMITED,
+	/* NHRP packets we did not send: over the device's send budget
+	 * (IFLA_MGRE_NHRP_MAX_SEND)
+	 */
+	MGRE_STAT_NHRP_TX_RATELIMITED,
+	/* outer packets not sent: no route to the NBMA address, the route
+	 * leads back into the tunnel, or too big with DF set (frag-needed
+	 * sent back); also in the device's tx_errors
+	 */
+	MGRE_STAT_TX_ERRORS,
+	/* outer packets of a multipoint device routed with the route (or
+	 * XFRM bundle) cached for their NBMA address, and routed by a
+	 * lookup: a peer's first packet, the first after a route, XFRM or
+	 * device change, NHRP to a peer that carries no data, any packet
+	 * with "tos inherit"
+	 */
+	MGRE_STAT_TX_ROUTE_CACHED,
+	MGRE_STAT_TX_ROUTE_LOOKUPS,
 	__MGRE_STAT_MAX
 };
 

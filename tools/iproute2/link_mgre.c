@@ -39,6 +39,7 @@ static void mgre_print_help(struct link_util *lu, int argc, char **argv,
 		"                [ subnet-check { on | off } ] [ per-nbma-max ENTRIES ]\n"
 		"                [ multicast-dynamic-max ADDRESSES ]\n"
 		"                [ nhrp-rate-limit { PACKETS_PER_SECOND | off } ]\n"
+		"                [ max-send { PACKETS [ every SECONDS ] | off } ]\n"
 		"\n"
 		"Where: ADDR := { IPV4_ADDRESS | any }\n"
 		"       KEY  := { NUMBER | DOTTED_QUAD }\n"
@@ -237,6 +238,7 @@ static const struct mgre_opt {
 	{ "per-nbma-max", IFLA_MGRE_PER_NBMA_MAX, true,	put_u32 },
 	{ "multicast-dynamic-max", IFLA_MGRE_MCAST_DYNAMIC_MAX, true, put_u32 },
 	{ "nhrp-rate-limit", IFLA_MGRE_NHRP_RATE_LIMIT, true,	put_rate },
+	{ "max-send",	IFLA_MGRE_NHRP_MAX_SEND, true,	NULL },
 };
 
 static const struct mgre_opt *find_opt(const char *name)
@@ -305,6 +307,27 @@ static int mgre_parse_opt(struct link_util *lu, int argc, char **argv,
 					invarg("keepalive: RETRIES must be 1-255", *argv);
 				addattr8(n, MGRE_MAXLEN,
 					 IFLA_MGRE_KEEPALIVE_RETRIES, retries);
+			}
+			continue;
+		}
+		/* Cisco "ip nhrp max-send PACKETS every SECONDS"; "off" */
+		if (opt->attr == IFLA_MGRE_NHRP_MAX_SEND) {
+			__u32 count = 0, every;
+
+			if (strcmp(*argv, "off") &&
+			    (get_u32(&count, *argv, 0) || !count || count > 65535))
+				invarg("max-send: PACKETS must be 1-65535, or \"off\"",
+				       *argv);
+			addattr32(n, MGRE_MAXLEN, IFLA_MGRE_NHRP_MAX_SEND, count);
+			if (count && argc > 1 && !strcmp(argv[1], "every")) {
+				NEXT_ARG();
+				NEXT_ARG();
+				if (get_u32(&every, *argv, 0) || !every ||
+				    every > 65535)
+					invarg("max-send: every SECONDS must be 1-65535",
+					       *argv);
+				addattr32(n, MGRE_MAXLEN,
+					  IFLA_MGRE_NHRP_MAX_SEND_EVERY, every);
 			}
 			continue;
 		}
@@ -406,10 +429,33 @@ static void mgre_print_protection(const struct rtattr *rta)
 	}
 }
 
+/* "max-send N every S" or "max-send off", when not the default */
+static void mgre_print_max_send(struct rtattr *tb[])
+{
+	__u32 count, every;
+
+	if (!tb[IFLA_MGRE_NHRP_MAX_SEND] || !tb[IFLA_MGRE_NHRP_MAX_SEND_EVERY])
+		return;
+	count = rta_getattr_u32(tb[IFLA_MGRE_NHRP_MAX_SEND]);
+	every = rta_getattr_u32(tb[IFLA_MGRE_NHRP_MAX_SEND_EVERY]);
+	if (count == MGRE_NHRP_MAX_SEND_DEFAULT &&
+	    every == MGRE_NHRP_MAX_SEND_EVERY_DEFAULT)
+		return;
+	/* (JSON: both numbers, 0 for off, as the attributes) */
+	print_uint(PRINT_JSON, "max_send", NULL, count);
+	print_uint(PRINT_JSON, "max_send_every", NULL, every);
+	if (count) {
+		print_uint(PRINT_FP, NULL, "max-send %u ", count);
+		print_uint(PRINT_FP, NULL, "every %u ", every);
+	} else {
+		print_string(PRINT_FP, NULL, "max-send %s ", "off");
+	}
+}
+
 /*
  * What NHRP may bind (Documentation/nhrp.md), shown only when not the
  * default: "subnet-check off", "per-nbma-max N", "multicast-dynamic-max N",
- * "nhrp-rate-limit N|off".
+ * "nhrp-rate-limit N|off", "max-send N every S|off".
  */
 static void mgre_print_limits(struct rtattr *tb[])
 {
@@ -440,6 +486,7 @@ static void mgre_print_limits(struct rtattr *tb[])
 				     "off");
 		}
 	}
+	mgre_print_max_send(tb);
 }
 
 static void mgre_print_opt(struct link_util *lu, FILE *f, struct rtattr *tb[])

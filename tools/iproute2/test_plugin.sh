@@ -109,6 +109,10 @@ check_data "20=01" subnet-check on
 # 23 NHRP_RATE_LIMIT
 check_data "23=32000000" nhrp-rate-limit 50
 check_data "23=00000000" nhrp-rate-limit off
+# 24 NHRP_MAX_SEND, 25 NHRP_MAX_SEND_EVERY
+check_data "24=64000000 25=0a000000" max-send 100 every 10
+check_data "24=32000000" max-send 50
+check_data "24=00000000" max-send off
 
 # ---- parse errors --------------------------------------------------------------
 check_error 'Error: argument "1.2.3" is wrong: an IPv4 address or "any" is expected' local 1.2.3
@@ -128,6 +132,10 @@ check_error 'Error: argument "yes" is wrong: "on" or "off" is expected' route-in
 check_error 'Error: argument "bogus" is wrong: "unique" or "no-unique" is expected' registration bogus
 check_error 'Error: argument "0" is wrong: keepalive: PERIOD must be 1-65535 seconds, or "off"' keepalive 0
 check_error 'Error: argument "0" is wrong: keepalive: RETRIES must be 1-255' keepalive 10 0
+check_error 'Error: argument "0" is wrong: max-send: PACKETS must be 1-65535, or "off"' max-send 0
+check_error 'Error: argument "65536" is wrong: max-send: PACKETS must be 1-65535, or "off"' max-send 65536
+check_error 'Error: argument "0" is wrong: max-send: every SECONDS must be 1-65535' max-send 10 every 0
+check_error 'Command line is not complete. Try option "help"' max-send 10 every
 check_error 'Error: duplicate "protection": "off" is the second value.' protection require protection off
 check_error 'Error: argument "yes" is wrong: "on" or "off" is expected' subnet-check yes
 check_error 'Error: argument "0" is wrong: a positive number is expected' per-nbma-max 0
@@ -136,15 +144,15 @@ check_error 'Error: argument "0" is wrong: packets a second (a positive number) 
 check_error 'Error: argument "x" is wrong: packets a second (a positive number) or "off" is expected' nhrp-rate-limit x
 
 # ---- printing (ip -d link show) --------------------------------------------------
-# (subnet-check, per-nbma-max and multicast-dynamic-max only when not the
-# default: tun0 has subnet-check off and per-nbma-max 4, tun1
-# multicast-dynamic-max 100)
+# (subnet-check, per-nbma-max, multicast-dynamic-max and max-send only when
+# not the default: tun0 has subnet-check off and per-nbma-max 4, tun1
+# multicast-dynamic-max 100 and max-send 100 every 10)
 check_show "mgre remote any local 192.1.1.1 ttl 64 tos inherit key 10000 nopmtudisc protection require subnet-check off per-nbma-max 4 " \
 	-d link show dev tun0
-check_show "mgre remote any local any dev lo ttl inherit tos 0x10 multicast-dynamic-max 100 " -d link show dev tun1
+check_show "mgre remote any local any dev lo ttl inherit tos 0x10 multicast-dynamic-max 100 max-send 100 every 10 " -d link show dev tun1
 check_show '"info_data":{"remote":"any","local":"192.1.1.1","ttl":64,"tos":"inherit","key":10000,"pmtudisc":false,"protection":"require","subnet_check":"off","per_nbma_max":4}' \
 	-j -d link show dev tun0
-check_show '"info_data":{"remote":"any","local":"any","link":"lo","ttl":0,"tos":"0x10","pmtudisc":true,"protection":"off","multicast_dynamic_max":100}' \
+check_show '"info_data":{"remote":"any","local":"any","link":"lo","ttl":0,"tos":"0x10","pmtudisc":true,"protection":"off","multicast_dynamic_max":100,"max_send":100,"max_send_every":10}' \
 	-j -d link show dev tun1
 
 echo "$passed passed, $failed failed"

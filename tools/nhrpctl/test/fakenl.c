@@ -274,6 +274,10 @@ static void put_link(struct buf *b, const struct nlmsghdr *req,
 			attr_u32(b, IFLA_MGRE_PER_NBMA_MAX, 4);
 			attr_u32(b, IFLA_MGRE_MCAST_DYNAMIC_MAX,
 				 MGRE_MCAST_DYNAMIC_MAX_DEFAULT);
+			attr_u32(b, IFLA_MGRE_NHRP_MAX_SEND,
+				 MGRE_NHRP_MAX_SEND_DEFAULT);
+			attr_u32(b, IFLA_MGRE_NHRP_MAX_SEND_EVERY,
+				 MGRE_NHRP_MAX_SEND_EVERY_DEFAULT);
 		} else {
 			attr_u32(b, IFLA_MGRE_LINK, 1);
 			attr_u8(b, IFLA_MGRE_TOS, 0x10);
@@ -282,6 +286,8 @@ static void put_link(struct buf *b, const struct nlmsghdr *req,
 			attr_u32(b, IFLA_MGRE_PER_NBMA_MAX,
 				 MGRE_PER_NBMA_MAX_DEFAULT);
 			attr_u32(b, IFLA_MGRE_MCAST_DYNAMIC_MAX, 100);
+			attr_u32(b, IFLA_MGRE_NHRP_MAX_SEND, 100);
+			attr_u32(b, IFLA_MGRE_NHRP_MAX_SEND_EVERY, 10);
 		}
 		nest_end(b, data);
 		nest_end(b, li);

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Hub scale benchmark, run inside the test VM (make bench, after
+# bench/run.sh).  Not a test: it prints what a hub's state costs.
+#
+#   ns gen (192.1.1.9) --veth-- ns hub (192.1.1.1, tun0: mgre, NHRP server)
+#
+# P6, kernel memory per registered spoke: gen sends SPOKES (100000)
+# authenticated registrations, each from its own NBMA address
+# (100.64.0.1 on, spoofed; the hub routes 100.64.0.0/10 back to gen, which
+# takes the replies as its own) for its own protocol address (10.128.0.1
+# on, inside the hub's 10.0.0.0/8 on tun0), at RATE (4000) a second at
+# most (nhrp_craft.py flood: the generator, not the hub, is the limit
+# under TCG).  The hub's unreclaimable slab, vmalloc and per-CPU memory
+# are read before and after (caches dropped, slabs shrunk), and divided
+# by the entries registered.  Then the hub sends one data packet to each
+# of ACTIVE (1000) of the spokes: each gets a route cache (kmod/peer.c),
+# whose cost is measured the same way, and after 30 s without data
+# (reclaimed) measured again.  Also printed: the registrations the hub
+# answered, and how long it took (P4's mgre half, at the generator's
+# rate).
+#
+# Environment: SPOKES (100000), RATE (4000), ACTIVE (1000).
+set -euo pipefail
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+export IP_LIB_DIR="$REPO/tools/iproute2"
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH
+NHRPCTL="$REPO/tools/nhrpctl/nhrpctl"
+MGRE_KO=${MGRE_KO:-$REPO/kmod/mgre.ko}
+CRAFT=$REPO/selftests/mgre/nhrp_craft.py
+SPOKES=${SPOKES:-100000}
+RATE=${RATE:-4000}
+ACTIVE=${ACTIVE:-1000}
+TMP=$(mktemp -d)
+T_START=$EPOCHREALTIME
+
+msg() { echo "bench: $*" >&2; }
+die() { msg "error: $*"; exit 1; }
+in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+cleanup() {
+	ip netns del gen 2>/dev/null || :
+	ip netns del hub 2>/dev/null || :
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+[ "$(id -u)" = 0 ] || die "must run as root (in the VM: make bench)"
+[ -f "$MGRE_KO" ] || die "$MGRE_KO missing: run make"
+[ "$SPOKES" -le 1000000 ] || die "SPOKES: at most 1000000"
+
+# Load mgre (ip_gre must not hold GRE version 0).
+rmmod ip_gre 2>/dev/null || :
+if [ ! -d /sys/module/mgre ]; then
+	modprobe ip_tunnel
+	modprobe gre
+	insmod "$MGRE_KO"
+fi
+
+for ns in gen hub; do
+	ip netns add "$ns"
+	ip -n "$ns" link set lo up
+done
+ip link add eth0 netns hub type veth peer name eth0 netns gen
+ip -n hub addr add 192.1.1.1/24 dev eth0
+ip -n gen addr add 192.1.1.9/24 dev eth0
+ip -n hub link set eth0 up
+ip -n gen link set eth0 up
+ip -n hub route add 100.64.0.0/10 via 192.1.1.9
+ip -n gen route add local 100.64.0.0/10 dev lo
+ip -n hub link add tun0 type mgre local 192.1.1.1 key 10000 network-id 10000 \
+	holdtime 3600 auth cisco123 cache-max $((SPOKES + 1000)) \
+	multicast-dynamic-max $((SPOKES + 1000 > 262144 ? 262144 : SPOKES + 1000))
+ip -n hub addr add 172.1.1.1/24 dev tun0
+ip -n hub addr add 10.0.0.1/8 dev tun0
+ip -n hub link set tun0 up
+in_ns hub "$NHRPCTL" multicast add dynamic dev tun0
+
+# memory: sets MEM to unreclaimable slab + vmalloc + per-CPU memory (kB)
+# once reclaimable caches are dropped and every slab cache is shrunk.
+MEM=0
+memory() {
+	local f k v _u slab=0 vm=0 pcpu=0
+	sync
+	echo 2 > /proc/sys/vm/drop_caches
+	for f in /sys/kernel/slab/*/shrink; do
+		echo 1 2>/dev/null > "$f" || :
+	done
+	while read -r k v _u; do
+		case $k in
+		SUnreclaim:) slab=$v ;;
+		VmallocUsed:) vm=$v ;;
+		Percpu:) pcpu=$v ;;
+		esac
+	done < /proc/meminfo
+	MEM=$((slab + vm + pcpu))
+	MEMS="slab $slab kB, vmalloc $vm kB, percpu $pcpu kB"
+}
+entries() {	# the hub's dynamic (registered) entries
+	in_ns hub "$NHRPCTL" -j show dev tun0 | python3 -c '
+import json, sys
+print(sum(1 for e in json.load(sys.stdin) if e["type"] == "dynamic"))'
+}
+stat() { in_ns hub "$NHRPCTL" -j stats dev tun0 | python3 -c "import json,sys; print(json.load(sys.stdin)['devices']['tun0']['$1'])"; }
+
+echo "bench: kernel $(uname -r), $(nproc) cpus; $SPOKES spokes registering at $RATE/s at most, then data to $ACTIVE of them"
+memory; m0=$MEM; log0=$MEMS
+t0=$EPOCHREALTIME
+in_ns gen python3 "$CRAFT" flood --self-nbma 192.1.1.9 --first-nbma 100.64.0.1 \
+	--first-proto 10.128.0.1 --count "$SPOKES" --rate "$RATE" --holdtime 3600 \
+	>"$TMP/flood.json"
+t1=$EPOCHREALTIME
+n=$(entries)
+memory; m1=$MEM; log1=$MEMS
+rx=$(stat nhrp_rx_reg_req)
+tx=$(stat nhrp_tx_reg_reply)
+secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+echo
+echo "P4 (mgre): $SPOKES registrations sent in $secs s ($(awk -v n="$SPOKES" -v s="$secs" 'BEGIN { printf "%d", n / s }')/s, the generator's pace): the hub received $rx, answered $tx, holds $n; the generator counted $(cat "$TMP/flood.json")"
+echo "P6: kernel memory for $n registered spokes: $((m1 - m0)) kB ($log0 -> $log1)"
+[ "$n" -gt 0 ] && echo "P6: $(( (m1 - m0) * 1024 / n )) bytes per registered spoke (entry, its multicast-map reference, the hash tables)"
+
+# Data to ACTIVE spokes: a route cache each.
+in_ns hub python3 -c '
+import socket, sys, ipaddress
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+base = int(ipaddress.IPv4Address("10.128.0.1"))
+for i in range(int(sys.argv[1])):
+    s.sendto(b"x", (str(ipaddress.IPv4Address(base + i)), 9))
+' "$ACTIVE"
+memory; m2=$MEM; log2=$MEMS
+echo "P6: data to $ACTIVE spokes: $(stat tx_route_lookups) route lookups, +$((m2 - m1)) kB ($log2): $(( (m2 - m1) * 1024 / ACTIVE )) bytes per spoke that carries traffic, on $(nproc) CPUs"
+msg "waiting 40 s for the idle route caches to be reclaimed"
+sleep 40
+memory; m3=$MEM; log3=$MEMS
+echo "P6: 40 s later: $((m3 - m1)) kB over the registered state ($log3)"
+echo
+echo "bench: done in $(awk -v a="$T_START" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }') s"
