@@ -102,6 +102,7 @@ struct mgre_gc_result {
 	__be32 resolve[MGRE_GC_BATCH];	/* incomplete: send a request now */
 	u32 reqid[MGRE_GC_BATCH];	/* ... with this request id */
 	unsigned int nresolve;
+	unsigned int visited;		/* entries the pass looked at */
 };
 
 int mgre_cache_init(struct mgre_cache *cache, struct mgre_mcast_map *mcast,
@@ -138,6 +139,10 @@ int mgre_cache_resolved(struct mgre_cache *cache, __be32 proto, u32 reqid,
 int mgre_cache_forget(struct mgre_cache *cache, __be32 proto, __be32 nbma);
 unsigned int mgre_cache_flush(struct mgre_cache *cache, int type);
 void mgre_cache_gc(struct mgre_cache *cache, struct mgre_gc_result *res);
+
+#ifdef MGRE_SELFTEST
+bool mgre_cache_selftest(void);
+#endif
 
 static inline bool mgre_entry_learned(u8 type)
 {

@@ -21,7 +21,8 @@ static int __init mgre_mod_init(void)
 
 #ifdef MGRE_SELFTEST
 	/* (the debug kernel's build: see kmod/Kbuild) */
-	if (!mgre_rl_selftest() || !mgre_peers_selftest())
+	if (!mgre_rl_selftest() || !mgre_peers_selftest() ||
+	    !mgre_cache_selftest())
 		return -ENOTRECOVERABLE;
 #endif
 	ret = mgre_route_wq_init();

@@ -46,7 +46,7 @@ f=/sys/kernel/debug/kmemleak
 
 # The in-module selftests (kmod/Kbuild builds them for this kernel) ran
 # at every load of mgre: at least once, and never failed.
-for st in ratelimit peer; do
+for st in ratelimit peer cache; do
 	n=$(dmesg | grep -c "mgre: $st selftest: pass")
 	check_ge "$n" 1 "loads of mgre that ran its $st selftest (dmesg)"
 done
