@@ -188,9 +188,11 @@ out:
 /* The send budget: COUNT at once, then one per SECONDS / COUNT. */
 static bool __init mgre_budget_selftest(void)
 {
-	struct mgre_budget b = { .lock = __SPIN_LOCK_UNLOCKED(b.lock) };
+	struct mgre_budget b;
 	unsigned int i;
 
+	/* (not __SPIN_LOCK_UNLOCKED() on the stack: lockdep needs a static key) */
+	spin_lock_init(&b.lock);
 	mgre_budget_set(&b, 3, 10);
 	for (i = 0; i < 3; i++)
 		if (!mgre_budget_take(&b))
