@@ -152,6 +152,7 @@ setup_base() {
 	local ns
 
 	teardown
+	PEER_ROUTES=0
 	for ns in gen r1 r2; do
 		ip netns add "$ns"
 		in_ns "$ns" ip link set lo up
