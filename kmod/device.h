@@ -67,15 +67,21 @@ static inline struct net_device *mgre_to_dev(const struct mgre_device *md)
 	return md->t.dev;
 }
 
-static inline void mgre_stat_inc(struct mgre_device *md, enum mgre_stat idx)
+static inline void mgre_stat_add(struct mgre_device *md, enum mgre_stat idx,
+				 unsigned int n)
 {
 	struct mgre_pcpu_stats *s = get_cpu_ptr(md->stats);
 	unsigned long flags;
 
 	flags = u64_stats_update_begin_irqsave(&s->syncp);
-	u64_stats_inc(&s->cnt[idx]);
+	u64_stats_add(&s->cnt[idx], n);
 	u64_stats_update_end_irqrestore(&s->syncp, flags);
 	put_cpu_ptr(md->stats);
+}
+
+static inline void mgre_stat_inc(struct mgre_device *md, enum mgre_stat idx)
+{
+	mgre_stat_add(md, idx, 1);
 }
 
 static inline void mgre_net_stat_inc(struct mgre_net *mn, enum mgre_stat idx)

@@ -323,7 +323,8 @@ static void mgre_nhrp_work(struct work_struct *work)
 	if (time_after_eq(jiffies, md->nhrp.last_walk + HZ / 10)) {
 		md->nhrp.last_walk = jiffies;
 		mgre_rl_gc(&md->nhrp_rl);
-		mgre_peers_gc(&md->peers);
+		mgre_stat_add(md, MGRE_STAT_ROUTE_CACHES_RECLAIMED,
+			      mgre_peers_gc(&md->peers));
 		res = kmalloc(sizeof(*res), GFP_KERNEL);
 		if (res) {
 			mgre_cache_gc(&md->cache, res);

@@ -43,8 +43,9 @@ void mgre_peers_destroy(struct mgre_peers *peers)
 	rhashtable_free_and_destroy(&peers->ht, mgre_peer_free_one, NULL);
 }
 
-/* A new peer for @nbma, or the one another CPU added first. */
-static struct mgre_peer *mgre_peer_new(struct mgre_peers *peers, __be32 nbma)
+/* A new peer for @nbma (*@made), or the one another CPU added first. */
+static struct mgre_peer *mgre_peer_new(struct mgre_peers *peers, __be32 nbma,
+				       bool *made)
 {
 	struct mgre_peer *p, *old;
 
@@ -61,21 +62,23 @@ static struct mgre_peer *mgre_peer_new(struct mgre_peers *peers, __be32 nbma)
 	p->used = jiffies;
 	old = rhashtable_lookup_get_insert_fast(&peers->ht, &p->node,
 						mgre_peer_params);
-	if (!old)
+	if (!old) {
+		*made = true;
 		return p;
+	}
 	mgre_peer_free(p);
 	return IS_ERR(old) ? NULL : old;
 }
 
 struct dst_cache *mgre_peer_dst_cache(struct mgre_peers *peers, __be32 nbma,
-				      bool create)
+				      bool create, bool *made)
 {
 	unsigned long now = jiffies;
 	struct mgre_peer *p;
 
 	p = rhashtable_lookup(&peers->ht, &nbma, mgre_peer_params);
 	if (!p && create)
-		p = mgre_peer_new(peers, nbma);
+		p = mgre_peer_new(peers, nbma, made);
 	if (!p)
 		return NULL;
 	/* (only data keeps a peer: see peer.h) */
@@ -84,13 +87,17 @@ struct dst_cache *mgre_peer_dst_cache(struct mgre_peers *peers, __be32 nbma,
 	return &p->dst_cache;
 }
 
-/* Call @fn on every peer; it returns true to remove it. */
-static void mgre_peers_walk(struct mgre_peers *peers,
-			    bool (*fn)(struct mgre_peer *p, unsigned long now))
+/* Call @fn on every peer; it returns true to remove it.  Returns the
+ * peers removed.
+ */
+static unsigned int mgre_peers_walk(struct mgre_peers *peers,
+				    bool (*fn)(struct mgre_peer *p,
+					       unsigned long now))
 {
 	unsigned long now = jiffies;
 	struct rhashtable_iter iter;
 	struct mgre_peer *p;
+	unsigned int n = 0;
 
 	rhashtable_walk_enter(&peers->ht, &iter);
 	rhashtable_walk_start(&iter);
@@ -100,11 +107,14 @@ static void mgre_peers_walk(struct mgre_peers *peers,
 		/* (only the NHRP work and RTNL remove: no double removal) */
 		if (fn(p, now) &&
 		    !rhashtable_remove_fast(&peers->ht, &p->node,
-					    mgre_peer_params))
+					    mgre_peer_params)) {
 			call_rcu(&p->rcu, mgre_peer_free_rcu);
+			n++;
+		}
 	}
 	rhashtable_walk_stop(&iter);
 	rhashtable_walk_exit(&iter);
+	return n;
 }
 
 static bool mgre_peer_reset(struct mgre_peer *p, unsigned long now)
@@ -125,14 +135,14 @@ static bool mgre_peer_idle(struct mgre_peer *p, unsigned long now)
 	return time_after(now, READ_ONCE(p->used) + MGRE_PEER_IDLE);
 }
 
-void mgre_peers_gc(struct mgre_peers *peers)
+unsigned int mgre_peers_gc(struct mgre_peers *peers)
 {
 	/* Every few seconds: a peer lives MGRE_PEER_IDLE at least anyway. */
 	if (!mgre_peers_count(peers) ||
 	    time_before(jiffies, peers->last_gc + MGRE_PEER_IDLE / 4))
-		return;
+		return 0;
 	peers->last_gc = jiffies;
-	mgre_peers_walk(peers, mgre_peer_idle);
+	return mgre_peers_walk(peers, mgre_peer_idle);
 }
 
 #ifdef MGRE_SELFTEST
@@ -147,7 +157,7 @@ bool __init mgre_peers_selftest(void)
 	struct mgre_peer *p;
 	struct dst_cache *c;
 	unsigned int step = 0;
-	bool ok = false;
+	bool ok = false, made = false;
 
 	peers = kzalloc(sizeof(*peers), GFP_KERNEL);
 	if (!peers || mgre_peers_init(peers)) {
@@ -157,14 +167,15 @@ bool __init mgre_peers_selftest(void)
 	rcu_read_lock();
 	/* NHRP to an address with no peer makes none. */
 	++step;
-	if (mgre_peer_dst_cache(peers, a, false) || mgre_peers_count(peers))
+	if (mgre_peer_dst_cache(peers, a, false, &made) ||
+	    mgre_peers_count(peers) || made)
 		goto out;
 	/* Data does, once. */
 	++step;
-	c = mgre_peer_dst_cache(peers, a, true);
-	if (!c || mgre_peer_dst_cache(peers, a, true) != c ||
-	    mgre_peer_dst_cache(peers, a, false) != c ||
-	    !mgre_peer_dst_cache(peers, b, true) ||
+	c = mgre_peer_dst_cache(peers, a, true, &made);
+	if (!c || !made || mgre_peer_dst_cache(peers, a, true, &made) != c ||
+	    mgre_peer_dst_cache(peers, a, false, &made) != c ||
+	    !mgre_peer_dst_cache(peers, b, true, &made) ||
 	    mgre_peers_count(peers) != 2)
 		goto out;
 	rcu_read_unlock();
@@ -181,12 +192,13 @@ bool __init mgre_peers_selftest(void)
 	if (!p || mgre_peers_count(peers) != 2)
 		goto out_unlocked;
 	peers->last_gc -= MGRE_PEER_IDLE;
-	mgre_peers_gc(peers);
+	if (mgre_peers_gc(peers) != 1)
+		goto out_unlocked;
 	rcu_barrier();
 	rcu_read_lock();
 	if (mgre_peers_count(peers) != 1 ||
-	    mgre_peer_dst_cache(peers, a, false) ||
-	    !mgre_peer_dst_cache(peers, b, false))
+	    mgre_peer_dst_cache(peers, a, false, &made) ||
+	    !mgre_peer_dst_cache(peers, b, false, &made))
 		goto out;
 	rcu_read_unlock();
 	/* A reset keeps the peers. */

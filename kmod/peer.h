@@ -43,18 +43,21 @@ int mgre_peers_init(struct mgre_peers *peers);
 void mgre_peers_destroy(struct mgre_peers *peers);
 
 /*
- * The route cache for @nbma, made if @create and there is none; NULL if
- * there is none (or no memory, or MGRE_PEER_MAX peers exist).  Caller
- * holds rcu_read_lock() (or BHs off) and uses the result only within it.
+ * The route cache for @nbma, made if @create and there is none (*@made
+ * is then set); NULL if there is none (or no memory, or MGRE_PEER_MAX
+ * peers exist).  Caller holds rcu_read_lock() and uses the result only
+ * within it.
  */
 struct dst_cache *mgre_peer_dst_cache(struct mgre_peers *peers, __be32 nbma,
-				      bool create);
+				      bool create, bool *made);
 
 /* Forget every cached route (the device's parameters changed); RTNL. */
 void mgre_peers_reset(struct mgre_peers *peers);
 
-/* Reclaim idle peers; process context, from the NHRP work. */
-void mgre_peers_gc(struct mgre_peers *peers);
+/* Reclaim idle peers; process context, from the NHRP work.  Returns how
+ * many.
+ */
+unsigned int mgre_peers_gc(struct mgre_peers *peers);
 
 #ifdef MGRE_SELFTEST
 bool mgre_peers_selftest(void);

@@ -76,7 +76,7 @@ static void mgre_tunnel_xmit(struct mgre_device *md, struct sk_buff *skb,
 	const struct iphdr *inner_iph;
 	unsigned int max_headroom;
 	struct dst_cache *cache;
-	bool ip, cacheable;
+	bool ip, cacheable, made = false;
 	struct flowi4 fl4;
 	struct rtable *rt;
 	u8 tos, ttl;
@@ -101,7 +101,10 @@ static void mgre_tunnel_xmit(struct mgre_device *md, struct sk_buff *skb,
 			    skb_get_hash(skb), 0);
 
 	rcu_read_lock();
-	cache = cacheable ? mgre_peer_dst_cache(&md->peers, nbma, data) : NULL;
+	cache = cacheable ?
+		mgre_peer_dst_cache(&md->peers, nbma, data, &made) : NULL;
+	if (made)
+		mgre_stat_inc(md, MGRE_STAT_ROUTE_CACHES_MADE);
 	rt = cache ? dst_cache_get_ip4(cache, &fl4.saddr) : NULL;
 	if (rt) {
 		mgre_stat_inc(md, MGRE_STAT_TX_ROUTE_CACHED);

@@ -493,6 +493,12 @@ enum mgre_stat {
 	 */
 	MGRE_STAT_TX_ROUTE_CACHED,
 	MGRE_STAT_TX_ROUTE_LOOKUPS,
+	/* route caches made for an NBMA address (its first data packet),
+	 * and reclaimed after 30 s without data: the difference is how
+	 * many exist
+	 */
+	MGRE_STAT_ROUTE_CACHES_MADE,
+	MGRE_STAT_ROUTE_CACHES_RECLAIMED,
 	__MGRE_STAT_MAX
 };
 

@@ -29,6 +29,9 @@ ping_ok sp1 192.168.3.1 -I 192.168.2.1 || fail "sp1 LAN cannot reach sp2 LAN"
 wait_until 20 has_entry sp1 172.1.1.3 cached ||
 	fail "sp1 did not resolve sp2: $(nhrpctl_in sp1 show dev tun0)"
 
+# The shortcut's first data made sp2's route cache (and the hub's).
+check_ge "$(counter sp1 route_caches_made)" 2 "route caches sp1 made (the hub's and sp2's)"
+
 N=20
 # pings NAME [nocap]: N pings from sp1's LAN to sp2's LAN while sp1's
 # eth0 is captured to $TMPD/NAME.pcap (not with nocap: GRE and ESP are
