@@ -213,6 +213,7 @@ bool __init mgre_peers_selftest(void)
 out:
 	rcu_read_unlock();
 out_unlocked:
+	rcu_barrier();	/* (peers reclaimed above: their callbacks) */
 	mgre_peers_destroy(peers);
 	kfree(peers);
 	if (ok)
