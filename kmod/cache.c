@@ -117,8 +117,7 @@ static void mgre_entry_schedule(struct mgre_cache *cache, struct mgre_entry *e)
 		list_del_init(&e->wheel);
 		return;
 	}
-	e->due = mgre_entry_due(e);
-	sec = e->due / HZ;
+	sec = mgre_entry_due(e) / HZ;
 	/* Due already: in the slot the next (or this) pass visits first. */
 	if (time_before(sec, cache->wheel_sec))
 		sec = cache->wheel_sec;
@@ -632,7 +631,8 @@ static bool mgre_gc_slot(struct mgre_cache *cache, struct list_head *slot,
 	while ((e = list_first_entry_or_null(slot, struct mgre_entry,
 					     wheel))) {
 		res->visited++;
-		if (time_after(e->due, now)) {
+		/* (due derives from fields only changed with a refile) */
+		if (time_after(mgre_entry_due(e), now)) {
 			list_move_tail(&e->wheel, &keep);
 			continue;
 		}

@@ -60,8 +60,7 @@ struct mgre_entry {
 	 * (expiry, the next request, a refresh); under lock.  Static and
 	 * local entries: empty.
 	 */
-	struct list_head wheel;
-	unsigned long due;	/* jiffies; under lock */
+	struct list_head wheel;	/* when: mgre_entry_due() (cache.c) */
 	struct rcu_head rcu;
 };
 
