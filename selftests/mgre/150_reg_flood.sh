@@ -221,14 +221,14 @@ done
 
 # --- memory --------------------------------------------------------------------------
 # The cost of an entry, measured: flood A's growth of the kmalloc caches
-# per accepted registration (the entry, 112 bytes in kmalloc-128, and its
+# per accepted registration (the entry, 104 bytes in kmalloc-128, and its
 # reference in the multicast map, kmalloc-64: 165-200 bytes measured on
 # Debian's 6.1 kernel; 78 once, in a run where the kernel's other kmalloc
 # users freed ~10 kB meanwhile).  It must be at least half the entry
 # (else the measurement saw nothing and the bounds below would be
 # vacuous) and at most 512 bytes (three times the entry and its
 # reference: room for the hash table's growth).  Then, from that measured
-# cost, or the entry's 112 bytes if the noise made it smaller:
+# cost, or 112 bytes (about the entry) if the noise made it smaller:
 #   B: its accepted registrations at 1.5 times the cost, plus a tenth of
 #      it for each refused one;
 #   C: a tenth of the cost for each refused registration (~80 kB for
