@@ -18,6 +18,47 @@ static const struct rhashtable_params mgre_cache_params = {
 	.automatic_shrinking	= true,
 };
 
+/*
+ * Entries come from their own slab cache: 104 bytes each instead of the
+ * 128 of kmalloc-128 (a hub may hold 262,144 of them).
+ */
+static struct kmem_cache *mgre_entry_cache __read_mostly;
+
+int __init mgre_cache_mod_init(void)
+{
+	mgre_entry_cache = KMEM_CACHE(mgre_entry, 0);
+	return mgre_entry_cache ? 0 : -ENOMEM;
+}
+
+/* After rcu_barrier(): every entry freed by mgre_entry_free_rcu() is back. */
+void mgre_cache_mod_exit(void)
+{
+	kmem_cache_destroy(mgre_entry_cache);
+}
+
+static struct mgre_entry *mgre_entry_alloc(gfp_t gfp)
+{
+	return kmem_cache_zalloc(mgre_entry_cache, gfp);
+}
+
+static void mgre_entry_free_now(struct mgre_entry *e)
+{
+	kmem_cache_free(mgre_entry_cache, e);
+}
+
+static void mgre_entry_free_cb(struct rcu_head *rcu)
+{
+	mgre_entry_free_now(container_of(rcu, struct mgre_entry, rcu));
+}
+
+/* (call_rcu(), not kfree_rcu(): rcu_barrier() waits for it, and the
+ * module's exit needs that before it destroys the slab cache)
+ */
+static void mgre_entry_free_rcu(struct mgre_entry *e)
+{
+	call_rcu(&e->rcu, mgre_entry_free_cb);
+}
+
 int mgre_cache_init(struct mgre_cache *cache, struct mgre_mcast_map *mcast,
 		    struct mgre_route *route)
 {
@@ -45,7 +86,7 @@ int mgre_cache_init(struct mgre_cache *cache, struct mgre_mcast_map *mcast,
 
 static void mgre_entry_free(void *ptr, void *arg)
 {
-	kfree(ptr);
+	mgre_entry_free_now(ptr);
 }
 
 /* No readers or writers are left (see mgre_dev_free()). */
@@ -130,7 +171,7 @@ static void mgre_cache_unlink(struct mgre_cache *cache, struct mgre_entry *e)
 	rhashtable_remove_fast(&cache->ht, &e->node, mgre_cache_params);
 	list_del_init(&e->wheel);
 	mgre_entry_changed(cache, e, e->type, e->nbma, MGRE_ENTRY_STATIC, 0);
-	kfree_rcu(e, rcu);
+	mgre_entry_free_rcu(e);
 }
 
 int mgre_cache_add_static(struct mgre_cache *cache, __be32 proto, u8 prefixlen,
@@ -139,7 +180,7 @@ int mgre_cache_add_static(struct mgre_cache *cache, __be32 proto, u8 prefixlen,
 	struct mgre_entry *e, *old;
 	int ret;
 
-	e = kzalloc(sizeof(*e), GFP_KERNEL);
+	e = mgre_entry_alloc(GFP_KERNEL);
 	if (!e)
 		return -ENOMEM;
 	e->proto = proto;
@@ -167,7 +208,7 @@ int mgre_cache_add_static(struct mgre_cache *cache, __be32 proto, u8 prefixlen,
 		list_del_init(&old->wheel);
 		mgre_entry_changed(cache, old, old->type, old->nbma,
 				   MGRE_ENTRY_STATIC, 0);
-		kfree_rcu(old, rcu);
+		mgre_entry_free_rcu(old);
 		spin_unlock_bh(&cache->lock);
 		return 0;
 	}
@@ -184,7 +225,7 @@ int mgre_cache_add_static(struct mgre_cache *cache, __be32 proto, u8 prefixlen,
 
 err_unlock:
 	spin_unlock_bh(&cache->lock);
-	kfree(e);
+	mgre_entry_free_now(e);
 	return ret;
 }
 
@@ -234,7 +275,7 @@ static void mgre_entry_stamp(struct mgre_entry *e, u8 type,
 static struct mgre_entry *mgre_entry_new(__be32 proto, __be32 nbma, u8 type,
 					 u32 flags, unsigned int holdtime)
 {
-	struct mgre_entry *e = kzalloc(sizeof(*e), GFP_ATOMIC);
+	struct mgre_entry *e = mgre_entry_alloc(GFP_ATOMIC);
 
 	if (!e)
 		return NULL;
@@ -255,12 +296,12 @@ static int mgre_cache_insert(struct mgre_cache *cache, struct mgre_entry *e)
 
 	lockdep_assert_held(&cache->lock);
 	if (mgre_cache_count(cache) >= READ_ONCE(cache->max)) {
-		kfree(e);
+		mgre_entry_free_now(e);
 		return -ENOSPC;
 	}
 	ret = rhashtable_insert_fast(&cache->ht, &e->node, mgre_cache_params);
 	if (ret) {
-		kfree(e);
+		mgre_entry_free_now(e);
 		return ret;
 	}
 	atomic_inc(&cache->learned);

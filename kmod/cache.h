@@ -104,6 +104,8 @@ struct mgre_gc_result {
 	unsigned int visited;		/* entries the pass looked at */
 };
 
+int mgre_cache_mod_init(void);
+void mgre_cache_mod_exit(void);
 int mgre_cache_init(struct mgre_cache *cache, struct mgre_mcast_map *mcast,
 		    struct mgre_route *route);
 /* Inject or withdraw the routes after "route-inject" changed. */

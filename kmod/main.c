@@ -9,21 +9,52 @@
 #include <linux/genetlink.h>
 #include <net/rtnetlink.h>
 
+#include "cache.h"
 #include "device.h"
+#include "multicast.h"
 #include "ratelimit.h"
 #include "netlink.h"
 #include "recv.h"
 #include "route.h"
 
+/* The slab caches of NHRP entries and multicast map entries. */
+static int __init mgre_slabs_init(void)
+{
+	int ret;
+
+	ret = mgre_cache_mod_init();
+	if (ret < 0)
+		return ret;
+	ret = mgre_mcast_mod_init();
+	if (ret < 0)
+		mgre_cache_mod_exit();
+	return ret;
+}
+
+static void mgre_slabs_uninit(void)
+{
+	/* Entries, map entries and the peers' route caches are freed by
+	 * call_rcu(): wait for those callbacks before the caches go.
+	 */
+	rcu_barrier();
+	mgre_mcast_mod_exit();
+	mgre_cache_mod_exit();
+}
+
 static int __init mgre_mod_init(void)
 {
 	int ret;
 
+	ret = mgre_slabs_init();
+	if (ret < 0)
+		return ret;
 #ifdef MGRE_SELFTEST
 	/* (the debug kernel's build: see kmod/Kbuild) */
 	if (!mgre_rl_selftest() || !mgre_peers_selftest() ||
-	    !mgre_cache_selftest())
-		return -ENOTRECOVERABLE;
+	    !mgre_cache_selftest()) {
+		ret = -ENOTRECOVERABLE;
+		goto err_route;
+	}
 #endif
 	ret = mgre_route_wq_init();
 	if (ret < 0)
@@ -52,6 +83,7 @@ err_netlink:
 err_device:
 	mgre_route_wq_uninit();
 err_route:
+	mgre_slabs_uninit();
 	return ret;
 }
 
@@ -62,8 +94,7 @@ static void __exit mgre_mod_exit(void)
 	mgre_device_uninit();
 	/* After the devices: their route work may still be finishing. */
 	mgre_route_wq_uninit();
-	/* The peers' route caches are freed by call_rcu() (peer.c). */
-	rcu_barrier();
+	mgre_slabs_uninit();
 }
 
 module_init(mgre_mod_init);

