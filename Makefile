@@ -8,7 +8,8 @@
 #   make unit       host-side unit tests (selftests/unit)
 #   make fuzz       fuzzers (selftests/fuzz), FUZZ_SECONDS=60 each
 #   make demo       boot the test VM and run scripts/demo.sh in it
-#   make bench      boot the test VM and run bench/run.sh, then bench/spokes.sh, in it
+#   make bench      boot the test VM and run bench/run.sh, bench/spokes.sh and
+#                   bench/multicast.sh in it
 #   make vm-shell   interactive shell in the test VM (Ctrl-A x quits)
 #   make debug-kernel  build (or reuse) the KASAN/lockdep/kmemleak kernel and
 #                   mgre.ko for it (scripts/debug-kernel/build.sh; make check
@@ -83,6 +84,7 @@ demo: deps
 bench: all
 	$(VM_RUN) -- bench/run.sh
 	$(VM_RUN) -- bench/spokes.sh
+	$(VM_RUN) -- bench/multicast.sh
 
 vm-shell:
 	$(VM_RUN)

@@ -30,59 +30,21 @@
 # (20000).
 set -euo pipefail
 
-REPO=$(cd "$(dirname "$0")/.." && pwd)
-export IP_LIB_DIR="$REPO/tools/iproute2"
-export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH
-NHRPCTL="$REPO/tools/nhrpctl/nhrpctl"
-MGRE_KO=${MGRE_KO:-$REPO/kmod/mgre.ko}
-CRAFT=$REPO/selftests/mgre/nhrp_craft.py
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
 SPOKES=${SPOKES:-100000}
 RATE=${RATE:-4000}
 ACTIVE=${ACTIVE:-1000}
 FRR_SPOKES=${FRR_SPOKES:-20000}
-FRR_DIR=/run/frr/bench	# FRR's pathspace -N bench: its sockets, and here its files
-TMP=$(mktemp -d)
 T_START=$EPOCHREALTIME
 
-msg() { echo "bench: $*" >&2; }
-die() { msg "error: $*"; exit 1; }
-in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-
-cleanup() {
-	local p
-	for p in "$FRR_DIR"/*.pid; do
-		[ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null
-	done
-	rm -rf "$FRR_DIR"
-	ip netns del gen 2>/dev/null || :
-	ip netns del hub 2>/dev/null || :
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
+trap hub_cleanup EXIT
 
 [ "$(id -u)" = 0 ] || die "must run as root (in the VM: make bench)"
-[ -f "$MGRE_KO" ] || die "$MGRE_KO missing: run make"
 [ "$SPOKES" -le 1000000 ] || die "SPOKES: at most 1000000"
 
-# Load mgre (ip_gre must not hold GRE version 0).
-rmmod ip_gre 2>/dev/null || :
-if [ ! -d /sys/module/mgre ]; then
-	modprobe ip_tunnel
-	modprobe gre
-	insmod "$MGRE_KO"
-fi
-
-for ns in gen hub; do
-	ip netns add "$ns"
-	ip -n "$ns" link set lo up
-done
-ip link add eth0 netns hub type veth peer name eth0 netns gen
-ip -n hub addr add 192.1.1.1/24 dev eth0
-ip -n gen addr add 192.1.1.9/24 dev eth0
-ip -n hub link set eth0 up
-ip -n gen link set eth0 up
-ip -n hub route add 100.64.0.0/10 via 192.1.1.9
-ip -n gen route add local 100.64.0.0/10 dev lo
+load_mgre
+hub_gen
 ip -n hub link add tun0 type mgre local 192.1.1.1 key 10000 network-id 10000 \
 	holdtime 3600 auth cisco123 cache-max $((SPOKES + 1000)) \
 	multicast-dynamic-max $((SPOKES + 1000 > 262144 ? 262144 : SPOKES + 1000))
@@ -158,52 +120,11 @@ mgre_rate=$(python3 -c 'import json, sys; d = json.load(sys.stdin); print(int(su
 # same RATE, without the authentication extension (FRR 8.4's nhrpd has
 # none).  nhrpd installs a neighbour per registered spoke: the kernel's
 # neighbour table limits are raised so that they are not what stops it.
-ip netns del hub
-ip netns del gen
-rmmod mgre
-modprobe ip_gre
-for ns in gen hub; do
-	ip netns add "$ns"
-	ip -n "$ns" link set lo up
-done
-ip link add eth0 netns hub type veth peer name eth0 netns gen
-ip -n hub addr add 192.1.1.1/24 dev eth0
-ip -n gen addr add 192.1.1.9/24 dev eth0
-ip -n hub link set eth0 up
-ip -n gen link set eth0 up
-ip -n hub route add 100.64.0.0/10 via 192.1.1.9
-ip -n gen route add local 100.64.0.0/10 dev lo
 sysctl -qw net.ipv4.neigh.default.gc_thresh1=$((FRR_SPOKES * 2)) \
 	net.ipv4.neigh.default.gc_thresh2=$((FRR_SPOKES * 2)) \
 	net.ipv4.neigh.default.gc_thresh3=$((FRR_SPOKES * 2))
-ip -n hub link add gre1 type gre key 10000 ttl 64 local 192.1.1.1 dev eth0
-ip -n hub addr add 172.1.1.1/32 dev gre1
-ip -n hub link set gre1 up
-ip -n hub route add 172.1.1.0/24 dev gre1
-ip -n hub route add 10.0.0.0/8 dev gre1
-mkdir -p "$FRR_DIR"
-printf 'hostname bench-hub\n' >"$FRR_DIR/zebra.conf"
-printf '%s\n' 'hostname bench-hub' 'interface gre1' ' ip nhrp network-id 10000' \
-	' ip nhrp holdtime 3600' ' ip nhrp map multicast dynamic' ' tunnel source eth0' \
-	'exit' >"$FRR_DIR/nhrpd.conf"
-chown -R frr:frr /run/frr
-for d in zebra nhrpd; do
-	in_ns hub "/usr/lib/frr/$d" -N bench -d -A 127.0.0.1 -f "$FRR_DIR/$d.conf" \
-		-i "$FRR_DIR/$d.pid" --log "file:$FRR_DIR/$d.log" ||
-		die "FRR $d did not start (log: $(tail -n 5 "$FRR_DIR/$d.log" 2>/dev/null))"
-	for _ in $(seq 50); do
-		[ -S "/run/frr/bench/$d.vty" ] && break
-		sleep 0.2
-	done
-	[ -S "/run/frr/bench/$d.vty" ] || die "FRR $d: no vty socket"
-done
-frr_entries() {
-	in_ns hub vtysh -N bench -c 'show ip nhrp cache json' 2>/dev/null | python3 -c '
-import json, sys
-d = json.load(sys.stdin)
-print(sum(1 for e in d.get("table", []) if e.get("type") == "dynamic"))' 2>/dev/null || echo "?"
-}
-msg "FRR $(dpkg-query -W -f='${Version}' frr 2>/dev/null) nhrpd up; $FRR_SPOKES registrations at $RATE/s at most"
+frr_hub bench
+msg "FRR: $FRR_SPOKES registrations at $RATE/s at most"
 sleep 2
 t0=$EPOCHREALTIME
 in_ns gen python3 "$CRAFT" flood --self-nbma 192.1.1.9 --first-nbma 100.64.0.1 \
@@ -213,15 +134,13 @@ t1=$EPOCHREALTIME
 secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
 frr_rate=$(python3 -c 'import json, sys; d = json.load(sys.stdin); print(int(sum(d["replies"].values()) / d["seconds"]))' <"$TMP/flood-frr.json")
 sleep 5
-echo "P4 (FRR nhrpd): $FRR_SPOKES registrations sent in $secs s: the generator counted $(cat "$TMP/flood-frr.json"); nhrpd holds $(frr_entries) 5 s later"
-for d in nhrpd zebra; do
-	kill "$(cat "$FRR_DIR/$d.pid")" 2>/dev/null || :
-done
+echo "P4 (FRR nhrpd): $FRR_SPOKES registrations sent in $secs s: the generator counted $(cat "$TMP/flood-frr.json"); nhrpd holds $(frr_registered) 5 s later"
 if [ "$frr_rate" -gt 0 ]; then
 	echo "P4: registrations answered per second while sent: mgre $mgre_rate (all of them: the generator's pace), FRR nhrpd $frr_rate: mgre/FRR >= $(awk -v a="$mgre_rate" -v b="$frr_rate" 'BEGIN { printf "%.1f", a / b }')"
 else
 	echo "P4: registrations answered per second while sent: mgre $mgre_rate, FRR nhrpd 0 (see $FRR_DIR/nhrpd.log)"
 	tail -n 20 "$FRR_DIR/nhrpd.log" >&2
 fi
+frr_stop
 echo
 echo "bench: done in $(awk -v a="$T_START" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }') s"
