@@ -503,9 +503,15 @@ capture_start() {
 	# --immediate-mode: no packet waits in the kernel ring buffer (TPACKET_V3
 	# would hold it up to 1 s), so capture_stop loses nothing; -U: the file
 	# is flushed after each packet, so it can be read while capturing.
+	# Started as a simple command, not through in_ns: a shell function
+	# put in the background runs in a subshell, $! would be that
+	# subshell's PID, and capture_stop would kill the subshell and leave
+	# tcpdump writing the file.  ip netns exec execs its command, so
+	# $! is tcpdump's PID.
+	local cmd=(tcpdump -i "$ifname" -n -s 0 -U --immediate-mode -Z root -w "$file")
+	[ -z "$ns" ] || [ "$ns" = - ] || cmd=(ip netns exec "$ns" "${cmd[@]}")
 	# shellcheck disable=SC2086	# the filter is split into words on purpose
-	in_ns "$ns" tcpdump -i "$ifname" -n -s 0 -U --immediate-mode -Z root \
-		-w "$file" $filter >/dev/null 2>"$file.stderr" &
+	"${cmd[@]}" $filter >/dev/null 2>"$file.stderr" &
 	pid=$!
 	_BG_PIDS+=("$pid")
 	_CAPTURE_PID[$file]=$pid
@@ -560,6 +566,10 @@ capture_stop() {
 		wait_until 5 _not_running "$pid" || kill -KILL "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 		unset "_CAPTURE_PID[$f]"
+		# tcpdump says so on exit: the file is closed, nothing more
+		# will be added to what the test counts next.
+		grep -qE 'packets? captured' "$f.stderr" 2>/dev/null ||
+			fail "capture_stop: tcpdump writing $f did not exit on SIGTERM: $(cat "$f.stderr" 2>/dev/null)"
 	done
 	return 0
 }

@@ -267,19 +267,48 @@ nhs_state() {
 # nhs_state_is NS STATE: the first NHS of NS is in STATE.
 nhs_state_is() { [ "$(nhs_state "$1")" = "$2" ]; }
 
-# nhrp_dissect PCAP: one line per NHRP packet, "TYPE HOPCNT FLAGS BAD",
-# where BAD is 1 when tshark finds the packet malformed or reports an
-# expert error on it.  One tshark run (slow to start under emulation).
+# nhrp_dissect PCAP: one line per NHRP packet, "TYPE HOPCNT FLAGS BAD
+# FRAME TIME", where BAD is 1 when tshark finds the packet malformed or
+# reports an expert error on it, FRAME is its number in PCAP and TIME its
+# time stamp (seconds.microseconds, as tcpdump -tt prints it).  One
+# tshark run (slow to start under emulation); tshark's errors go to
+# PCAP.tshark.err.
 nhrp_dissect() {
 	tshark -r "$1" -Y nhrp -T fields -E separator='|' \
 		-e nhrp.hdr.op.type -e nhrp.hdr.hopcnt -e nhrp.flags \
-		-e _ws.malformed -e _ws.expert.severity 2>/dev/null |
+		-e _ws.malformed -e _ws.expert.severity -e frame.number \
+		-e frame.time_epoch 2>"$1.tshark.err" |
 		python3 -c '
 import sys
 for line in sys.stdin:
-    t, hop, flags, mal, sev = (line.rstrip("\n").split("|") + [""] * 5)[:5]
+    t, hop, flags, mal, sev, fr, ts = (line.rstrip("\n").split("|") + [""] * 7)[:7]
     bad = bool(mal) or any(int(x, 0) >= 0x00800000 for x in sev.split(",") if x)
-    print(t, hop, flags or "-", int(bad))'
+    sec, _, frac = ts.partition(".")
+    print(t, hop, flags or "-", int(bad), fr, "%s.%s" % (sec, (frac + "000000")[:6]))'
+}
+
+# nhrp_dissect_all PCAP TXT LABEL: every packet tcpdump finds NHRP in
+# (GRE protocol 0x2001 behind an 8-byte GRE header) is in TXT, the
+# output of nhrp_dissect PCAP (the packets are matched by time stamp);
+# otherwise fail naming the frames tshark did not dissect as NHRP, with
+# what tshark made of them.
+nhrp_dissect_all() {
+	local pcap=$1 txt=$2 label=$3 want got missing f frames=
+	want=$(tcpdump -tt -n -r "$pcap" 'ip[22:2] = 0x2001' 2>/dev/null | awk '{ print $1 }' | sort)
+	got=$(awk '{ print $6 }' "$txt" | sort)
+	[ -n "$want" ] || { fail "$label: tcpdump finds no NHRP packet in ${pcap##*/}"; return 1; }
+	[ "$want" = "$got" ] && return 0
+	missing=$(comm -23 <(echo "$want") <(echo "$got"))
+	for f in $missing; do
+		frames+="$(tcpdump -# -tt -n -r "$pcap" 2>/dev/null | awk -v t="$f" '$2 == t { print $1; exit }') "
+	done
+	fail "$label: tcpdump finds $(echo "$want" | wc -l) NHRP packets in ${pcap##*/}, tshark dissects $(echo "$got" | grep -c .) as NHRP; not dissected: frames ${frames:-none} (time stamps $(echo "$missing" | tr '\n' ' '))"
+	log "tshark's errors: $(head -c 500 "$pcap.tshark.err" 2>/dev/null)"
+	for f in $frames; do
+		log "frame $f (tshark): $(tshark -r "$pcap" -Y "frame.number == $f" -O gre,nhrp 2>&1 | head -40 | tr '\n' ' ')"
+		tcpdump -# -n -v -XX -r "$pcap" 2>/dev/null | awk -v f="$f" '$1 == f { p = 1; print; next } /^ *[0-9]+  / { p = 0 } p' | head -14 >&2
+	done
+	return 1
 }
 
 # tcpdump filters for the reference topology's GRE: outer IPv4 without
