@@ -8,6 +8,8 @@
 #include <uapi/mgre.h>
 
 #include "cache.h"
+#include "events.h"
+#include "mgre_trace.h"
 #include "multicast.h"
 #include "route.h"
 
@@ -17,6 +19,28 @@ static const struct rhashtable_params mgre_cache_params = {
 	.head_offset		= offsetof(struct mgre_entry, node),
 	.automatic_shrinking	= true,
 };
+
+/*
+ * @e changed (@op): the trace event, and the netlink event for "nhrpctl
+ * monitor".  @old_type and @old_nbma: before an update.  (No device in
+ * the in-module selftest: no netlink event.)
+ */
+static void mgre_cache_note(const struct mgre_cache *cache,
+			    const struct mgre_entry *e, enum mgre_cache_op op,
+			    u8 old_type, __be32 old_nbma)
+{
+	struct net_device *dev = cache->route ? cache->route->dev : NULL;
+
+	trace_mgre_cache(dev, e, op, old_type, old_nbma);
+	mgre_event_entry(dev, e, op, old_type, old_nbma);
+}
+
+static void mgre_cache_note_op(const struct mgre_cache *cache,
+			       const struct mgre_entry *e,
+			       enum mgre_cache_op op)
+{
+	mgre_cache_note(cache, e, op, e->type, e->nbma);
+}
 
 /*
  * Entries come from their own slab cache: 104 bytes each instead of the
@@ -165,9 +189,11 @@ static void mgre_entry_schedule(struct mgre_cache *cache, struct mgre_entry *e)
 	list_move_tail(&e->wheel, &cache->wheel[sec % MGRE_WHEEL_SLOTS]);
 }
 
-static void mgre_cache_unlink(struct mgre_cache *cache, struct mgre_entry *e)
+static void mgre_cache_unlink(struct mgre_cache *cache, struct mgre_entry *e,
+			      enum mgre_cache_op op)
 {
 	lockdep_assert_held(&cache->lock);
+	mgre_cache_note_op(cache, e, op);
 	rhashtable_remove_fast(&cache->ht, &e->node, mgre_cache_params);
 	list_del_init(&e->wheel);
 	mgre_entry_changed(cache, e, e->type, e->nbma, MGRE_ENTRY_STATIC, 0);
@@ -205,6 +231,8 @@ int mgre_cache_add_static(struct mgre_cache *cache, __be32 proto, u8 prefixlen,
 			goto err_unlock;
 		if (mgre_entry_learned(old->type))
 			atomic_dec(&cache->learned);
+		mgre_cache_note_op(cache, old, MGRE_CACHE_REPLACE);
+		mgre_cache_note_op(cache, e, MGRE_CACHE_ADD);
 		list_del_init(&old->wheel);
 		mgre_entry_changed(cache, old, old->type, old->nbma,
 				   MGRE_ENTRY_STATIC, 0);
@@ -220,6 +248,7 @@ int mgre_cache_add_static(struct mgre_cache *cache, __be32 proto, u8 prefixlen,
 	ret = rhashtable_insert_fast(&cache->ht, &e->node, mgre_cache_params);
 	if (ret)
 		goto err_unlock;
+	mgre_cache_note_op(cache, e, MGRE_CACHE_ADD);
 	spin_unlock_bh(&cache->lock);
 	return 0;
 
@@ -241,7 +270,7 @@ int mgre_cache_del_static(struct mgre_cache *cache, __be32 proto,
 		NL_SET_ERR_MSG(extack, "no static entry for this address");
 		ret = -ENOENT;
 	} else {
-		mgre_cache_unlink(cache, e);
+		mgre_cache_unlink(cache, e, MGRE_CACHE_DEL);
 	}
 	spin_unlock_bh(&cache->lock);
 	return ret;
@@ -305,6 +334,7 @@ static int mgre_cache_insert(struct mgre_cache *cache, struct mgre_entry *e)
 		return ret;
 	}
 	atomic_inc(&cache->learned);
+	mgre_cache_note_op(cache, e, MGRE_CACHE_ADD);
 	mgre_entry_changed(cache, e, MGRE_ENTRY_STATIC, 0, e->type, e->nbma);
 	mgre_entry_schedule(cache, e);
 	return 0;
@@ -318,6 +348,9 @@ static void mgre_entry_update(struct mgre_cache *cache, struct mgre_entry *e,
 			      __be32 nbma, u8 type, u32 flags,
 			      unsigned int holdtime)
 {
+	u8 old_type = e->type;
+	__be32 old_nbma = e->nbma;
+
 	mgre_entry_changed(cache, e, e->type, e->nbma, type, nbma);
 	if (e->type != type)
 		e->created = jiffies;
@@ -327,6 +360,7 @@ static void mgre_entry_update(struct mgre_cache *cache, struct mgre_entry *e,
 	/* Pairs with smp_load_acquire() in mgre_xmit_ipv4(). */
 	smp_store_release(&e->type, type);
 	mgre_entry_schedule(cache, e);
+	mgre_cache_note(cache, e, MGRE_CACHE_UPDATE, old_type, old_nbma);
 }
 
 /*
@@ -461,11 +495,12 @@ out:
 	return ret;
 }
 
-static void mgre_cache_remove(struct mgre_cache *cache, struct mgre_entry *e)
+static void mgre_cache_remove(struct mgre_cache *cache, struct mgre_entry *e,
+			      enum mgre_cache_op op)
 {
 	if (mgre_entry_learned(e->type))
 		atomic_dec(&cache->learned);
-	mgre_cache_unlink(cache, e);
+	mgre_cache_unlink(cache, e, op);
 }
 
 /*
@@ -484,7 +519,7 @@ int mgre_cache_forget(struct mgre_cache *cache, __be32 proto, __be32 nbma)
 	spin_lock_bh(&cache->lock);
 	e = mgre_cache_lookup_locked(cache, proto);
 	if (e && mgre_entry_learned(e->type) && e->nbma == nbma) {
-		mgre_cache_remove(cache, e);
+		mgre_cache_remove(cache, e, MGRE_CACHE_PURGE);
 		ret = 0;
 	} else if (e) {
 		ret = -EPERM;
@@ -537,7 +572,7 @@ static void mgre_cache_walk(struct mgre_cache *cache,
 		spin_lock_bh(&cache->lock);
 		/* Skip entries a concurrent writer already removed. */
 		if (mgre_cache_lookup_locked(cache, e->proto) == e && fn(e, arg))
-			mgre_cache_remove(cache, e);
+			mgre_cache_remove(cache, e, MGRE_CACHE_FLUSH);
 		spin_unlock_bh(&cache->lock);
 		if (!(++n % 256)) {
 			/* Large tables: let others run (e is not used again). */
@@ -630,6 +665,8 @@ static int mgre_gc_one(struct mgre_cache *cache, struct mgre_entry *e,
 			/* Give up for a while: negative entry. */
 			WRITE_ONCE(e->type, MGRE_ENTRY_NEGATIVE);
 			WRITE_ONCE(e->expires, mgre_expiry(MGRE_NEGATIVE_HOLD));
+			mgre_cache_note(cache, e, MGRE_CACHE_NEGATIVE,
+					MGRE_ENTRY_INCOMPLETE, 0);
 		} else if (!mgre_gc_resolve(e, res, now)) {
 			return 1;
 		}
@@ -683,7 +720,7 @@ static bool mgre_gc_slot(struct mgre_cache *cache, struct list_head *slot,
 			break;
 		}
 		if (ret < 0)
-			mgre_cache_remove(cache, e);
+			mgre_cache_remove(cache, e, MGRE_CACHE_EXPIRE);
 		if (!(++n % 64)) {
 			/* (entries on keep may be refiled meanwhile: fine) */
 			spin_unlock_bh(&cache->lock);

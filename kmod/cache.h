@@ -126,6 +126,18 @@ int mgre_cache_learn(struct mgre_cache *cache, __be32 proto, __be32 nbma,
 int mgre_cache_learn_request(struct mgre_cache *cache, __be32 proto,
 			     __be32 nbma, unsigned int holdtime, bool create);
 
+/* How an entry changed (the mgre:mgre_cache trace event, mgre_trace.h). */
+enum mgre_cache_op {
+	MGRE_CACHE_ADD,		/* a new entry */
+	MGRE_CACHE_UPDATE,	/* learned again (refreshed, moved, resolved) */
+	MGRE_CACHE_NEGATIVE,	/* its resolution failed */
+	MGRE_CACHE_EXPIRE,	/* its holdtime ran out */
+	MGRE_CACHE_PURGE,	/* its owner purged it */
+	MGRE_CACHE_FLUSH,	/* flushed by the administrator */
+	MGRE_CACHE_DEL,		/* a static entry deleted */
+	MGRE_CACHE_REPLACE,	/* a static entry took its place */
+};
+
 enum mgre_resolve_start {
 	MGRE_RESOLVE_STARTED,	/* a new incomplete entry: send a request */
 	MGRE_RESOLVE_KNOWN,	/* an entry exists (added meanwhile) */

@@ -11,6 +11,8 @@
 
 #include "cache.h"
 #include "device.h"
+#define CREATE_TRACE_POINTS
+#include "mgre_trace.h"
 #include "multicast.h"
 #include "ratelimit.h"
 #include "netlink.h"

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Generic netlink family "mgre": program and read the NHRP cache, the
- * multicast map and the NHS list, and read counters.  The commands and
- * attributes are documented in uapi/mgre.h.
+ * multicast map and the NHS list, and read counters; its group "events"
+ * carries events.c's notifications.  The commands and attributes are
+ * documented in uapi/mgre.h.
  */
 
 #include <linux/jiffies.h>
@@ -12,8 +13,6 @@
 
 #include "device.h"
 #include "netlink.h"
-
-static struct genl_family mgre_genl_family;
 
 static const struct nla_policy mgre_genl_policy[MGRE_A_MAX + 1] = {
 	[MGRE_A_IFINDEX]	= { .type = NLA_U32 },
@@ -513,7 +512,13 @@ static const struct genl_ops mgre_genl_ops[] = {
 	MGRE_DO(MGRE_CMD_FLUSH, mgre_genl_flush),
 };
 
-static struct genl_family mgre_genl_family __ro_after_init = {
+/* Listening takes CAP_NET_ADMIN in the netns, as the dumps do. */
+static const struct genl_multicast_group mgre_genl_mcgrps[] = {
+	[MGRE_MCGRP_EVENTS] = { .name = MGRE_GENL_MCGRP_EVENTS,
+				.flags = GENL_MCAST_CAP_NET_ADMIN },
+};
+
+struct genl_family mgre_genl_family __ro_after_init = {
 	.name		= MGRE_GENL_NAME,
 	.version	= MGRE_GENL_VERSION,
 	.maxattr	= MGRE_A_MAX,
@@ -522,6 +527,8 @@ static struct genl_family mgre_genl_family __ro_after_init = {
 	.parallel_ops	= true,
 	.ops		= mgre_genl_ops,
 	.n_ops		= ARRAY_SIZE(mgre_genl_ops),
+	.mcgrps		= mgre_genl_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(mgre_genl_mcgrps),
 	.resv_start_op	= MGRE_CMD_FLUSH + 1,
 	.module		= THIS_MODULE,
 };

@@ -23,6 +23,8 @@
 #include <crypto/algapi.h>
 #include <linux/slab.h>
 
+#include "events.h"
+#include "mgre_trace.h"
 #include "nhrp_int.h"
 
 void mgre_nhrp_get_cfg(struct mgre_device *md, struct mgre_nhrp_cfg *c)
@@ -95,7 +97,7 @@ static void mgre_nhrp_error_ind(struct mgre_device *md,
 			continue;
 		matched = true;
 		n->awaiting = false;
-		mgre_nhs_refused(cfg, n);
+		mgre_nhs_refused(md, cfg, n, 0, nhrp_ei_code(p));
 		break;
 	}
 	spin_unlock_bh(&list->lock);
@@ -204,6 +206,7 @@ void mgre_nhrp_rcv(struct mgre_device *md, struct sk_buff *skb, int gre_hlen)
 					     p->err_off);
 		goto free;
 	}
+	trace_mgre_nhrp_rx(dev, p, outer_src);
 	mgre_stat_inc(md, MGRE_STAT_NHRP_RX_RES_REQ + p->type - 1);
 	if (!mgre_nhrp_ipv4(p)) {
 		mgre_stat_inc(md, MGRE_STAT_NHRP_RX_UNSUPPORTED);
@@ -249,7 +252,8 @@ bool mgre_nhrp_nhs_ka(struct mgre_device *md, struct mgre_nhs *n, bool alive)
 	changed = n->ka_down == alive;
 	if (changed && !alive) {
 		lost = n->state == MGRE_NHS_RESPONDING;
-		WRITE_ONCE(n->state, MGRE_NHS_DOWN);
+		/* (the line below says so) */
+		mgre_nhs_set_state(md, n, MGRE_NHS_DOWN, 0, 0, NULL);
 	}
 	if (changed) {
 		n->ka_down = !alive;
@@ -303,6 +307,7 @@ static void mgre_nhrp_carrier(struct mgre_device *md,
 		netif_carrier_on(dev);
 	else
 		netif_carrier_off(dev);
+	mgre_event_carrier(md, up);
 }
 
 static void mgre_nhrp_work(struct work_struct *work)

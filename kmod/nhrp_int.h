@@ -65,8 +65,11 @@ void mgre_nhrp_send_error(struct mgre_device *md,
 			  u16 code, u16 offset);
 
 /* nhrp_reg.c */
-void mgre_nhs_refused(const struct mgre_nhrp_cfg *cfg,
-		      struct mgre_nhs *n);
+void mgre_nhs_set_state(struct mgre_device *md, struct mgre_nhs *n,
+			u8 state, u8 cie_code, u16 error_code,
+			const char *why);
+void mgre_nhs_refused(struct mgre_device *md, const struct mgre_nhrp_cfg *cfg,
+		      struct mgre_nhs *n, u8 cie_code, u16 error_code);
 void mgre_nhrp_reg_tick(struct mgre_device *md,
 			const struct mgre_nhrp_cfg *cfg);
 void mgre_nhrp_reg_reply(struct mgre_device *md,

@@ -10,6 +10,7 @@
 #include <linux/slab.h>
 #include <net/route.h>
 
+#include "mgre_trace.h"
 #include "nhrp_int.h"
 #include "xmit.h"
 
@@ -145,6 +146,7 @@ void mgre_nhrp_xmit(struct mgre_device *md, struct mgre_msg *m,
 	skb->protocol = htons(MGRE_ETH_P_NHRP);
 	skb->dev = dev;
 	mgre_stat_inc(md, MGRE_STAT_NHRP_TX_RES_REQ + m->p.type - 1);
+	trace_mgre_nhrp_tx(dev, &m->p, nbma);
 
 	local_bh_disable();
 	mgre_xmit_one(md, skb, nbma, false);

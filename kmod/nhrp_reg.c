@@ -10,6 +10,7 @@
 
 #include <linux/slab.h>
 
+#include "events.h"
 #include "nhrp_int.h"
 
 #define MGRE_REG_RETRY_MAX	32	/* seconds between retries, at most */
@@ -80,13 +81,41 @@ static unsigned long mgre_reg_retry(const struct mgre_nhrp_cfg *cfg, u8 fails)
 			   mgre_reg_interval(cfg)));
 }
 
+/*
+ * Set @n's state; under the NHS list lock.  Coming up (answering our
+ * registrations) and going down are events for "nhrpctl monitor" and,
+ * with @why, lines in the kernel log (as IOS's %NHRP-5-NHS_UP/DOWN).
+ * @cie_code, @error_code: the refusal that took it down, 0 if none.
+ */
+void mgre_nhs_set_state(struct mgre_device *md, struct mgre_nhs *n,
+			u8 state, u8 cie_code, u16 error_code,
+			const char *why)
+{
+	bool up = state == MGRE_NHS_RESPONDING;
+	u8 old = n->state;
+	__be32 nbma;
+
+	lockdep_assert_held(&md->nhs.lock);
+	WRITE_ONCE(n->state, state);
+	if (old == state || (!up && state != MGRE_NHS_DOWN))
+		return;
+	nbma = mgre_nhs_nbma(md, n);
+	if (why)
+		net_info_ratelimited("%s: NHS %pI4 (NBMA %pI4) %s\n",
+				     mgre_to_dev(md)->name, &n->proto, &nbma,
+				     why);
+	mgre_event_nhs(md, n, nbma, up ? MGRE_EV_NHS_UP : MGRE_EV_NHS_DOWN,
+		       cie_code, error_code);
+}
+
 /* @n refused our registration: down, and retry with backoff.  Under the
  * NHS list lock.
  */
-void mgre_nhs_refused(const struct mgre_nhrp_cfg *cfg,
-		      struct mgre_nhs *n)
+void mgre_nhs_refused(struct mgre_device *md, const struct mgre_nhrp_cfg *cfg,
+		      struct mgre_nhs *n, u8 cie_code, u16 error_code)
 {
-	WRITE_ONCE(n->state, MGRE_NHS_DOWN);
+	mgre_nhs_set_state(md, n, MGRE_NHS_DOWN, cie_code, error_code,
+			   "down: it refused our registration");
 	if (n->fails < U8_MAX)
 		n->fails++;
 	n->next_send = jiffies + mgre_reg_retry(cfg, n->fails);
@@ -119,12 +148,15 @@ void mgre_nhrp_reg_tick(struct mgre_device *md,
 				if (n->state == MGRE_NHS_RESPONDING)
 					lost = true;
 				/* (keepalives may hold it down) */
-				WRITE_ONCE(n->state,
-					   n->fails >= MGRE_NHS_DOWN_FAILS ||
-					   n->ka_down ?
-					   MGRE_NHS_DOWN : MGRE_NHS_EXPECTING);
+				mgre_nhs_set_state(md, n,
+						   n->fails >= MGRE_NHS_DOWN_FAILS ||
+						   n->ka_down ?
+						   MGRE_NHS_DOWN :
+						   MGRE_NHS_EXPECTING, 0, 0,
+						   "down: our registrations went unanswered");
 			} else if (n->state == MGRE_NHS_WAITING) {
-				WRITE_ONCE(n->state, MGRE_NHS_EXPECTING);
+				mgre_nhs_set_state(md, n, MGRE_NHS_EXPECTING,
+						   0, 0, NULL);
 			}
 			/* Cisco: a retransmission keeps its request id. */
 			if (!n->awaiting)
@@ -177,8 +209,10 @@ void mgre_nhrp_reg_reply(struct mgre_device *md,
 			/* Keepalives say its data plane is down: not yet. */
 			if (n->state != MGRE_NHS_RESPONDING && !n->ka_down)
 				kick = true;
-			WRITE_ONCE(n->state, n->ka_down ? MGRE_NHS_DOWN :
-							 MGRE_NHS_RESPONDING);
+			/* (down: the keepalives' line said so) */
+			mgre_nhs_set_state(md, n, n->ka_down ? MGRE_NHS_DOWN :
+					   MGRE_NHS_RESPONDING, 0, 0,
+					   n->ka_down ? NULL : "up");
 			n->fails = 0;
 			n->recovering = false;
 			n->next_send = jiffies + mgre_reg_interval(cfg);
@@ -192,13 +226,13 @@ void mgre_nhrp_reg_reply(struct mgre_device *md,
 			 * is final until the next retry.
 			 */
 			n->recovering = true;
-			WRITE_ONCE(n->state, n->ka_down ? MGRE_NHS_DOWN :
-							 MGRE_NHS_EXPECTING);
+			mgre_nhs_set_state(md, n, n->ka_down ? MGRE_NHS_DOWN :
+					   MGRE_NHS_EXPECTING, code, 0, NULL);
 			n->next_send = jiffies + HZ;
 			purge_proto = n->proto;
 			purge_nbma = READ_ONCE(n->nbma);
 		} else {
-			mgre_nhs_refused(cfg, n);
+			mgre_nhs_refused(md, cfg, n, code, 0);
 		}
 		break;
 	}
@@ -312,6 +346,7 @@ reply:
 		net_info_ratelimited("%s: refused registration of %pI4 from %pI4 (code %u)\n",
 				     mgre_to_dev(md)->name, &src_proto,
 				     &outer_src, code);
+		mgre_event_reg_refused(md, src_proto, outer_src, code);
 	}
 	m = mgre_msg_new(md, NHRP_TYPE_REG_REPLY);
 	if (!m)

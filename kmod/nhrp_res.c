@@ -11,6 +11,7 @@
 
 #include <linux/slab.h>
 
+#include "events.h"
 #include "nhrp_int.h"
 
 /* The NHS to send data and requests through: the best responding one. */
@@ -59,6 +60,7 @@ void mgre_nhrp_send_res_req(struct mgre_device *md,
 	mgre_msg_request_exts(m, cfg);
 	mgre_nhrp_xmit(md, m, nhs_nbma);
 	kfree(m);
+	mgre_event_res_sent(md, target, reqid);
 }
 
 __be32 mgre_nhrp_miss(struct mgre_device *md, __be32 proto, bool known)

@@ -19,6 +19,9 @@
  *    multicast map and the NHS list of one mgre device.  Every request names
  *    the device with MGRE_A_IFINDEX (preferred) or MGRE_A_IFNAME.
  *    Commands that change state need CAP_NET_ADMIN in the device's netns.
+ *    Its multicast group MGRE_GENL_MCGRP_EVENTS ("events") carries what
+ *    happens (MGRE_CMD_EVENT, enum mgre_event) to listeners in the
+ *    device's netns: "nhrpctl monitor".
  *
  * Addresses travel in network byte order.  Protocol (tunnel) addresses and
  * NBMA addresses are IPv4 (4 bytes) in this version.
@@ -32,6 +35,7 @@
 #define MGRE_KIND		"mgre"
 #define MGRE_GENL_NAME		"mgre"
 #define MGRE_GENL_VERSION	1
+#define MGRE_GENL_MCGRP_EVENTS	"events"
 
 /* Longest NHRP password (Cisco "ip nhrp authentication"). */
 #define MGRE_AUTH_MAX		8
@@ -248,6 +252,11 @@ enum mgre_cmd {
 				 * ("clear ip nhrp"): all but static and
 				 * local ones, or only those of TYPE
 				 */
+	MGRE_CMD_EVENT,		/* a notification, never a request: sent
+				 * to the group MGRE_GENL_MCGRP_EVENTS of
+				 * the device's netns.  IFINDEX, EVENT and
+				 * what enum mgre_event lists for it
+				 */
 	__MGRE_CMD_MAX
 };
 
@@ -279,6 +288,20 @@ enum mgre_attr {
 				 * a packet; absent = never used
 				 */
 	MGRE_A_PAD,
+	/* MGRE_CMD_EVENT */
+	MGRE_A_EVENT,		/* u8: enum mgre_event */
+	MGRE_A_OLD_TYPE,	/* u8: the entry's type before an update */
+	MGRE_A_OLD_NBMA,	/* be32: its NBMA address before an update */
+	MGRE_A_CIE_CODE,	/* u8: the code of a registration reply
+				 * (RFC 2332 5.2.0.1; 14 = the address is
+				 * registered from another NBMA address)
+				 */
+	MGRE_A_ERROR_CODE,	/* u16: the code of an error indication
+				 * (RFC 2332 5.3.5; 11 = authentication
+				 * failure)
+				 */
+	MGRE_A_REQID,		/* u32: NHRP request id */
+	MGRE_A_CARRIER,		/* u8: 1 on, 0 off */
 	__MGRE_A_MAX
 };
 
@@ -310,6 +333,57 @@ enum mgre_entry_flag_bit {
 #define MGRE_F_USED		_BITUL(MGRE_F_USED_BIT)
 #define MGRE_F_NAT		_BITUL(MGRE_F_NAT_BIT)
 #define MGRE_F_ROUTER		_BITUL(MGRE_F_ROUTER_BIT)
+
+/*
+ * Events (MGRE_CMD_EVENT, MGRE_A_EVENT), each with IFINDEX and:
+ *
+ * NHRP cache entries, with the attributes of MGRE_CMD_MAP_GET (PROTO,
+ * PREFIXLEN, NBMA, TYPE, FLAGS [, EXPIRES]) as the entry is after the
+ * event (as it was, for the removals):
+ */
+enum mgre_event {
+	MGRE_EV_UNSPEC,
+	MGRE_EV_ENTRY_ADD,	/* a new entry: a registration (hub), a
+				 * resolution started (incomplete), a
+				 * static map
+				 */
+	MGRE_EV_ENTRY_UPDATE,	/* learned again, with OLD_TYPE and
+				 * OLD_NBMA: refreshed, a resolution
+				 * answered (incomplete -> cached), a peer
+				 * that moved (another NBMA)
+				 */
+	MGRE_EV_ENTRY_NEGATIVE,	/* its resolution failed (no answer) */
+	MGRE_EV_ENTRY_EXPIRE,	/* its holdtime ran out */
+	MGRE_EV_ENTRY_PURGE,	/* its owner purged it */
+	MGRE_EV_ENTRY_FLUSH,	/* MGRE_CMD_FLUSH ("clear ip nhrp") */
+	MGRE_EV_ENTRY_DEL,	/* MGRE_CMD_MAP_DEL */
+	MGRE_EV_ENTRY_REPLACE,	/* a static map took its place */
+	/* registrations */
+	MGRE_EV_REG_REFUSED,	/* as a server: PROTO it asked for, NBMA
+				 * it came from, CIE_CODE of the reply
+				 */
+	MGRE_EV_NHS_UP,		/* as a client: PROTO and NBMA of an NHS
+				 * that answered our registration
+				 */
+	MGRE_EV_NHS_DOWN,	/* PROTO, NBMA of an NHS now down: it did
+				 * not answer, or refused (CIE_CODE of its
+				 * reply, or ERROR_CODE of its error
+				 * indication), or missed keepalives
+				 */
+	/* resolutions */
+	MGRE_EV_RES_SENT,	/* PROTO being resolved, REQID (the same
+				 * for the retransmissions); answered:
+				 * ENTRY_UPDATE to cached, failed:
+				 * ENTRY_NEGATIVE
+				 */
+	/* the device */
+	MGRE_EV_CARRIER,	/* CARRIER: "if-state nhrp" or keepalives
+				 * turned the carrier on or off
+				 */
+	__MGRE_EV_MAX
+};
+
+#define MGRE_EV_MAX	(__MGRE_EV_MAX - 1)
 
 /* NHS states, as in Cisco "show ip nhrp nhs" (E/R/W) */
 enum mgre_nhs_state {
@@ -499,6 +573,10 @@ enum mgre_stat {
 	 */
 	MGRE_STAT_ROUTE_CACHES_MADE,
 	MGRE_STAT_ROUTE_CACHES_RECLAIMED,
+	/* events (MGRE_CMD_EVENT) listeners did not get: no memory, or a
+	 * listener's socket was full (it sees ENOBUFS)
+	 */
+	MGRE_STAT_EVENTS_LOST,
 	__MGRE_STAT_MAX
 };
 

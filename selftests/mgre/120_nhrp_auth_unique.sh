@@ -7,7 +7,9 @@
 # nothing else.  A spoke claiming an address that another NBMA holds with
 # the unique flag is refused with code 14, tries the code 14 recovery
 # (purge, register again) once, is refused again, and the legitimate
-# binding stays.
+# binding stays.  nhrpctl monitor shows the refusals: the hub's refused
+# registration (code 14), each spoke's NHS down with the code it was
+# refused with (error indication 11, reply code 14).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/topo.sh"
 
@@ -28,6 +30,9 @@ wait_until 5 has_entry hub 172.1.1.2 dynamic unique registered ||
 wait_until 5 has_entry hub 172.1.1.3 dynamic unique registered ||
 	fail "sp2 not registered"
 
+monitor_start hub "$TMPD/hub.json" -j
+monitor_ready hub "$TMPD/hub.json"
+
 # x4: wrong password.
 authfail0=$(counter hub nhrp_rx_auth_fail)
 is_count "$authfail0" "the hub's nhrp_rx_auth_fail"
@@ -35,6 +40,8 @@ TOPO_NS[4]=x4
 topo_router 4
 capture_start wan p-x4 "ip proto 47" "$TMPD/x4.pcap"
 topo_tunnel 4 network-id 10000 holdtime 500 auth wrong
+monitor_start x4 "$TMPD/x4.json" -j
+monitor_ready x4 "$TMPD/x4.json"
 topo_spoke_nhrp 4
 wait_until 10 stat_delta_ge hub nhrp_rx_auth_fail "$authfail0" 1 ||
 	fail "no authentication failure counted at the hub"
@@ -45,6 +52,8 @@ wait_until 10 stat_ge x4 nhrp_rx_error_ind 1 ||
 wait_until 3 nhs_state_is x4 down ||
 	fail "x4's NHS not down after the error indication: $(nhrpctl_in x4 show nhs)"
 stat_ge x4 nhrp_reg_failed 1 || fail "x4 counted no failed registration"
+ev_wait 5 "$TMPD/x4.json" '.event == "nhs_down" and .proto == "172.1.1.1" and .error_code == 11' ||
+	fail "x4's monitor shows no NHS down with error 11: $(cat "$TMPD/x4.json")"
 # Not registered: one dump of the hub's cache that has sp1 (it is a
 # real dump) and not x4.
 out=$(nhrpctl_in hub -j show dev tun0 | jq -c '[.[] | .proto] | sort')
@@ -78,6 +87,8 @@ capture_start wan p-x5 "ip proto 47" "$TMPD/x5.pcap"
 topo_tunnel 5 network-id 10000 holdtime 500 auth cisco123
 in_ns x5 ip addr flush dev tun0
 in_ns x5 ip addr add 172.1.1.2/24 dev tun0
+monitor_start x5 "$TMPD/x5.json" -j
+monitor_ready x5 "$TMPD/x5.json"
 topo_spoke_nhrp 5
 # Refused twice: the registration, and the one after the code 14 purge.
 wait_until 10 stat_delta_ge hub nhrp_reg_refused "$refused0" 2 ||
@@ -94,6 +105,13 @@ stat_ge hub nhrp_rx_purge_req $((purges0 + 1)) || fail "x5's purge did not reach
 # ... where it was refused (not x5's binding).  (Only purges move it.)
 stat_ge hub nhrp_purge_refused $((prefused0 + 1)) || fail "the hub did not count x5's purge as refused"
 expect_eq 192.1.1.2 "$(entry_field hub 172.1.1.2 nbma)" "the legitimate binding"
+ev_wait 5 "$TMPD/hub.json" '.event == "reg_refused" and .proto == "172.1.1.2" and .nbma == "192.1.1.5" and .code == 14' ||
+	fail "the hub's monitor shows no refused registration of x5: $(cat "$TMPD/hub.json")"
+ev_wait 5 "$TMPD/x5.json" '.event == "nhs_down" and .proto == "172.1.1.1" and .code == 14' ||
+	fail "x5's monitor shows no NHS down with code 14: $(cat "$TMPD/x5.json")"
+# (x5 never held the address, nor purged sp1's binding of it)
+expect_eq "" "$(ev_line "$TMPD/hub.json" '.proto == "172.1.1.2" and .event != "reg_refused" and (.nbma == "192.1.1.5" or .event == "entry_purge")')" \
+	"events binding 172.1.1.2 to x5 or purging it, at the hub"
 capture_stop "$TMPD/x5.pcap"
 capture_seen "$TMPD/x5.pcap" 1 "src 192.1.1.5 and dst 192.1.1.1 and $NHRP and ip[45] = 5"
 capture_seen "$TMPD/x5.pcap" 2 "src 192.1.1.1 and dst 192.1.1.5 and $NHRP and ip[45] = 4 and ip[68] = 14"

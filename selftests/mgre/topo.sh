@@ -336,3 +336,42 @@ data_f() {
 	[ -z "${3:-}" ] || f+=" and ip[37] = 1 and ip[48] = $3"
 	echo "$f"
 }
+
+# --- nhrpctl monitor ----------------------------------------------------------
+
+# monitor_start NS FILE [OPTIONS...]: "nhrpctl -n NS OPTIONS monitor" in
+# the background, its events to FILE (its errors to FILE.err), stopped at
+# exit.  Then monitor_ready before counting on it.
+monitor_start() {
+	local ns=$1 file=$2; shift 2
+	bg_start "$NHRPCTL" -n "$ns" "$@" monitor >"$file" 2>"$file.err"
+}
+
+# monitor_ready NS FILE: the monitor writing FILE sees NS's events (a
+# monitor that did not start, or not yet, proves nothing): a static map
+# of 172.1.1.99 added and deleted on NS's tun0 until FILE shows the
+# deletion.  Fails the test if it never does.
+monitor_ready() {
+	local ns=$1 file=$2 i
+	for ((i = 0; i < 10; i++)); do
+		nhrpctl_in "$ns" map add 172.1.1.99 nbma 192.1.1.99 dev tun0
+		nhrpctl_in "$ns" map del 172.1.1.99 dev tun0
+		wait_until 1 grep -q '172\.1\.1\.99.*[" ]entry[_ ]del\|entry[_ ]del.*172\.1\.1\.99' "$file" &&
+			return 0
+	done
+	fail "the monitor of $ns ($file) saw no event of its own: $(head -c 300 "$file.err")"
+	return 1
+}
+
+# ev_line FILE JQ_CONDITION: the line number of the first event of FILE
+# (JSON lines) for which the condition holds, e.g.
+#	ev_line "$f" '.event == "nhs_down" and .proto == "172.1.1.1"'
+# Nothing if none.
+ev_line() {
+	jq -r "select($2) | input_line_number" "$1" 2>/dev/null | head -n 1
+}
+
+# ev_wait TIMEOUT FILE JQ_CONDITION: wait until FILE has such an event.
+# shellcheck disable=SC2317	# (called through wait_until)
+_ev_has() { [ -n "$(ev_line "$1" "$2")" ]; }
+ev_wait() { wait_until "$1" _ev_has "$2" "$3"; }

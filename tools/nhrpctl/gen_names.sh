@@ -19,6 +19,7 @@ function start(array, prefix, size) {
 /^enum mgre_stat[ \t]*\{/	{ start("stat_names", "MGRE_STAT_", "__MGRE_STAT_MAX"); next }
 /^enum mgre_entry_type[ \t]*\{/	{ start("entry_type_names", "MGRE_ENTRY_", "__MGRE_ENTRY_MAX"); next }
 /^enum mgre_nhs_state[ \t]*\{/	{ start("nhs_state_names", "MGRE_NHS_", "__MGRE_NHS_STATE_MAX"); next }
+/^enum mgre_event[ \t]*\{/	{ start("event_names", "MGRE_EV_", "__MGRE_EV_MAX"); next }
 
 in_enum && /^\};/ { print "};\n"; in_enum = 0; next }
 
@@ -34,7 +35,7 @@ in_enum && match($0, "^[ \t]*" pfx "[A-Z0-9_]+") {
 
 END {
 	if (in_enum) { print "gen_names.sh: unterminated enum" > "/dev/stderr"; exit 1 }
-	split("stat_names entry_type_names nhs_state_names", want, " ")
+	split("stat_names entry_type_names nhs_state_names event_names", want, " ")
 	for (i = 1; i in want; i++)
 		if (!count[want[i]]) {
 			print "gen_names.sh: no " want[i] " in header" > "/dev/stderr"

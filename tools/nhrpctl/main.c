@@ -91,6 +91,7 @@ struct args {
 struct run_ctx {
 	const struct out_opts *out;
 	struct nhrp_nl *nl;		/* opened by the first command needing it */
+	bool batch;			/* running the lines of -b */
 };
 
 struct command;
@@ -115,6 +116,8 @@ static int run_modify(const struct command *cmd, const struct args *a,
 		      struct run_ctx *ctx);
 static int run_show(const struct command *cmd, const struct args *a,
 		    struct run_ctx *ctx);
+static int run_monitor(const struct command *cmd, const struct args *a,
+		       struct run_ctx *ctx);
 
 #define MODIFY(w, v, c, al, req, one, wh, fu)				\
 	{ .word = w, .verb = v, .run = run_modify, .allowed = al,	\
@@ -158,6 +161,7 @@ static const struct command commands[] = {
 	SHOW("show", "traffic", SHOW_STATS),
 	SHOW("show", NULL, SHOW_CACHE),
 	SHOW("stats", NULL, SHOW_STATS),
+	{ .word = "monitor", .run = run_monitor, .allowed = KW(KW_DEV) },
 };
 
 static void usage(FILE *f)
@@ -178,6 +182,7 @@ static void usage(FILE *f)
 	      "  show dmvpn [dev DEV]        peers (show dmvpn); also \"dmvpn\"\n"
 	      "  flush [dynamic|cached] dev DEV\n"
 	      "                              delete learned entries (clear ip nhrp)\n"
+	      "  monitor [dev DEV]           print events as they happen, until killed\n"
 	      "  help\n"
 	      "\n"
 	      "Options:\n"
@@ -528,6 +533,25 @@ static int run_show(const struct command *cmd, const struct args *a,
 	return ret;
 }
 
+static int run_monitor(const struct command *cmd, const struct args *a,
+		       struct run_ctx *ctx)
+{
+	struct mgre_dev one;
+	int ret;
+
+	(void)cmd;
+	if (ctx->batch) {
+		err_msg("\"monitor\" runs until killed: not in a batch");
+		return EXIT_USAGE;
+	}
+	if (a->val[KW_DEV]) {
+		ret = dev_lookup(a->val[KW_DEV], &one);
+		if (ret)
+			return ret;
+	}
+	return do_monitor(a->val[KW_DEV] ? &one : NULL, ctx->out);
+}
+
 /*
  * Parses one command (argv without the program name and options) into
  * *cmdp and *a.  "help" prints the usage and sets *cmdp to NULL.
@@ -765,6 +789,7 @@ int main(int argc, char **argv)
 				argv[0]);
 			return EXIT_USAGE;
 		}
+		ctx.batch = true;
 		ret = run_batch(o.batch, o.netns, o.force, &ctx);
 	} else {
 		if (argc < 1) {

@@ -43,6 +43,12 @@ const char *nhs_state_name(unsigned int state, char *buf, size_t len)
 		      "state", buf, len);
 }
 
+const char *event_name(unsigned int event, char *buf, size_t len)
+{
+	return lookup(event_names, ARRAY_SIZE(event_names), event, "event",
+		      buf, len);
+}
+
 void flags_foreach(uint32_t flags, void (*fn)(const char *name, void *arg),
 		   void *arg)
 {

@@ -7,6 +7,7 @@
  *   nl.c     netlink plumbing (generic netlink family "mgre", rtnetlink
  *            device lookup)
  *   show.c   text and JSON output of the show/stats commands
+ *   monitor.c  the monitor command: events as they happen
  * plus names.c (uapi enum -> name tables) and json.c (JSON writer).
  */
 #ifndef NHRPCTL_H
@@ -58,6 +59,7 @@ struct mgre_dev {
 const char *stat_name(unsigned int stat, char *buf, size_t len);
 const char *entry_type_name(unsigned int type, char *buf, size_t len);
 const char *nhs_state_name(unsigned int state, char *buf, size_t len);
+const char *event_name(unsigned int event, char *buf, size_t len);
 
 /* Calls fn(name, arg) for every flag set in flags, unknown bits as 0x%x */
 void flags_foreach(uint32_t flags, void (*fn)(const char *name, void *arg),
@@ -86,6 +88,13 @@ int nhrp_nl_request(struct nhrp_nl *nl, struct nl_msg *msg,
 void nhrp_report_error(const struct nhrp_result *res, const char *dev,
 		       const char *what, const char *full);
 
+/*
+ * Listens to the events group (a socket of its own) and calls fn for
+ * every event until fn returns non-zero (returned) or receiving fails
+ * (EXIT_FAIL, after a message).  Lost events are reported on stderr.
+ */
+int nhrp_nl_listen(nhrp_reply_fn fn, void *arg);
+
 /* Looks name up in a cached link dump (see nl.c); dev_cache_free() drops it */
 int dev_lookup(const char *name, struct mgre_dev *dev);
 void dev_cache_free(void);
@@ -104,5 +113,10 @@ enum show_what {
 int do_show(struct nhrp_nl *nl, enum show_what what,
 	    const struct mgre_dev *devs, size_t ndevs, bool netns_stats,
 	    const struct out_opts *out);
+
+/* ---- monitor.c -------------------------------------------------------- */
+
+/* Prints events until killed; dev NULL: every device of the netns */
+int do_monitor(const struct mgre_dev *dev, const struct out_opts *out);
 
 #endif /* NHRPCTL_H */

@@ -5,7 +5,8 @@
  * Requests go to the generic netlink family "mgre" (kmod/uapi/mgre.h).
  * One request at a time: nhrp_nl_request() sends it and reads replies
  * until the ACK, the error or the end of the dump, passing each reply's
- * attributes to a handler.  Devices are looked up with libnl-route.
+ * attributes to a handler.  Events (nhrpctl monitor) come on a socket of
+ * their own.  Devices are looked up with libnl-route.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -50,6 +51,13 @@ static struct nla_policy mgre_policy[MGRE_A_MAX + 1] = {
 	[MGRE_A_NHS_STATE]	= { .type = NLA_U8 },
 	[MGRE_A_STATS]		= { .type = NLA_NESTED },
 	[MGRE_A_USED]		= { .type = NLA_U32 },
+	[MGRE_A_EVENT]		= { .type = NLA_U8 },
+	[MGRE_A_OLD_TYPE]	= { .type = NLA_U8 },
+	[MGRE_A_OLD_NBMA]	= { .type = NLA_U32 },
+	[MGRE_A_CIE_CODE]	= { .type = NLA_U8 },
+	[MGRE_A_ERROR_CODE]	= { .type = NLA_U16 },
+	[MGRE_A_REQID]		= { .type = NLA_U32 },
+	[MGRE_A_CARRIER]	= { .type = NLA_U8 },
 };
 
 /*
@@ -448,4 +456,92 @@ int dev_list(struct mgre_dev **devs, size_t *ndevs)
 	qsort(*devs, n, sizeof(**devs), cmp_ifindex);
 	*ndevs = n;
 	return EXIT_OK;
+}
+
+/* ---- events ----------------------------------------------------------- */
+
+/* The socket's receive buffer: room for bursts (a hub's registrations) */
+#define NHRP_EVENT_BUF	(1 << 20)
+
+struct listener {
+	nhrp_reply_fn fn;
+	void *arg;
+	int ret;
+};
+
+static int event_cb(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[MGRE_A_MAX + 1];
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct listener *l = arg;
+
+	/* (anything else on the group, or malformed: not ours to print) */
+	if (genlmsg_hdr(nlh)->cmd != MGRE_CMD_EVENT ||
+	    genlmsg_parse(nlh, 0, tb, MGRE_A_MAX, mgre_policy) < 0)
+		return NL_SKIP;
+	l->ret = l->fn(tb, l->arg);
+	return l->ret ? NL_STOP : NL_OK;
+}
+
+int nhrp_nl_listen(nhrp_reply_fn fn, void *arg)
+{
+	struct listener l = { .fn = fn, .arg = arg };
+	struct nl_sock *sk = nl_socket_alloc();
+	int grp, err;
+
+	if (!sk) {
+		err_msg("out of memory");
+		return EXIT_FAIL;
+	}
+	err = genl_connect(sk);
+	if (err < 0) {
+		err_msg("cannot open a generic netlink socket: %s",
+			nl_geterror(err));
+		goto fail;
+	}
+	grp = genl_ctrl_resolve_grp(sk, MGRE_GENL_NAME, MGRE_GENL_MCGRP_EVENTS);
+	if (grp < 0) {
+		if (genl_ctrl_resolve(sk, MGRE_GENL_NAME) < 0)
+			err_msg("the mgre module is not loaded (modprobe mgre)");
+		else
+			err_msg("the mgre module has no \"%s\" group: it is older than this nhrpctl",
+				MGRE_GENL_MCGRP_EVENTS);
+		goto fail;
+	}
+	nl_socket_disable_seq_check(sk);
+	/* (best effort: the default buffer works, it only overflows sooner) */
+	nl_socket_set_buffer_size(sk, NHRP_EVENT_BUF, 0);
+	err = nl_socket_add_membership(sk, grp);
+	if (err < 0) {
+		if (err == -NLE_PERM)
+			err_msg("listening to events needs CAP_NET_ADMIN");
+		else
+			err_msg("cannot join the \"%s\" group: %s",
+				MGRE_GENL_MCGRP_EVENTS, nl_geterror(err));
+		goto fail;
+	}
+	err = nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, event_cb, &l);
+	if (err < 0) {
+		err_msg("out of memory");
+		goto fail;
+	}
+	for (;;) {
+		err = nl_recvmsgs_default(sk);
+		if (l.ret)
+			break;
+		/* ENOBUFS: the kernel dropped events for us; go on */
+		if (err == -NLE_NOMEM) {
+			err_msg("events lost: the socket's receive buffer overflowed");
+			continue;
+		}
+		if (err < 0) {
+			err_msg("receiving events: %s", nl_geterror(err));
+			goto fail;
+		}
+	}
+	nl_socket_free(sk);
+	return l.ret > 0 ? l.ret : EXIT_FAIL;
+fail:
+	nl_socket_free(sk);
+	return EXIT_FAIL;
 }

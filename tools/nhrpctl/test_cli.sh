@@ -101,6 +101,9 @@ expect 2 'unknown option "-x"' show -jx
 expect 2 'unknown option "--bogus"' --bogus show
 expect 2 'missing argument for "-n"' show -n
 expect 2 'missing argument for "--netns"' show --netns
+expect 2 'missing argument for "dev"' monitor dev
+expect 2 '"nbma" is not valid with "monitor"' monitor nbma 1.2.3.4
+expect 2 'unknown keyword "1.2.3.4"' monitor 1.2.3.4
 
 # ---- device errors (exit 1) ------------------------------------------------
 expect 1 "device \"$NODEV\" does not exist" show dev $NODEV
@@ -110,6 +113,8 @@ expect 1 'device "lo" is not an mgre device' show dev lo
 expect 1 'device "lo" is not an mgre device' map add 172.1.1.2 nbma 192.1.1.2 dev lo
 expect 1 'device "lo" is not an mgre device' multicast add dynamic dev lo
 expect 1 'device "lo" is not an mgre device' nhs del 172.1.1.1 dev lo
+expect 1 'device "lo" is not an mgre device' monitor dev lo
+expect 1 "device \"$NODEV\" does not exist" -j monitor dev $NODEV
 expect 1 'cannot open network namespace "nhrpctl-nons": No such file or directory' -n nhrpctl-nons show
 
 # ---- batch mode (-b) --------------------------------------------------------
@@ -167,6 +172,8 @@ else
 fi
 expect_batch 1 $'show dev lo\n' \
 	'nhrpctl: cannot open network namespace "nhrpctl-nons": No such file or directory' -n nhrpctl-nons
+# monitor runs until killed: not a batch line (and nothing waits)
+expect_batch 1 $'monitor\n' "nhrpctl: $B:1: \"monitor\" runs until killed: not in a batch"
 
 # ---- module not loaded (exit 1) --------------------------------------------
 if [ ! -d /sys/module/mgre ]; then
@@ -176,6 +183,8 @@ if [ ! -d /sys/module/mgre ]; then
 	done
 	expect_batch 1 $'# ok\nshow\nshow nhs\n' \
 		"nhrpctl: $B:2: the mgre module is not loaded (modprobe mgre)"
+	expect 1 'the mgre module is not loaded (modprobe mgre)' monitor
+	expect 1 'the mgre module is not loaded (modprobe mgre)' -j monitor
 fi
 
 # ---- no leaks on an error path ---------------------------------------------
