@@ -121,8 +121,12 @@ static int mgre_genl_mcast_change(struct genl_info *info, bool add)
 	md = mgre_genl_dev(genl_info_net(info), info->attrs, info->extack);
 	if (IS_ERR(md))
 		return PTR_ERR(md);
-	if (dyn)
+	if (dyn) {
 		ret = mgre_mcast_set_dynamic(&md->mcast, add, info->extack);
+		if (!ret && add && !READ_ONCE(md->nhrp.enabled))
+			NL_SET_ERR_MSG(info->extack,
+				       "NHRP is off on this device (no network-id): no registration adds to the map until it is set");
+	}
 	else if (add)
 		ret = mgre_mcast_add(&md->mcast, nla_get_be32(nbma),
 				     info->extack);
@@ -164,6 +168,10 @@ static int mgre_genl_nhs_add(struct sk_buff *skb, struct genl_info *info)
 			   nbma, prio, info->extack);
 	if (!ret)
 		mgre_nhrp_kick(md);
+	/* Added, but nothing will happen: say so (a warning, as ip does). */
+	if (!ret && !READ_ONCE(md->nhrp.enabled))
+		NL_SET_ERR_MSG(info->extack,
+			       "NHRP is off on this device (no network-id): no registration is sent until it is set");
 	mgre_genl_dev_put(md);
 	return ret;
 }

@@ -4,7 +4,9 @@
 #
 # Every nhrpctl error path gives a clear message and a non-zero exit, and
 # state is unchanged after a refused command (the cache, the multicast map
-# and the NHS list compared before and after all of them).
+# and the NHS list compared before and after all of them).  Adding an NHS
+# or the dynamic multicast map on a device with NHRP off works, with the
+# kernel's warning that nothing will happen until it is on.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/topo.sh"
 
@@ -40,8 +42,13 @@ EOF
 
 nhrpctl_in r map add 1.1.1.1 nbma 2.2.2.2 dev tun0 || fail "map add failed"
 nhrpctl_in r multicast add nbma 2.2.2.2 dev tun0 || fail "multicast add failed"
-nhrpctl_in r multicast add dynamic dev tun0 || fail "multicast dynamic failed"
-nhrpctl_in r nhs add 1.1.1.1 priority 5 dev tun0 || fail "nhs add failed"
+# (done, with the kernel's warning: NHRP is off, nothing would happen)
+out=$(nhrpctl_in r multicast add dynamic dev tun0 2>&1) || fail "multicast dynamic failed: $out"
+expect_eq "nhrpctl: warning: tun0: NHRP is off on this device (no network-id): no registration adds to the map until it is set" \
+	"$out" "multicast add dynamic on a device with NHRP off"
+out=$(nhrpctl_in r nhs add 1.1.1.1 priority 5 dev tun0 2>&1) || fail "nhs add failed: $out"
+expect_eq "nhrpctl: warning: tun0: NHRP is off on this device (no network-id): no registration is sent until it is set" \
+	"$out" "nhs add on a device with NHRP off"
 before=$(state)
 # (what was just added, so that "unchanged" below compares something)
 n=$(jq -c '[(.[0][] | "\(.proto) \(.nbma)"), (.[1] | length), (.[2][] | "\(.proto) \(.priority)")]' <<<"$before")
@@ -70,6 +77,14 @@ expect_fail 1 'tun0: NHS 1\.1\.1\.2 does not exist' nhs del 1.1.1.2 dev tun0
 # entry's NBMA, the duplicate nhs add its priority).
 after=$(state)
 expect_eq "$before" "$after" "cache, multicast map and NHS list after the refused commands"
+
+# With NHRP on, the same commands say nothing.
+ip -n r link set tun0 type mgre network-id 1 || fail "cannot set a network-id"
+out=$(nhrpctl_in r nhs add 1.1.1.3 dev tun0 2>&1) || fail "nhs add failed: $out"
+expect_eq "" "$out" "nhs add's output with NHRP on"
+nhrpctl_in r multicast del dynamic dev tun0 || fail "multicast del dynamic failed"
+out=$(nhrpctl_in r multicast add dynamic dev tun0 2>&1) || fail "multicast dynamic failed: $out"
+expect_eq "" "$out" "multicast add dynamic's output with NHRP on"
 
 # Without the module.  (The kernel's modprobe helper is pointed at "true"
 # meanwhile: nhrpctl's genl lookup would load an installed mgre.)

@@ -465,8 +465,12 @@ static int send_modify(struct nhrp_nl *nl, const struct command *cmd,
 	}
 	if (nhrp_nl_request(nl, msg, NULL, NULL, &res))
 		return EXIT_FAIL;
-	if (!res.error)
+	if (!res.error) {
+		/* done, with the kernel's remark (like ip's "Warning:") */
+		if (res.extack[0])
+			err_msg("warning: %s: %s", dev->name, res.extack);
 		return EXIT_OK;
+	}
 	snprintf(what, sizeof(what), "%s %s", cmd->what, object_key(a));
 	nhrp_report_error(&res, dev->name, what, cmd->full);
 	return EXIT_FAIL;

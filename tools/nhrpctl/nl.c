@@ -224,11 +224,19 @@ static int finish_cb(struct nl_msg *msg, void *arg)
 	return NL_STOP;
 }
 
+/* An ACK (error 0) may carry a warning: the kernel's message */
 static int ack_cb(struct nl_msg *msg, void *arg)
 {
+	const struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	const struct nlmsgerr *e = nlmsg_data(nlh);
 	struct request *req = arg;
+	size_t off = sizeof(*e);
 
-	(void)msg;
+	if (nlmsg_datalen(nlh) >= (int)sizeof(*e)) {
+		if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+			off += e->msg.nlmsg_len - NLMSG_HDRLEN;
+		parse_extack(nlh, off, req->res);
+	}
 	req->done = true;
 	return NL_STOP;
 }
