@@ -80,6 +80,16 @@ if grep -q '^Usage: ... mgre \[ local ADDR | dev PHYS_DEV \]' "$TMP/out"; then o
 else fail "link add t0 type mgre help" "no usage: $(cat "$TMP/out")"; fi
 if ip link help mgre >"$TMP/out" 2>&1 && grep -q '^Usage: ... mgre' "$TMP/out"; then ok
 else fail "link help mgre" "no usage: $(cat "$TMP/out")"; fi
+# Every keyword of the usage is in the man page (ip-link-mgre.8).
+MAN=$(dirname "$0")/ip-link-mgre.8
+words=$(ip link help mgre 2>&1 | sed -n '/^Usage/,/^$/p' | sed 's/\[no\]pmtudisc/pmtudisc nopmtudisc/' |
+	grep -oE '(^|[^A-Za-z_-])[a-z][a-z-]*' | grep -oE '[a-z][a-z-]*' | sort -u)
+missing=""
+for w in $words; do
+	grep -qw -- "$w" "$MAN" || missing+="$w "
+done
+if [ -n "$words" ] && [ -z "$missing" ]; then ok
+else fail "link help mgre" "keywords missing in ip-link-mgre.8: '$missing' (of: $(echo $words))"; fi
 
 # ---- IFLA_INFO_DATA: 1 LINK, 2 LOCAL, 3 REMOTE, 4 KEY, 5 TTL, 6 TOS, 7 PMTUDISC
 check_data "2=c0010101 4=10270000" local 192.1.1.1 key 10000
