@@ -126,13 +126,13 @@ static int mgre_genl_mcast_change(struct genl_info *info, bool add)
 		if (!ret && add && !READ_ONCE(md->nhrp.enabled))
 			NL_SET_ERR_MSG(info->extack,
 				       "NHRP is off on this device (no network-id): no registration adds to the map until it is set");
-	}
-	else if (add)
+	} else if (add) {
 		ret = mgre_mcast_add(&md->mcast, nla_get_be32(nbma),
 				     info->extack);
-	else
+	} else {
 		ret = mgre_mcast_del(&md->mcast, nla_get_be32(nbma),
 				     info->extack);
+	}
 	mgre_genl_dev_put(md);
 	return ret;
 }
