@@ -128,6 +128,8 @@ install: all
 	@if [ -f tools/iproute2/link_mgre.so ]; then \
 		install -D -m 0644 tools/iproute2/link_mgre.so $(DESTDIR)$(IP_LIB_DIR)/link_mgre.so; fi
 	install -D -m 0644 tools/nhrpctl/nhrpctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/nhrpctl.8
+	install -D -m 0644 tools/nhrpctl/nhrpctl.bash-completion \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/nhrpctl
 	install -D -m 0644 tools/iproute2/ip-link-mgre.8 $(DESTDIR)$(PREFIX)/share/man/man8/ip-link-mgre.8
 
 clean:

@@ -78,6 +78,16 @@ expect_fail 1 'tun0: NHS 1\.1\.1\.2 does not exist' nhs del 1.1.1.2 dev tun0
 after=$(state)
 expect_eq "$before" "$after" "cache, multicast map and NHS list after the refused commands"
 
+# bash completion offers the netns's mgre devices (tun0, not eth0).
+comp=$(
+	# shellcheck disable=SC1091
+	source "$REPO/tools/nhrpctl/nhrpctl.bash-completion" || exit 1
+	COMP_WORDS=(nhrpctl -n r show dev "") COMP_CWORD=5
+	_nhrpctl
+	echo "${COMPREPLY[*]}"
+)
+expect_eq "tun0" "$comp" "the devices bash completion offers in netns r"
+
 # With NHRP on, the same commands say nothing.
 ip -n r link set tun0 type mgre network-id 1 || fail "cannot set a network-id"
 out=$(nhrpctl_in r nhs add 1.1.1.3 dev tun0 2>&1) || fail "nhs add failed: $out"

@@ -187,6 +187,42 @@ if [ ! -d /sys/module/mgre ]; then
 	expect 1 'the mgre module is not loaded (modprobe mgre)' -j monitor
 fi
 
+# ---- bash completion -------------------------------------------------------
+# expect_comp LINE WORDS: completing the last word of LINE (after a space:
+# a new word) offers WORDS
+expect_comp() {
+	local line=$1 want=$2 got
+	got=$(
+		# shellcheck disable=SC1091
+		source "$(dirname "$NHRPCTL")/nhrpctl.bash-completion" || exit 1
+		read -ra COMP_WORDS <<<"$line"
+		[[ $line == *" " ]] && COMP_WORDS+=("")
+		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+		_nhrpctl
+		echo "${COMPREPLY[*]}"
+	)
+	if [ "$got" = "$want" ]; then
+		passed=$((passed + 1))
+	else
+		echo "FAIL: completion of '$line': '$got', expected '$want'"
+		failed=$((failed + 1))
+	fi
+}
+expect_comp "nhrpctl m" "map multicast monitor"
+expect_comp "nhrpctl " "map multicast nhs show dmvpn stats flush monitor help"
+expect_comp "nhrpctl -j map " "add del"
+expect_comp "nhrpctl map add 1.2.3.4 " "nbma dev"
+expect_comp "nhrpctl map add 1.2.3.4 nbma 5.6.7.8 " "dev"
+expect_comp "nhrpctl nhs add 1.2.3.4 " "nbma priority dev"
+expect_comp "nhrpctl multicast add " "nbma dynamic dev"
+expect_comp "nhrpctl show " "multicast nhs traffic dmvpn dev"
+expect_comp "nhrpctl flush dynamic " "cached dev"
+expect_comp "nhrpctl monitor " "dev"
+expect_comp "nhrpctl --js" "--json"
+expect_comp "nhrpctl map add 1.2.3.4 nbma " ""
+# (lo is no mgre device)
+expect_comp "nhrpctl show dev l" ""
+
 # ---- no leaks on an error path ---------------------------------------------
 # (valgrind is in scripts/deps.sh: in CI its absence fails, elsewhere the
 # leak checks are skipped with a note)
