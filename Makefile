@@ -33,7 +33,7 @@ KVER := $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/g
 endif
 BUILD := $(CURDIR)/.build
 FUZZ_SECONDS ?= 60
-TOOL_DIRS := tools/nhrpctl tools/iproute2
+TOOL_DIRS := tools/nhrpctl tools/iproute2 tools/mgre-quick
 MULTIARCH := $(or $(shell gcc -print-multiarch 2>/dev/null),x86_64-linux-gnu)
 # Debian's iproute2 loads link_<kind>.so from $IP_LIB_DIR, default:
 IP_LIB_DIR ?= /usr/lib/$(MULTIARCH)/ip
@@ -131,6 +131,7 @@ install: all
 	install -D -m 0644 tools/nhrpctl/nhrpctl.bash-completion \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/nhrpctl
 	install -D -m 0644 tools/iproute2/ip-link-mgre.8 $(DESTDIR)$(PREFIX)/share/man/man8/ip-link-mgre.8
+	$(MAKE) -C tools/mgre-quick install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 
 clean:
 	@if [ -n "$(KDIR)" ] && [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi

@@ -168,6 +168,7 @@ if [ "${SKIP_UNIT:-0}" != 1 ]; then
 	# result each, judged by exit status.
 	for chk in "tools: nhrpctl|make -C tools/nhrpctl check" \
 		   "tools: iproute2 plugin|make -C tools/iproute2 check" \
+		   "tools: mgre-quick|make -C tools/mgre-quick check" \
 		   "fuzz: codec smoke|make -C selftests/fuzz smoke SMOKE_SECONDS=20" \
 		   "lint: checkpatch --strict|make checkpatch" \
 		   "lint: sparse|make sparse"; do

@@ -1,0 +1,128 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# test.sh [MGRE_QUICK]: host-side tests of mgre-quick with stand-ins for
+# ip and nhrpctl that log their arguments (and fail when told to): the
+# commands "up" and "down" run, the rollback of a failed "up", and every
+# parse error.  The VM selftest 230_mgre_quick runs it for real.  Ends
+# with "N passed, N failed".
+
+MQ=$(realpath "${1:-$(dirname "$0")/mgre-quick}")
+TMP=$(mktemp -d) || exit 1
+trap 'rm -rf "$TMP"' EXIT
+passed=0 failed=0
+
+# The stand-ins: log "ip ARGS" / "nhrpctl ARGS"; fail when the command
+# line matches $FAIL_ON; "ip link show dev X" succeeds if $TMP/exists-X
+# exists.
+for tool in ip nhrpctl; do
+	cat >"$TMP/$tool" <<EOF
+#!/bin/bash
+echo "$tool \$*" >>"$TMP/log"
+if [ -n "\${FAIL_ON:-}" ] && [[ "$tool \$*" == \$FAIL_ON ]]; then
+	echo "RTNETLINK answers: Invalid argument" >&2
+	exit 1
+fi
+if [ "$tool \$1 \$2" = "ip link show" ]; then
+	[ -e "$TMP/exists-\$4" ]
+	exit
+fi
+exit 0
+EOF
+	chmod +x "$TMP/$tool"
+done
+export IP=$TMP/ip NHRPCTL=$TMP/nhrpctl MGRE_CONFIG_DIR=$TMP
+
+ok() { passed=$((passed + 1)); }
+bad() { echo "FAIL: $1"; failed=$((failed + 1)); }
+
+# run_mq CODE STDERR_PATTERN ARGS...: exit code and stderr (a glob)
+run_mq() {
+	local code=$1 pat=$2 rc
+	shift 2
+	: >"$TMP/log"
+	"$MQ" "$@" >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	if [ "$rc" != "$code" ]; then
+		bad "mgre-quick $*: exit $rc, expected $code ($(cat "$TMP/err"))"
+	elif [[ "$(cat "$TMP/err")" != $pat ]]; then
+		bad "mgre-quick $*: stderr '$(cat "$TMP/err")', expected '$pat'"
+	else
+		ok
+	fi
+}
+# expect_log EXPECTED: the commands run, one a line
+expect_log() {
+	if [ "$(grep -v '^ip link show' "$TMP/log")" = "$1" ]; then ok
+	else bad "commands run: $(cat "$TMP/log") -- expected: $1"; fi
+}
+
+cat >"$TMP/tun0.conf" <<'EOF'
+# spoke R2 of the seed DMVPN
+link local 192.1.1.2 key 10000 network-id 10000 holdtime 500 auth cisco123
+address 172.1.1.2/24
+map 172.1.1.1 nbma 192.1.1.1   # the hub
+multicast nbma 192.1.1.1
+nhs 172.1.1.1
+
+route 192.168.3.0/24 via 172.1.1.3
+EOF
+
+# --- up, down, check --------------------------------------------------------
+run_mq 0 "" up tun0
+expect_log "ip link add tun0 type mgre local 192.1.1.2 key 10000 network-id 10000 holdtime 500 auth cisco123
+ip link set tun0 up
+ip addr add 172.1.1.2/24 dev tun0
+nhrpctl map add 172.1.1.1 nbma 192.1.1.1 dev tun0
+nhrpctl multicast add nbma 192.1.1.1 dev tun0
+nhrpctl nhs add 172.1.1.1 dev tun0
+ip route add 192.168.3.0/24 via 172.1.1.3 dev tun0"
+run_mq 0 "" up "$TMP/tun0.conf"
+run_mq 0 "" check tun0
+expect_log ""
+touch "$TMP/exists-tun0"
+run_mq 1 "mgre-quick: tun0 exists already" up tun0
+expect_log ""
+run_mq 0 "" down tun0
+expect_log "ip link del tun0"
+rm "$TMP/exists-tun0"
+run_mq 1 "mgre-quick: tun0 does not exist" down tun0
+
+# --- a failing statement: FILE:LINE, and nothing left -------------------------
+FAIL_ON="nhrpctl nhs add*" run_mq 1 \
+	"mgre-quick: $TMP/tun0.conf:6: $TMP/nhrpctl nhs add 172.1.1.1 dev tun0 failed: RTNETLINK answers: Invalid argument" up tun0
+expect_log "ip link add tun0 type mgre local 192.1.1.2 key 10000 network-id 10000 holdtime 500 auth cisco123
+ip link set tun0 up
+ip addr add 172.1.1.2/24 dev tun0
+nhrpctl map add 172.1.1.1 nbma 192.1.1.1 dev tun0
+nhrpctl multicast add nbma 192.1.1.1 dev tun0
+nhrpctl nhs add 172.1.1.1 dev tun0
+ip link del tun0"
+FAIL_ON="ip link add*" run_mq 1 \
+	"mgre-quick: $TMP/tun0.conf:2: ip link add tun0 type mgre local 192.1.1.2 key 10000 network-id 10000 holdtime 500 auth cisco123 failed: RTNETLINK answers: Invalid argument" up tun0
+
+# --- parse errors (nothing run) -------------------------------------------------
+conf() { printf '%s\n' "$@" >"$TMP/t1.conf"; }
+conf "link local 1.2.3.4" "adress 10.0.0.1/24"
+run_mq 1 "mgre-quick: $TMP/t1.conf:2: unknown statement \"adress\" (link, address, map, multicast, nhs, route)" up t1
+expect_log ""
+conf "address 10.0.0.1/24" "link local 1.2.3.4"
+run_mq 1 "mgre-quick: $TMP/t1.conf:1: \"link\" must come first" check t1
+conf "link local 1.2.3.4" "link local 1.2.3.5"
+run_mq 1 "mgre-quick: $TMP/t1.conf:2: a second \"link\" line" check t1
+conf "link"
+run_mq 1 "mgre-quick: $TMP/t1.conf:1: \"link\" needs the tunnel's options (local ADDR key KEY ...)" check t1
+conf "link local 1.2.3.4" "nhs 1.1.1.1 dev tun9"
+run_mq 1 "mgre-quick: $TMP/t1.conf:2: no \"dev\" here: the tunnel is t1" check t1
+conf "link local 1.2.3.4" "route"
+run_mq 1 "mgre-quick: $TMP/t1.conf:2: \"route\" needs a prefix" check t1
+conf "# nothing"
+run_mq 1 "mgre-quick: $TMP/t1.conf: no \"link\" line" check t1
+run_mq 1 "mgre-quick: cannot read $TMP/nosuch.conf" up nosuch
+run_mq 1 "mgre-quick: invalid tunnel name \"a-name-too-long-x\" (1-15 letters, digits, _ . -)" up a-name-too-long-x
+run_mq 2 "Usage: mgre-quick*" up
+run_mq 2 "Usage: mgre-quick*" start tun0
+expect_log ""
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
