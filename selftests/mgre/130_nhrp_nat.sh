@@ -69,6 +69,11 @@ topo_spoke_nhrp 3
 wait_until 10 has_entry hub 172.1.1.3 dynamic registered nat ||
 	fail "sp2 not registered with the nat flag: $(nhrpctl_in hub show)"
 expect_eq 192.1.1.3 "$(entry_field hub 172.1.1.3 nbma)" "post-NAT NBMA at the hub"
+# show dmvpn marks it N, as IOS does ("N - NATed").
+expect_eq "DNUR" "$(nhrpctl_in hub -j show dmvpn dev tun0 | jq -r '.[] | select(.peer_tunnel == "172.1.1.3") | .attrs')" \
+	"the hub's show dmvpn attributes of sp2"
+nhrpctl_in hub show dmvpn dev tun0 | grep -qE '^ 192\.1\.1\.3 +172\.1\.1\.3 +UP +[0-9:]+ +DNUR$' ||
+	fail "the hub's show dmvpn line for sp2: $(nhrpctl_in hub show dmvpn dev tun0)"
 ping_ok hub 172.1.1.3 || fail "the hub cannot reach sp2 through the NAT"
 # Spoke to spoke with one side behind NAT stays on the hub: plain GRE
 # cannot reliably cross the NAT between spokes (IOS needs IPsec NAT-T), so

@@ -177,7 +177,7 @@ static void dmvpn_legend(const struct show_ctx *ctx)
 {
 	(void)ctx;
 	printf("Legend: Attrb --> S - Static, D - Dynamic, C - Cached, I - Incomplete,\n"
-	       "        N - Negative, U - Unique, R - Registered, T - NATed\n");
+	       "        X - Negative, L - Local, N - NATed, U - Unique, R - Registered\n");
 }
 
 static void dmvpn_dev_header(const struct show_ctx *ctx)
@@ -189,19 +189,24 @@ static void dmvpn_dev_header(const struct show_ctx *ctx)
 	       "---------------", "-----", "---------", "-----");
 }
 
-/* Attribute letters: the type's first letter, then U, R, T. */
-static void dmvpn_attrs(struct nlattr **tb, const char *type, char *buf)
+/*
+ * Attribute letters: the type's (S, D, C, I, L; X for negative: N is
+ * "NATed" to IOS users), then N, U, R.
+ */
+static void dmvpn_attrs(struct nlattr **tb, uint8_t t, const char *type,
+			char *buf)
 {
 	uint32_t flags = attr_u32(tb[MGRE_A_FLAGS], 0);
 	int n = 0;
 
-	buf[n++] = (char)(type[0] - 'a' + 'A');
+	buf[n++] = t == MGRE_ENTRY_NEGATIVE ? 'X' :
+		   (char)toupper((unsigned char)type[0]);
+	if (flags & MGRE_F_NAT)
+		buf[n++] = 'N';
 	if (flags & MGRE_F_UNIQUE)
 		buf[n++] = 'U';
 	if (flags & MGRE_F_REGISTERED)
 		buf[n++] = 'R';
-	if (flags & MGRE_F_NAT)
-		buf[n++] = 'T';
 	buf[n] = '\0';
 }
 
@@ -222,7 +227,7 @@ static int dmvpn_reply(struct nlattr **tb, void *arg)
 	state = (t == MGRE_ENTRY_INCOMPLETE || t == MGRE_ENTRY_NEGATIVE) ?
 		"NHRP" : "UP";
 	age = tb[MGRE_A_AGE] ? nla_get_u64(tb[MGRE_A_AGE]) : 0;
-	dmvpn_attrs(tb, type, attrs);
+	dmvpn_attrs(tb, t, type, attrs);
 	if (ctx->out->json) {
 		struct json *j = &ctx->json;
 

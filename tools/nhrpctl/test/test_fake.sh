@@ -145,7 +145,7 @@ EOF
 # ---- show dmvpn --------------------------------------------------------------
 check_out 0 show dmvpn <<'EOF'
 Legend: Attrb --> S - Static, D - Dynamic, C - Cached, I - Incomplete,
-        N - Negative, U - Unique, R - Registered, T - NATed
+        X - Negative, L - Local, N - NATed, U - Unique, R - Registered
 
 Interface: tun0, IPv4 NHRP Details
  Peer NBMA Addr  Peer Tunnel Add State UpDn Tm   Attrb
