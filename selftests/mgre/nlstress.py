@@ -57,6 +57,8 @@ MGRE_CMD_MAP_GET, MGRE_CMD_MCAST_ADD, MGRE_CMD_NHS_ADD = 3, 4, 7
 MGRE_A_IFINDEX, MGRE_A_PROTO, MGRE_A_NBMA, MGRE_A_TYPE, MGRE_A_MCAST_DYNAMIC = 1, 3, 5, 6, 10
 MGRE_ENTRY_DYNAMIC = 1
 GENL_ID_CTRL, CTRL_CMD_GETFAMILY, CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME = 0x10, 3, 1, 2
+CTRL_ATTR_MCAST_GROUPS, CTRL_ATTR_MCAST_GRP_NAME, CTRL_ATTR_MCAST_GRP_ID = 7, 1, 2
+SOL_NETLINK, NETLINK_ADD_MEMBERSHIP = 270, 1
 
 BR, PORT1, PORT2, TUN, ETH = 10, 11, 12, 20, 11   # ifindexes we ask for
 
@@ -135,6 +137,7 @@ class Netns:
 
     def __init__(self, name, root_fd):
         self.name = name
+        self.listeners = []
         if libc.unshare(CLONE_NEWNET):
             raise OSError(ctypes.get_errno(), "unshare")
         try:
@@ -146,9 +149,36 @@ class Netns:
         self.link(1, flags=IFF_UP)   # lo
 
     def close(self):
+        global events
+        for s in self.listeners:
+            # (what the listener got; one that was never read overflowed)
+            s.setblocking(False)
+            try:
+                while True:
+                    data = s.recv(1 << 16)
+                    while len(data) >= 16:
+                        events += 1
+                        data = data[(struct.unpack("=I", data[:4])[0] + 3) & ~3:]
+            except OSError:
+                pass
+            s.close()
         for x in (self.rt, self.genl):
             x.close()
         os.close(self.fd)
+
+    def listen(self, root_fd, grp, rcvbuf):
+        """A generic netlink socket in the namespace, in the mgre events
+        group (nhrpctl monitor's), with a receive buffer of rcvbuf bytes;
+        read when the namespace is closed."""
+        setns(self.fd)
+        try:
+            s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 16)
+        finally:
+            setns(root_fd)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        s.bind((0, 0))
+        s.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, grp)
+        self.listeners.append(s)
 
     def newlink(self, name, index, kind=None, data=b"", extra=b"", flags=0):
         a = attr(IFLA_IFNAME, name.encode() + b"\0") + extra
@@ -190,10 +220,18 @@ class Netns:
         self.newlink("tun0", TUN, "mgre", data)
 
     def genl_family(self):
+        """The family's id and the id of its "events" group."""
         out = self.genl.request(GENL_ID_CTRL, 0, struct.pack("=BBH", CTRL_CMD_GETFAMILY, 1, 0)
                                 + attr(CTRL_ATTR_FAMILY_NAME, b"mgre\0"))
         a = parse_attrs(out[0][1][4:])
-        return struct.unpack("=H", a[CTRL_ATTR_FAMILY_ID][:2])[0]
+        grp = None
+        for g in parse_attrs(a.get(CTRL_ATTR_MCAST_GROUPS, b"")).values():
+            ga = parse_attrs(g)
+            if ga.get(CTRL_ATTR_MCAST_GRP_NAME) == b"events\0":
+                grp = struct.unpack("=I", ga[CTRL_ATTR_MCAST_GRP_ID][:4])[0]
+        if grp is None:
+            raise OSError(errno.ENOENT, "the mgre family has no events group")
+        return struct.unpack("=H", a[CTRL_ATTR_FAMILY_ID][:2])[0], grp
 
     def mgre_cmd(self, fam, cmd, attrs, dump=False):
         return self.genl.request(fam, 0, struct.pack("=BBH", cmd, 1, 0) + attrs, dump=dump)
@@ -283,7 +321,11 @@ def build(root):
     h.mgre("192.1.1.1")
     h.addr(TUN, "172.1.1.1", 24)
     h.link(TUN, IFF_UP)
-    fam = h.genl_family()
+    fam, grp = h.genl_family()
+    # Listeners of the events: the hub's is never read (its buffer
+    # overflows: the lost-event path), s1's is read at the end.
+    h.listen(root, grp, 1024)
+    s1.listen(root, grp, 1 << 20)
     h.mgre_cmd(fam, MGRE_CMD_MCAST_ADD, attr(MGRE_A_IFINDEX, u32(TUN))
                + attr(MGRE_A_MCAST_DYNAMIC, b""))
     for i, sp in ((2, s1), (3, s2)):
@@ -301,6 +343,9 @@ def build(root):
         x.start()
         x.ready.wait()
     return {"h": h, "s1": s1, "s2": s2}, t, fam
+
+
+events = 0   # events the read listeners received
 
 
 def main():
@@ -371,8 +416,8 @@ def main():
             failed += 1
         sent += sum(x.sent for x in traffic)
         if r % 10 == 9:
-            print("round %d of %d done (%.1f s, %d datagrams sent)" % (
-                r + 1, a.rounds, time.time() - t0, sent))
+            print("round %d of %d done (%.1f s, %d datagrams sent, %d events)" % (
+                r + 1, a.rounds, time.time() - t0, sent, events))
             sys.stdout.flush()
         if failed:
             break
