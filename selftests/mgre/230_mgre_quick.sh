@@ -6,7 +6,7 @@
 # tunnel, address, map, multicast map, NHS and route (the same state a
 # hand-made spoke has, compared as JSON), it registers with the hub and
 # its LAN reaches R3's LAN.  "down" removes all of it (no device, no
-# address, no route left); "up" again works.  A file whose fifth line
+# address, no route left); "up" again works.  A file whose sixth line
 # fails stops at that line, says so, and leaves nothing behind; "check"
 # finds an unknown statement without touching anything.
 source "$(dirname "$0")/lib.sh"
@@ -67,13 +67,13 @@ for round in 1 2; do
 	gone sp1 || fail "down left something (round $round): $(in_ns sp1 ip -o link; in_ns sp1 ip route)"
 done
 
-# A failing fifth line: FILE:5:, and nothing left behind.
+# A failing sixth line: FILE:6:, and nothing left behind.
 sed 's/^nhs 172.1.1.1$/nhs 172.1.1.1 priority 300/' "$CONF" >"$TMPD/bad.conf"
-check_match "$(sed -n 5p "$TMPD/bad.conf")" 'priority 300' "the bad line"
+check_match "$(sed -n 6p "$TMPD/bad.conf")" 'priority 300' "the bad line"
 out=$(quick sp1 up "$TMPD/bad.conf" 2>&1)
 rc=$?
 expect_eq 1 "$rc" "up's exit status with a bad line"
-check_match "$out" "^mgre-quick: $TMPD/bad.conf:5: .*nhs add 172.1.1.1 priority 300 dev bad failed: nhrpctl: invalid priority \"300\"" \
+check_match "$out" "^mgre-quick: $TMPD/bad.conf:6: .*nhs add 172.1.1.1 priority 300 dev bad failed: nhrpctl: invalid priority \"300\"" \
 	"up's message for the bad line"
 gone sp1 || fail "a failed up left something: $(in_ns sp1 ip -o link)"
 ! in_ns sp1 ip link show dev bad >/dev/null 2>&1 || fail "a failed up left its device"
