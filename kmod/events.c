@@ -52,11 +52,21 @@ lost:
 	return NULL;
 }
 
-static void mgre_event_send(struct mgre_device *md, struct sk_buff *skb,
-			    void *hdr)
+/*
+ * Send the event, or drop it when building it failed (@err: a put ran out
+ * of room, which MGRE_EVENT_SIZE rules out; no WARN on a path packets
+ * reach): an event that does not reach its listeners is counted.
+ */
+static void mgre_event_end(struct mgre_device *md, struct sk_buff *skb,
+			   void *hdr, bool err)
 {
 	int ret;
 
+	if (err) {
+		nlmsg_free(skb);
+		mgre_stat_inc(md, MGRE_STAT_EVENTS_LOST);
+		return;
+	}
 	genlmsg_end(skb, hdr);
 	ret = genlmsg_multicast_netns(&mgre_genl_family,
 				      dev_net(mgre_to_dev(md)), skb, 0,
@@ -66,20 +76,13 @@ static void mgre_event_send(struct mgre_device *md, struct sk_buff *skb,
 		mgre_stat_inc(md, MGRE_STAT_EVENTS_LOST);
 }
 
-/* (a message of MGRE_EVENT_SIZE has room for every event: a bug if not) */
-static void mgre_event_overflow(struct mgre_device *md, struct sk_buff *skb)
-{
-	WARN_ON_ONCE(1);
-	nlmsg_free(skb);
-	mgre_stat_inc(md, MGRE_STAT_EVENTS_LOST);
-}
-
 void mgre_event_entry(struct net_device *dev, const struct mgre_entry *e,
 		      enum mgre_cache_op op, u8 old_type, __be32 old_nbma)
 {
 	unsigned long expires = READ_ONCE(e->expires), now = jiffies;
 	struct mgre_device *md;
 	struct sk_buff *skb;
+	bool err;
 	void *hdr;
 
 	if (!dev)
@@ -88,25 +91,19 @@ void mgre_event_entry(struct net_device *dev, const struct mgre_entry *e,
 	skb = mgre_event_new(md, MGRE_EV_ENTRY_ADD + op, &hdr);
 	if (!skb)
 		return;
-	if (nla_put(skb, MGRE_A_PROTO, sizeof(e->proto), &e->proto) ||
-	    nla_put_u8(skb, MGRE_A_PREFIXLEN, e->prefixlen) ||
-	    nla_put_in_addr(skb, MGRE_A_NBMA, READ_ONCE(e->nbma)) ||
-	    nla_put_u8(skb, MGRE_A_TYPE, READ_ONCE(e->type)) ||
-	    nla_put_u32(skb, MGRE_A_FLAGS, READ_ONCE(e->flags)))
-		goto overflow;
-	if (expires &&
-	    nla_put_u32(skb, MGRE_A_EXPIRES, time_after(expires, now) ?
-			jiffies_to_msecs(expires - now) / MSEC_PER_SEC : 0))
-		goto overflow;
-	if (op == MGRE_CACHE_UPDATE &&
-	    (nla_put_u8(skb, MGRE_A_OLD_TYPE, old_type) ||
-	     nla_put_in_addr(skb, MGRE_A_OLD_NBMA, old_nbma)))
-		goto overflow;
-	mgre_event_send(md, skb, hdr);
-	return;
-
-overflow:
-	mgre_event_overflow(md, skb);
+	err = nla_put(skb, MGRE_A_PROTO, sizeof(e->proto), &e->proto) ||
+	      nla_put_u8(skb, MGRE_A_PREFIXLEN, e->prefixlen) ||
+	      nla_put_in_addr(skb, MGRE_A_NBMA, READ_ONCE(e->nbma)) ||
+	      nla_put_u8(skb, MGRE_A_TYPE, READ_ONCE(e->type)) ||
+	      nla_put_u32(skb, MGRE_A_FLAGS, READ_ONCE(e->flags));
+	if (!err && expires)
+		err = nla_put_u32(skb, MGRE_A_EXPIRES, time_after(expires, now) ?
+				  jiffies_to_msecs(expires - now) / MSEC_PER_SEC :
+				  0);
+	if (!err && op == MGRE_CACHE_UPDATE)
+		err = nla_put_u8(skb, MGRE_A_OLD_TYPE, old_type) ||
+		      nla_put_in_addr(skb, MGRE_A_OLD_NBMA, old_nbma);
+	mgre_event_end(md, skb, hdr, err);
 }
 
 void mgre_event_reg_refused(struct mgre_device *md, __be32 proto,
@@ -116,14 +113,11 @@ void mgre_event_reg_refused(struct mgre_device *md, __be32 proto,
 	void *hdr;
 
 	skb = mgre_event_new(md, MGRE_EV_REG_REFUSED, &hdr);
-	if (!skb)
-		return;
-	if (nla_put(skb, MGRE_A_PROTO, sizeof(proto), &proto) ||
-	    nla_put_in_addr(skb, MGRE_A_NBMA, nbma) ||
-	    nla_put_u8(skb, MGRE_A_CIE_CODE, code))
-		mgre_event_overflow(md, skb);
-	else
-		mgre_event_send(md, skb, hdr);
+	if (skb)
+		mgre_event_end(md, skb, hdr,
+			       nla_put(skb, MGRE_A_PROTO, sizeof(proto), &proto) ||
+			       nla_put_in_addr(skb, MGRE_A_NBMA, nbma) ||
+			       nla_put_u8(skb, MGRE_A_CIE_CODE, code));
 }
 
 void mgre_event_nhs(struct mgre_device *md, const struct mgre_nhs *n,
@@ -133,15 +127,15 @@ void mgre_event_nhs(struct mgre_device *md, const struct mgre_nhs *n,
 	void *hdr;
 
 	skb = mgre_event_new(md, event, &hdr);
-	if (!skb)
-		return;
-	if (nla_put(skb, MGRE_A_PROTO, sizeof(n->proto), &n->proto) ||
-	    nla_put_in_addr(skb, MGRE_A_NBMA, nbma) ||
-	    (cie_code && nla_put_u8(skb, MGRE_A_CIE_CODE, cie_code)) ||
-	    (error_code && nla_put_u16(skb, MGRE_A_ERROR_CODE, error_code)))
-		mgre_event_overflow(md, skb);
-	else
-		mgre_event_send(md, skb, hdr);
+	if (skb)
+		mgre_event_end(md, skb, hdr,
+			       nla_put(skb, MGRE_A_PROTO, sizeof(n->proto),
+				       &n->proto) ||
+			       nla_put_in_addr(skb, MGRE_A_NBMA, nbma) ||
+			       (cie_code &&
+				nla_put_u8(skb, MGRE_A_CIE_CODE, cie_code)) ||
+			       (error_code &&
+				nla_put_u16(skb, MGRE_A_ERROR_CODE, error_code)));
 }
 
 void mgre_event_res_sent(struct mgre_device *md, __be32 proto, u32 reqid)
@@ -150,13 +144,10 @@ void mgre_event_res_sent(struct mgre_device *md, __be32 proto, u32 reqid)
 	void *hdr;
 
 	skb = mgre_event_new(md, MGRE_EV_RES_SENT, &hdr);
-	if (!skb)
-		return;
-	if (nla_put(skb, MGRE_A_PROTO, sizeof(proto), &proto) ||
-	    nla_put_u32(skb, MGRE_A_REQID, reqid))
-		mgre_event_overflow(md, skb);
-	else
-		mgre_event_send(md, skb, hdr);
+	if (skb)
+		mgre_event_end(md, skb, hdr,
+			       nla_put(skb, MGRE_A_PROTO, sizeof(proto), &proto) ||
+			       nla_put_u32(skb, MGRE_A_REQID, reqid));
 }
 
 void mgre_event_carrier(struct mgre_device *md, bool on)
@@ -165,10 +156,7 @@ void mgre_event_carrier(struct mgre_device *md, bool on)
 	void *hdr;
 
 	skb = mgre_event_new(md, MGRE_EV_CARRIER, &hdr);
-	if (!skb)
-		return;
-	if (nla_put_u8(skb, MGRE_A_CARRIER, on))
-		mgre_event_overflow(md, skb);
-	else
-		mgre_event_send(md, skb, hdr);
+	if (skb)
+		mgre_event_end(md, skb, hdr,
+			       nla_put_u8(skb, MGRE_A_CARRIER, on));
 }

@@ -69,13 +69,15 @@ route 192.168.3.0/24 via 172.1.1.3
 EOF
 
 # --- up, down, check --------------------------------------------------------
-run_mq 0 "" up tun0
-expect_log "ip link add tun0 type mgre local 192.1.1.2 key 10000 network-id 10000 holdtime 500 auth cisco123
+# (the commands of the file up to its NHS)
+UP_TO_NHS="ip link add tun0 type mgre local 192.1.1.2 key 10000 network-id 10000 holdtime 500 auth cisco123
 ip link set tun0 up
 ip addr add 172.1.1.2/24 dev tun0
 nhrpctl map add 172.1.1.1 nbma 192.1.1.1 dev tun0
 nhrpctl multicast add nbma 192.1.1.1 dev tun0
-nhrpctl nhs add 172.1.1.1 dev tun0
+nhrpctl nhs add 172.1.1.1 dev tun0"
+run_mq 0 "" up tun0
+expect_log "$UP_TO_NHS
 ip route add 192.168.3.0/24 via 172.1.1.3 dev tun0"
 run_mq 0 "" up "$TMP/tun0.conf"
 run_mq 0 "" check tun0
@@ -91,12 +93,7 @@ run_mq 1 "mgre-quick: tun0 does not exist" down tun0
 # --- a failing statement: FILE:LINE, and nothing left -------------------------
 FAIL_ON="nhrpctl nhs add*" run_mq 1 \
 	"mgre-quick: $TMP/tun0.conf:6: $TMP/nhrpctl nhs add 172.1.1.1 dev tun0 failed: RTNETLINK answers: Invalid argument" up tun0
-expect_log "ip link add tun0 type mgre local 192.1.1.2 key 10000 network-id 10000 holdtime 500 auth cisco123
-ip link set tun0 up
-ip addr add 172.1.1.2/24 dev tun0
-nhrpctl map add 172.1.1.1 nbma 192.1.1.1 dev tun0
-nhrpctl multicast add nbma 192.1.1.1 dev tun0
-nhrpctl nhs add 172.1.1.1 dev tun0
+expect_log "$UP_TO_NHS
 ip link del tun0"
 FAIL_ON="ip link add*" run_mq 1 \
 	"mgre-quick: $TMP/tun0.conf:2: ip link add tun0 type mgre local 192.1.1.2 key 10000 network-id 10000 holdtime 500 auth cisco123 failed: RTNETLINK answers: Invalid argument" up tun0

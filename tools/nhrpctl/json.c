@@ -112,3 +112,8 @@ void json_end(struct json *j)
 {
 	fputc('\n', j->f);
 }
+
+void json_flag(const char *name, void *arg)
+{
+	json_string(arg, NULL, name);
+}

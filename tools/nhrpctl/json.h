@@ -27,5 +27,7 @@ void json_string(struct json *j, const char *key, const char *val);
 void json_u64(struct json *j, const char *key, uint64_t val);
 void json_null(struct json *j, const char *key);
 void json_end(struct json *j);
+/* flags_foreach() callback: @name as an array element of the json @arg */
+void json_flag(const char *name, void *arg);
 
 #endif /* NHRPCTL_JSON_H */

@@ -41,11 +41,6 @@ static void words(const char *name, char *buf, size_t len)
 			buf[i] = ' ';
 }
 
-static void flag_json(const char *name, void *arg)
-{
-	json_string(arg, NULL, name);
-}
-
 static void flag_text(const char *name, void *arg)
 {
 	printf(" %s", name);
@@ -74,7 +69,7 @@ static void event_json(struct nlattr **tb, const char *event,
 					    tbuf, sizeof(tbuf)));
 	if (tb[MGRE_A_FLAGS]) {
 		json_open_array(&j, "flags");
-		flags_foreach(nla_get_u32(tb[MGRE_A_FLAGS]), flag_json, &j);
+		flags_foreach(nla_get_u32(tb[MGRE_A_FLAGS]), json_flag, &j);
 		json_close_array(&j);
 	}
 	if (tb[MGRE_A_EXPIRES])

@@ -90,11 +90,6 @@ static void json_opt_string(struct json *j, const char *key, const char *s)
 
 /* ---- NHRP cache ------------------------------------------------------- */
 
-static void flag_json(const char *name, void *arg)
-{
-	json_string(arg, NULL, name);
-}
-
 struct flag_buf {
 	char s[128];
 	size_t n;
@@ -142,7 +137,7 @@ static void cache_json(struct show_ctx *ctx, struct nlattr **tb,
 	json_opt_string(j, "nbma", nbma);
 	json_string(j, "type", type);
 	json_open_array(j, "flags");
-	flags_foreach(attr_u32(tb[MGRE_A_FLAGS], 0), flag_json, j);
+	flags_foreach(attr_u32(tb[MGRE_A_FLAGS], 0), json_flag, j);
 	json_close_array(j);
 	json_u64(j, "age", tb[MGRE_A_AGE] ? nla_get_u64(tb[MGRE_A_AGE]) : 0);
 	json_opt_u64(j, "expires", tb[MGRE_A_EXPIRES],
