@@ -96,16 +96,23 @@ void mgre_nhs_set_state(struct mgre_device *md, struct mgre_nhs *n,
 	__be32 nbma;
 
 	lockdep_assert_held(&md->nhs.lock);
-	WRITE_ONCE(n->state, state);
-	if (old == state || (!up && state != MGRE_NHS_DOWN))
+	if (old == state)
 		return;
-	nbma = mgre_nhs_nbma(md, n);
-	if (why)
-		net_info_ratelimited("%s: NHS %pI4 (NBMA %pI4) %s\n",
-				     mgre_to_dev(md)->name, &n->proto, &nbma,
-				     why);
-	mgre_event_nhs(md, n, nbma, up ? MGRE_EV_NHS_UP : MGRE_EV_NHS_DOWN,
-		       cie_code, error_code);
+	/* The event before the new state is seen: the carrier follows the
+	 * state (mgre_nhrp_carrier(), unlocked), so "NHS up" always comes
+	 * before the "carrier on" it causes.
+	 */
+	if (up || state == MGRE_NHS_DOWN) {
+		nbma = mgre_nhs_nbma(md, n);
+		if (why)
+			net_info_ratelimited("%s: NHS %pI4 (NBMA %pI4) %s\n",
+					     mgre_to_dev(md)->name, &n->proto,
+					     &nbma, why);
+		mgre_event_nhs(md, n, nbma,
+			       up ? MGRE_EV_NHS_UP : MGRE_EV_NHS_DOWN,
+			       cie_code, error_code);
+	}
+	WRITE_ONCE(n->state, state);
 }
 
 /* @n refused our registration: down, and retry with backoff.  Under the

@@ -58,9 +58,12 @@ void mgre_nhrp_send_res_req(struct mgre_device *md,
 	m->p.reqid = reqid;
 	mgre_msg_cie(m, NULL, 0, 0, 0, cfg->holdtime, mgre_to_dev(md)->mtu);
 	mgre_msg_request_exts(m, cfg);
+	/* Before the request leaves: its reply may be handled on another
+	 * CPU before xmit returns, and listeners see events in order.
+	 */
+	mgre_event_res_sent(md, target, reqid);
 	mgre_nhrp_xmit(md, m, nhs_nbma);
 	kfree(m);
-	mgre_event_res_sent(md, target, reqid);
 }
 
 __be32 mgre_nhrp_miss(struct mgre_device *md, __be32 proto, bool known)

@@ -372,9 +372,10 @@ enum mgre_event {
 				 */
 	/* resolutions */
 	MGRE_EV_RES_SENT,	/* PROTO being resolved, REQID (the same
-				 * for the retransmissions); answered:
-				 * ENTRY_UPDATE to cached, failed:
-				 * ENTRY_NEGATIVE
+				 * for the retransmissions), sent as the
+				 * request goes out, so always before its
+				 * answer: ENTRY_UPDATE to cached, or
+				 * failed: ENTRY_NEGATIVE
 				 */
 	/* the device */
 	MGRE_EV_CARRIER,	/* CARRIER: "if-state nhrp" or keepalives
