@@ -111,6 +111,64 @@ wait_until 10 has_entry sp1 172.1.1.3 cached ||
 wait_until 10 has_entry sp2 172.1.1.2 cached ||
 	fail "sp2 did not learn 172.1.1.2: $(nhrpctl_in sp2 show)"
 expect_eq 192.1.1.3 "$(entry_field sp1 172.1.1.3 nbma)" "resolved NBMA of sp2"
+
+# show dmvpn in IOS's layout (Documentation/nhrpctl.md): the hub is a Hub
+# with its two spokes, sp1 a Spoke whose entries are grouped by NBMA peer
+# (a second map to sp2's NBMA makes a group of 2); the columns are IOS's.
+dmvpn_line() {	# NS ENT NBMA PROTO: the line of PROTO as it must be
+	local attrs
+	attrs=$(nhrpctl_in "$1" -j show dmvpn dev tun0 |
+		jq -r --arg p "$4" '.[] | select(.peer_tunnel == $p) | .attrs')
+	printf '%6s %-15s %15s %5s [0-9]{2}:[0-9]{2}:[0-9]{2} %5s\n' "$2" "$3" "$4" UP "$attrs" |
+		sed 's/\./\\./g'
+}
+dmvpn_check() {	# NS TYPE LINE_REGEX...: the header and these lines
+	local ns=$1 type=$2 txt peers re; shift 2
+	txt=$(nhrpctl_in "$ns" show dmvpn dev tun0)
+	peers=$(nhrpctl_in "$ns" -j show dmvpn dev tun0 |
+		jq '[.[] | .peer_nbma | select(. != null)] | unique | length')
+	for re in "Type:$type, NHRP Peers:$peers," \
+		' # Ent  Peer NBMA Addr Peer Tunnel Add State  UpDn Tm Attrb' \
+		' ----- --------------- --------------- ----- -------- -----' \
+		'        # Ent --> Number of NHRP entries with same NBMA peer'; do
+		grep -qxF -- "$re" <<<"$txt" ||
+			fail "$ns's show dmvpn lacks the line '$re': $txt"
+	done
+	for re in "$@"; do
+		grep -qxE -- "$re" <<<"$txt" ||
+			fail "$ns's show dmvpn lacks a line matching '$re': $txt"
+	done
+}
+dmvpn_check hub Hub "$(dmvpn_line hub 1 192.1.1.2 172.1.1.2)" \
+	"$(dmvpn_line hub 1 192.1.1.3 172.1.1.3)"
+nhrpctl_in sp1 map add 172.1.1.99 nbma 192.1.1.3 dev tun0 ||
+	fail "cannot map 172.1.1.99 at sp1"
+dmvpn_check sp1 Spoke "$(dmvpn_line sp1 1 192.1.1.1 172.1.1.1)" \
+	"$(dmvpn_line sp1 2 192.1.1.3 172.1.1.3)" "$(dmvpn_line sp1 '' '' 172.1.1.99)"
+nhrpctl_in sp1 map del 172.1.1.99 dev tun0 || fail "cannot unmap 172.1.1.99 at sp1"
+# show traffic in IOS's layout ("show ip nhrp traffic"): sp1 sent
+# registrations and resolution requests, and received their replies; each
+# total is the sum of its block (one dump: counters go on moving).
+traffic=$(nhrpctl_in sp1 show traffic dev tun0)
+for dir in Sent Rcvd; do
+	block=$(awk -v d="$dir" '$1 == d":" { on = 1; print; next } /^   [A-Z]/ { on = 0 } on' <<<"$traffic")
+	grep -qE "^   $dir: Total [0-9]+\$" <<<"$block" ||
+		fail "show traffic has no '$dir: Total' line: $traffic"
+	expect_eq "$(awk 'NR == 1 { print $3 }' <<<"$block")" \
+		"$(awk 'NR > 1 { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+$/) s += $i } END { print s + 0 }' <<<"$block")" \
+		"show traffic's $dir total and the sum of its lines"
+	expect_eq 3 "$(awk 'NR > 1' <<<"$block" | wc -l)" "the lines of show traffic's $dir block"
+done
+for re in '^         [0-9]+ Resolution Request  [0-9]+ Resolution Reply  [0-9]+ Registration Request$' \
+	'^         [0-9]+ Registration Reply  [0-9]+ Purge Request  [0-9]+ Purge Reply$' \
+	'^         [0-9]+ Error Indication  [0-9]+ Traffic Indication$'; do
+	expect_eq 2 "$(grep -cE "$re" <<<"$traffic")" "show traffic lines matching '$re'"
+done
+sent_line=$(grep -A1 '^   Sent:' <<<"$traffic" | tail -n 1)
+rcvd_line=$(grep -A2 '^   Rcvd:' <<<"$traffic" | tail -n 1)
+check_ge "$(awk '{ print $1 }' <<<"$sent_line")" 1 "resolution requests sent (show traffic)"
+check_ge "$(awk '{ print $7 }' <<<"$sent_line")" 1 "registration requests sent (show traffic)"
+check_ge "$(awk '{ print $1 }' <<<"$rcvd_line")" 1 "registration replies received (show traffic)"
 check_ge "$(stat_get sp1 tun0 tx_via_nhs)" $((via0 + 1)) \
 	"sp1's packets through the hub while resolving (tx_via_nhs)"
 # ... and the hub relayed them on the wire (the capture that runs from

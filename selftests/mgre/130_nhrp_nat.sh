@@ -72,7 +72,7 @@ expect_eq 192.1.1.3 "$(entry_field hub 172.1.1.3 nbma)" "post-NAT NBMA at the hu
 # show dmvpn marks it N, as IOS does ("N - NATed").
 expect_eq "DNUR" "$(nhrpctl_in hub -j show dmvpn dev tun0 | jq -r '.[] | select(.peer_tunnel == "172.1.1.3") | .attrs')" \
 	"the hub's show dmvpn attributes of sp2"
-nhrpctl_in hub show dmvpn dev tun0 | grep -qE '^ 192\.1\.1\.3 +172\.1\.1\.3 +UP +[0-9:]+ +DNUR$' ||
+nhrpctl_in hub show dmvpn dev tun0 | grep -qE '^ +1 192\.1\.1\.3 +172\.1\.1\.3 +UP +[0-9:]+ +DNUR$' ||
 	fail "the hub's show dmvpn line for sp2: $(nhrpctl_in hub show dmvpn dev tun0)"
 ping_ok hub 172.1.1.3 || fail "the hub cannot reach sp2 through the NAT"
 # Spoke to spoke with one side behind NAT stays on the hub: plain GRE

@@ -158,7 +158,7 @@ static const struct command commands[] = {
 	SHOW("dmvpn", NULL, SHOW_DMVPN),
 	SHOW("show", "multicast", SHOW_MCAST),
 	SHOW("show", "nhs", SHOW_NHS),
-	SHOW("show", "traffic", SHOW_STATS),
+	SHOW("show", "traffic", SHOW_TRAFFIC),
 	SHOW("show", NULL, SHOW_CACHE),
 	SHOW("stats", NULL, SHOW_STATS),
 	{ .word = "monitor", .run = run_monitor, .allowed = KW(KW_DEV) },
@@ -178,7 +178,8 @@ static void usage(FILE *f)
 	      "  show [dev DEV]              NHRP cache (show ip nhrp)\n"
 	      "  show multicast [dev DEV]    multicast map\n"
 	      "  show nhs [dev DEV]          next-hop servers\n"
-	      "  stats [dev DEV]             counters (show ip nhrp traffic)\n"
+	      "  stats [dev DEV]             every counter\n"
+	      "  show traffic [dev DEV]      NHRP packets by type (show ip nhrp traffic)\n"
 	      "  show dmvpn [dev DEV]        peers (show dmvpn); also \"dmvpn\"\n"
 	      "  flush [dynamic|cached] dev DEV\n"
 	      "                              delete learned entries (clear ip nhrp)\n"

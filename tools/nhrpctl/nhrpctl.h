@@ -108,6 +108,7 @@ enum show_what {
 	SHOW_NHS,
 	SHOW_STATS,
 	SHOW_DMVPN,
+	SHOW_TRAFFIC,	/* text: IOS's "show ip nhrp traffic"; JSON: stats */
 };
 
 int do_show(struct nhrp_nl *nl, enum show_what what,

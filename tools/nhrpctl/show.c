@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <netlink/attr.h>
@@ -20,6 +21,7 @@ struct show_ctx {
 	const struct out_opts *out;
 	struct json json;
 	const struct mgre_dev *dev;	/* the device being dumped */
+	void *priv;			/* the command's own state */
 };
 
 typedef void (*text_fn)(const struct show_ctx *ctx);
@@ -32,6 +34,9 @@ struct show_op {
 };
 
 /* ---- helpers ---------------------------------------------------------- */
+
+static int query(struct nhrp_nl *nl, uint8_t cmd, const struct mgre_dev *dev,
+		 nhrp_reply_fn fn, void *arg);
 
 static uint32_t attr_u32(struct nlattr *a, uint32_t def)
 {
@@ -166,22 +171,40 @@ static int cache_reply(struct nlattr **tb, void *arg)
 	return 0;
 }
 
-/* ---- show dmvpn: one line per peer, like Cisco "show dmvpn" ------------ */
+/* ---- show dmvpn: IOS's layout ------------------------------------------ */
+
+/*
+ * The text is IOS's "show dmvpn": the legend, then per device its role
+ * (Hub: no NHS; Spoke: NHSes; Hub/Spoke: NHSes and "multicast dynamic")
+ * and its number of NBMA peers, then the entries grouped by NBMA peer,
+ * the first of each group with the group's size ("# Ent").  So the
+ * entries are collected first; JSON is one object per entry, as they come.
+ */
+struct dmvpn_row {
+	uint32_t nbma;			/* network order; 0: unknown */
+	uint32_t proto;
+	uint64_t age;
+	const char *state;
+	char attrs[8];
+};
+
+struct dmvpn_dev {
+	struct dmvpn_row *rows;
+	size_t n, cap;
+	unsigned int nhs;		/* NHSes configured */
+	bool mcast_dynamic;		/* "multicast dynamic": serves spokes */
+	bool nomem;
+};
 
 static void dmvpn_legend(const struct show_ctx *ctx)
 {
 	(void)ctx;
-	printf("Legend: Attrb --> S - Static, D - Dynamic, C - Cached, I - Incomplete,\n"
-	       "        X - Negative, L - Local, N - NATed, U - Unique, R - Registered\n");
-}
-
-static void dmvpn_dev_header(const struct show_ctx *ctx)
-{
-	printf("\nInterface: %s, IPv4 NHRP Details\n", ctx->dev->name);
-	printf(" %-15s %-15s %-5s %-9s %s\n", "Peer NBMA Addr", "Peer Tunnel Add",
-	       "State", "UpDn Tm", "Attrb");
-	printf(" %-15s %-15s %-5s %-9s %s\n", "---------------",
-	       "---------------", "-----", "---------", "-----");
+	printf("Legend: Attrb --> S - Static, D - Dynamic, I - Incomplete\n"
+	       "        N - NATed, L - Local, X - Negative\n"
+	       "        C - Cached, U - Unique, R - Registered\n"
+	       "        # Ent --> Number of NHRP entries with same NBMA peer\n"
+	       "        UpDn Time --> Up or Down Time for a Tunnel\n"
+	       "==========================================================================\n");
 }
 
 /*
@@ -208,37 +231,155 @@ static void dmvpn_attrs(struct nlattr **tb, uint8_t t, const char *type,
 static int dmvpn_reply(struct nlattr **tb, void *arg)
 {
 	char proto[INET_ADDRSTRLEN], nbma[INET_ADDRSTRLEN], tbuf[16];
-	char attrs[8], updn[32];
-	struct show_ctx *ctx = arg;
 	uint8_t t = attr_u8(tb[MGRE_A_TYPE], MGRE_ENTRY_STATIC);
-	const char *type, *state, *peer;
-	uint64_t age;
+	struct show_ctx *ctx = arg;
+	struct dmvpn_dev *d = ctx->priv;
+	struct dmvpn_row row = { 0 };
+	struct json *j = &ctx->json;
+	const char *type, *peer;
 
 	if (!tb[MGRE_A_PROTO])
 		return -EBADMSG;
-	addr_str(nla_data(tb[MGRE_A_PROTO]), proto);
+	memcpy(&row.proto, nla_data(tb[MGRE_A_PROTO]), sizeof(row.proto));
+	row.nbma = attr_u32(tb[MGRE_A_NBMA], 0);
 	type = entry_type_name(t, tbuf, sizeof(tbuf));
-	peer = nbma_str(tb[MGRE_A_NBMA], nbma);
-	state = (t == MGRE_ENTRY_INCOMPLETE || t == MGRE_ENTRY_NEGATIVE) ?
-		"NHRP" : "UP";
-	age = tb[MGRE_A_AGE] ? nla_get_u64(tb[MGRE_A_AGE]) : 0;
-	dmvpn_attrs(tb, t, type, attrs);
-	if (ctx->out->json) {
-		struct json *j = &ctx->json;
+	row.state = (t == MGRE_ENTRY_INCOMPLETE || t == MGRE_ENTRY_NEGATIVE) ?
+		    "NHRP" : "UP";
+	row.age = tb[MGRE_A_AGE] ? nla_get_u64(tb[MGRE_A_AGE]) : 0;
+	dmvpn_attrs(tb, t, type, row.attrs);
+	if (!ctx->out->json) {
+		if (d->n == d->cap) {
+			size_t cap = d->cap ? 2 * d->cap : 64;
+			struct dmvpn_row *v;
 
-		json_open_object(j, NULL);
-		json_string(j, "dev", ctx->dev->name);
-		json_opt_string(j, "peer_nbma", peer);
-		json_string(j, "peer_tunnel", proto);
-		json_string(j, "state", state);
-		json_u64(j, "updn", age);
-		json_string(j, "attrs", attrs);
-		json_close_object(j);
+			v = realloc(d->rows, cap * sizeof(*v));
+			if (!v) {
+				d->nomem = true;
+				return -ENOMEM;
+			}
+			d->rows = v;
+			d->cap = cap;
+		}
+		d->rows[d->n++] = row;
 		return 0;
 	}
-	printf(" %-15s %-15s %-5s %-9s %s\n", peer ? peer : "none", proto,
-	       state, duration_str(age, updn, sizeof(updn)), attrs);
+	addr_str(&row.proto, proto);
+	peer = nbma_str(tb[MGRE_A_NBMA], nbma);
+	json_open_object(j, NULL);
+	json_string(j, "dev", ctx->dev->name);
+	json_opt_string(j, "peer_nbma", peer);
+	json_string(j, "peer_tunnel", proto);
+	json_string(j, "state", row.state);
+	json_u64(j, "updn", row.age);
+	json_string(j, "attrs", row.attrs);
+	json_close_object(j);
 	return 0;
+}
+
+static int dmvpn_nhs_reply(struct nlattr **tb, void *arg)
+{
+	struct dmvpn_dev *d = ((struct show_ctx *)arg)->priv;
+
+	(void)tb;
+	d->nhs++;
+	return 0;
+}
+
+static int dmvpn_mcast_reply(struct nlattr **tb, void *arg)
+{
+	struct dmvpn_dev *d = ((struct show_ctx *)arg)->priv;
+
+	if (tb[MGRE_A_MCAST_DYNAMIC])
+		d->mcast_dynamic = true;
+	return 0;
+}
+
+/* By NBMA address, unknown last; in a group by tunnel address */
+static int dmvpn_row_cmp(const void *a, const void *b)
+{
+	const struct dmvpn_row *x = a, *y = b;
+	uint64_t kx = x->nbma ? ntohl(x->nbma) : UINT64_MAX;
+	uint64_t ky = y->nbma ? ntohl(y->nbma) : UINT64_MAX;
+
+	if (kx != ky)
+		return kx < ky ? -1 : 1;
+	if (ntohl(x->proto) != ntohl(y->proto))
+		return ntohl(x->proto) < ntohl(y->proto) ? -1 : 1;
+	return 0;
+}
+
+static void dmvpn_print(const struct show_ctx *ctx, struct dmvpn_dev *d)
+{
+	char proto[INET_ADDRSTRLEN], nbma[INET_ADDRSTRLEN], updn[32];
+	unsigned int peers = 0;
+	size_t i, k;
+
+	qsort(d->rows, d->n, sizeof(*d->rows), dmvpn_row_cmp);
+	for (i = 0; i < d->n; i++)
+		if (d->rows[i].nbma &&
+		    (i == 0 || d->rows[i].nbma != d->rows[i - 1].nbma))
+			peers++;
+	printf("\nInterface: %s, IPv4 NHRP Details\n", ctx->dev->name);
+	printf("Type:%s, NHRP Peers:%u,\n\n",
+	       !d->nhs ? "Hub" : d->mcast_dynamic ? "Hub/Spoke" : "Spoke",
+	       peers);
+	printf("%6s %15s %15s %5s %8s %5s\n", "# Ent", "Peer NBMA Addr",
+	       "Peer Tunnel Add", "State", "UpDn Tm", "Attrb");
+	printf("%6s %15s %15s %5s %8s %5s\n", "-----", "---------------",
+	       "---------------", "-----", "--------", "-----");
+	for (i = 0; i < d->n; i = k) {
+		const struct dmvpn_row *r = &d->rows[i];
+
+		/* the group: the entries of r's NBMA peer (unknown: one each) */
+		for (k = i + 1; k < d->n && r->nbma &&
+		     d->rows[k].nbma == r->nbma; k++)
+			;
+		for (; r < &d->rows[k]; r++) {
+			if (r == &d->rows[i])
+				printf("%6zu %-15s", r->nbma ? k - i : 0,
+				       r->nbma ? addr_str(&r->nbma, nbma) :
+						 "UNKNOWN");
+			else
+				printf("%6s %-15s", "", "");
+			printf(" %15s %5s %8s %5s\n", addr_str(&r->proto, proto),
+			       r->state, duration_str(r->age, updn,
+						      sizeof(updn)),
+			       r->attrs);
+		}
+	}
+}
+
+/* show dmvpn, text: each device's entries, NHSes and multicast map */
+static int show_dmvpn_text(struct nhrp_nl *nl, struct show_ctx *ctx,
+			   const struct mgre_dev *devs, size_t ndevs)
+{
+	struct dmvpn_dev d = { 0 };
+	int ret = EXIT_OK;
+	size_t i;
+
+	dmvpn_legend(ctx);
+	ctx->priv = &d;
+	for (i = 0; i < ndevs && !ret; i++) {
+		ctx->dev = &devs[i];
+		d.n = 0;
+		d.nhs = 0;
+		d.mcast_dynamic = false;
+		ret = query(nl, MGRE_CMD_NHS_GET, &devs[i], dmvpn_nhs_reply, ctx);
+		if (!ret)
+			ret = query(nl, MGRE_CMD_MCAST_GET, &devs[i],
+				    dmvpn_mcast_reply, ctx);
+		if (!ret)
+			ret = query(nl, MGRE_CMD_MAP_GET, &devs[i],
+				    dmvpn_reply, ctx);
+		if (d.nomem) {
+			err_msg("out of memory");
+			ret = EXIT_FAIL;
+		}
+		if (!ret)
+			dmvpn_print(ctx, &d);
+	}
+	free(d.rows);
+	return ret;
 }
 
 /* ---- multicast map ---------------------------------------------------- */
@@ -343,6 +484,70 @@ static int stats_reply(struct nlattr **tb, void *arg)
 	return 0;
 }
 
+/* ---- show traffic: IOS's "show ip nhrp traffic" ----------------------- */
+
+static int traffic_reply(struct nlattr **tb, void *arg)
+{
+	uint64_t *v = ((struct show_ctx *)arg)->priv;
+	struct nlattr *a;
+	int rem;
+
+	if (!tb[MGRE_A_STATS])
+		return -EBADMSG;
+	nla_for_each_nested(a, tb[MGRE_A_STATS], rem)
+		if (nla_type(a) >= 1 && nla_type(a) <= __MGRE_STAT_MAX &&
+		    nla_len(a) >= (int)sizeof(uint64_t))
+			v[nla_type(a) - 1] = nla_get_u64(a);
+	return 0;
+}
+
+/* Sent or received packets by type, @first the counter of type 1 */
+static void traffic_block(const char *what, const uint64_t *v,
+			  unsigned int first)
+{
+	static const char *const names[] = {
+		"Resolution Request", "Resolution Reply",
+		"Registration Request", "Registration Reply",
+		"Purge Request", "Purge Reply", "Error Indication",
+		"Traffic Indication",
+	};
+	uint64_t total = 0;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		total += v[first + i];
+	printf("   %s: Total %" PRIu64 "\n", what, total);
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		printf("%s%" PRIu64 " %s%s", i % 3 ? "  " : "         ",
+		       v[first + i], names[i],
+		       i % 3 == 2 || i + 1 == ARRAY_SIZE(names) ? "\n" : "");
+}
+
+/*
+ * Per device: the NHRP packets sent and received by type, with totals,
+ * as IOS prints them; the other counters (drops) are in "stats".
+ */
+static int show_traffic_text(struct nhrp_nl *nl, struct show_ctx *ctx,
+			     const struct mgre_dev *devs, size_t ndevs)
+{
+	uint64_t v[__MGRE_STAT_MAX];
+	int ret = EXIT_OK;
+	size_t i;
+
+	ctx->priv = v;
+	for (i = 0; i < ndevs && !ret; i++) {
+		memset(v, 0, sizeof(v));
+		ctx->dev = &devs[i];
+		ret = query(nl, MGRE_CMD_STATS_GET, &devs[i], traffic_reply, ctx);
+		if (ret)
+			break;
+		printf("%s:\n", devs[i].name);
+		traffic_block("Sent", v, MGRE_STAT_NHRP_TX_RES_REQ);
+		traffic_block("Rcvd", v, MGRE_STAT_NHRP_RX_RES_REQ);
+	}
+	return ret;
+}
+
 /* ---- requests --------------------------------------------------------- */
 
 /* One request about dev (NULL: the netns), replies passed to fn */
@@ -416,8 +621,7 @@ static const struct show_op show_ops[] = {
 	[SHOW_MCAST] = { MGRE_CMD_MCAST_GET, mcast_reply, mcast_header, NULL },
 	[SHOW_NHS] = { MGRE_CMD_NHS_GET, nhs_reply, nhs_legend,
 		       nhs_dev_header },
-	[SHOW_DMVPN] = { MGRE_CMD_MAP_GET, dmvpn_reply, dmvpn_legend,
-			 dmvpn_dev_header },
+	[SHOW_DMVPN] = { MGRE_CMD_MAP_GET, dmvpn_reply, NULL, NULL },
 };
 
 /* cache, multicast, nhs: one JSON array of the entries of all devices */
@@ -431,8 +635,12 @@ int do_show(struct nhrp_nl *nl, enum show_what what,
 	size_t i;
 
 	json_init(&ctx.json, stdout, out->pretty);
-	if (what == SHOW_STATS)
+	if (what == SHOW_TRAFFIC && !out->json)
+		return show_traffic_text(nl, &ctx, devs, ndevs);
+	if (what == SHOW_STATS || what == SHOW_TRAFFIC)
 		return show_stats(nl, &ctx, devs, ndevs, netns_stats);
+	if (what == SHOW_DMVPN && !out->json)
+		return show_dmvpn_text(nl, &ctx, devs, ndevs);
 	if (out->json)
 		json_open_array(&ctx.json, NULL);
 	else if (op->text_begin)
