@@ -18,7 +18,8 @@
  * "CMD type=hex ...", and the IFLA_INFO_DATA of every RTM_NEWLINK (which
  * always succeeds) as "newlink type=hex ...".  FAKENL_NOCAP=1 sends
  * uncapped error ACKs (with the request copied back) even when the
- * program asked for capped ones.  FAKENL_LOG_SOCKETS=1 also logs every
+ * program asked for capped ones.  FAKENL_NHS_GONE=1 fails the NHS dump of
+ * tun1 (ENODEV, at its end).  FAKENL_LOG_SOCKETS=1 also logs every
  * netlink socket opened ("socket route" or "socket generic") and every
  * link dump ("getlink dump"), so tests can count them.
  */
@@ -572,6 +573,11 @@ static void reply_stats(struct buf *b, const struct nlmsghdr *req,
 	} else {
 		for (s = 0; s < MGRE_STAT_RX_NO_TUNNEL; s++)
 			attr_u64(b, s + 1, ifindex * 100 + s);
+		/* NHRP packets by type: sent 1-8, received 11-18 */
+		for (s = MGRE_STAT_NHRP_TX_RES_REQ;
+		     s <= MGRE_STAT_NHRP_RX_TRAFFIC_IND; s++)
+			attr_u64(b, s + 1, s - MGRE_STAT_NHRP_TX_RES_REQ +
+				 (s >= MGRE_STAT_NHRP_RX_RES_REQ ? 3 : 1));
 		attr_u64(b, 200 + 1, 7);	/* unknown to the tool */
 	}
 	nest_end(b, nest);
@@ -601,7 +607,8 @@ static void handle_mgre(struct fake *f, const struct nlmsghdr *req)
 			send_ack(f, req, -EINVAL, "IFINDEX is required");
 			return;
 		}
-		if (g->cmd == MGRE_CMD_NHS_GET && ifindex == 6) {
+		if (g->cmd == MGRE_CMD_NHS_GET && ifindex == 6 &&
+		    getenv("FAKENL_NHS_GONE")) {
 			send_done(f, req, -ENODEV, "device is going away");
 			return;
 		}

@@ -102,7 +102,7 @@ check_err 1 'tun0: the NHRP cache is full' map add 10.255.255.255 nbma 1.1.1.1 d
 check_err 1 'tun0: NHRP entry 172.1.1.99 does not exist' map del 172.1.1.99 dev tun0
 check_err 1 'permission denied (CAP_NET_ADMIN is required)' multicast add nbma 9.9.9.9 dev tun0
 check_err 1 'device "tun0" is not an mgre device' nhs del 9.9.9.9 dev tun0
-check_err 1 'device "tun1" does not exist (kernel: device is going away)' show nhs dev tun1
+FAKENL_NHS_GONE=1 check_err 1 'device "tun1" does not exist (kernel: device is going away)' show nhs dev tun1
 check_err 1 'device "lo" is not an mgre device' show dev lo
 FAKENL_NO_MGRE=1 check_err 1 'the mgre module is not loaded (modprobe mgre)' show
 
@@ -143,20 +143,30 @@ check_out 0 show -p dev tun1 <<'EOF'
 EOF
 
 # ---- show dmvpn --------------------------------------------------------------
+# IOS's layout: tun0 has NHSes and "multicast dynamic" (Hub/Spoke), tun1
+# none (Hub) and one incomplete entry (NBMA unknown, "# Ent" 0).
 check_out 0 show dmvpn <<'EOF'
-Legend: Attrb --> S - Static, D - Dynamic, C - Cached, I - Incomplete,
-        X - Negative, L - Local, N - NATed, U - Unique, R - Registered
+Legend: Attrb --> S - Static, D - Dynamic, I - Incomplete
+        N - NATed, L - Local, X - Negative
+        C - Cached, U - Unique, R - Registered
+        # Ent --> Number of NHRP entries with same NBMA peer
+        UpDn Time --> Up or Down Time for a Tunnel
+==========================================================================
 
 Interface: tun0, IPv4 NHRP Details
- Peer NBMA Addr  Peer Tunnel Add State UpDn Tm   Attrb
- --------------- --------------- ----- --------- -----
- 192.1.1.2       172.1.1.2       UP    00:01:23  S
- 192.1.1.3       172.1.1.3       UP    1d01h     DUR
+Type:Hub/Spoke, NHRP Peers:2,
+
+ # Ent  Peer NBMA Addr Peer Tunnel Add State  UpDn Tm Attrb
+ ----- --------------- --------------- ----- -------- -----
+     1 192.1.1.2             172.1.1.2    UP 00:01:23     S
+     1 192.1.1.3             172.1.1.3    UP    1d01h   DUR
 
 Interface: tun1, IPv4 NHRP Details
- Peer NBMA Addr  Peer Tunnel Add State UpDn Tm   Attrb
- --------------- --------------- ----- --------- -----
- none            10.0.0.0        NHRP  1w1d      I
+Type:Hub, NHRP Peers:0,
+
+ # Ent  Peer NBMA Addr Peer Tunnel Add State  UpDn Tm Attrb
+ ----- --------------- --------------- ----- -------- -----
+     0 UNKNOWN                10.0.0.0  NHRP     1w1d     I
 EOF
 check_out 0 -j dmvpn dev tun0 <<'EOF'
 [{"dev":"tun0","peer_nbma":"192.1.1.2","peer_tunnel":"172.1.1.2","state":"UP","updn":83,"attrs":"S"},{"dev":"tun0","peer_nbma":"192.1.1.3","peer_tunnel":"172.1.1.3","state":"UP","updn":90061,"attrs":"DUR"}]
@@ -200,13 +210,41 @@ tun0:
    rx_nhrp: 507
    rx_nhrp_drop: 508
    rx_key_mismatch: 509
+   nhrp_tx_res_req: 1
+   nhrp_tx_res_reply: 2
+   nhrp_tx_reg_req: 3
+   nhrp_tx_reg_reply: 4
+   nhrp_tx_purge_req: 5
+   nhrp_tx_purge_reply: 6
+   nhrp_tx_error_ind: 7
+   nhrp_tx_traffic_ind: 8
+   nhrp_rx_res_req: 11
+   nhrp_rx_res_reply: 12
+   nhrp_rx_reg_req: 13
+   nhrp_rx_reg_reply: 14
+   nhrp_rx_purge_req: 15
+   nhrp_rx_purge_reply: 16
+   nhrp_rx_error_ind: 17
+   nhrp_rx_traffic_ind: 18
    stat_200: 7
 EOF
 check_out 0 -j stats <<'EOF'
-{"netns":{"rx_no_tunnel":10,"rx_bad_header":11,"rx_csum_err":12},"devices":{"tun0":{"tx_unicast":500,"tx_mcast_copies":501,"tx_cache_miss":502,"tx_no_mcast_map":503,"tx_unsupported":504,"tx_nomem":505,"rx_data":506,"rx_nhrp":507,"rx_nhrp_drop":508,"rx_key_mismatch":509,"stat_200":7},"tun1":{"tx_unicast":600,"tx_mcast_copies":601,"tx_cache_miss":602,"tx_no_mcast_map":603,"tx_unsupported":604,"tx_nomem":605,"rx_data":606,"rx_nhrp":607,"rx_nhrp_drop":608,"rx_key_mismatch":609,"stat_200":7}}}
+{"netns":{"rx_no_tunnel":10,"rx_bad_header":11,"rx_csum_err":12},"devices":{"tun0":{"tx_unicast":500,"tx_mcast_copies":501,"tx_cache_miss":502,"tx_no_mcast_map":503,"tx_unsupported":504,"tx_nomem":505,"rx_data":506,"rx_nhrp":507,"rx_nhrp_drop":508,"rx_key_mismatch":509,"nhrp_tx_res_req":1,"nhrp_tx_res_reply":2,"nhrp_tx_reg_req":3,"nhrp_tx_reg_reply":4,"nhrp_tx_purge_req":5,"nhrp_tx_purge_reply":6,"nhrp_tx_error_ind":7,"nhrp_tx_traffic_ind":8,"nhrp_rx_res_req":11,"nhrp_rx_res_reply":12,"nhrp_rx_reg_req":13,"nhrp_rx_reg_reply":14,"nhrp_rx_purge_req":15,"nhrp_rx_purge_reply":16,"nhrp_rx_error_ind":17,"nhrp_rx_traffic_ind":18,"stat_200":7},"tun1":{"tx_unicast":600,"tx_mcast_copies":601,"tx_cache_miss":602,"tx_no_mcast_map":603,"tx_unsupported":604,"tx_nomem":605,"rx_data":606,"rx_nhrp":607,"rx_nhrp_drop":608,"rx_key_mismatch":609,"nhrp_tx_res_req":1,"nhrp_tx_res_reply":2,"nhrp_tx_reg_req":3,"nhrp_tx_reg_reply":4,"nhrp_tx_purge_req":5,"nhrp_tx_purge_reply":6,"nhrp_tx_error_ind":7,"nhrp_tx_traffic_ind":8,"nhrp_rx_res_req":11,"nhrp_rx_res_reply":12,"nhrp_rx_reg_req":13,"nhrp_rx_reg_reply":14,"nhrp_rx_purge_req":15,"nhrp_rx_purge_reply":16,"nhrp_rx_error_ind":17,"nhrp_rx_traffic_ind":18,"stat_200":7}}}
 EOF
 check_out 0 show traffic dev tun1 -j <<'EOF'
-{"devices":{"tun1":{"tx_unicast":600,"tx_mcast_copies":601,"tx_cache_miss":602,"tx_no_mcast_map":603,"tx_unsupported":604,"tx_nomem":605,"rx_data":606,"rx_nhrp":607,"rx_nhrp_drop":608,"rx_key_mismatch":609,"stat_200":7}}}
+{"devices":{"tun1":{"tx_unicast":600,"tx_mcast_copies":601,"tx_cache_miss":602,"tx_no_mcast_map":603,"tx_unsupported":604,"tx_nomem":605,"rx_data":606,"rx_nhrp":607,"rx_nhrp_drop":608,"rx_key_mismatch":609,"nhrp_tx_res_req":1,"nhrp_tx_res_reply":2,"nhrp_tx_reg_req":3,"nhrp_tx_reg_reply":4,"nhrp_tx_purge_req":5,"nhrp_tx_purge_reply":6,"nhrp_tx_error_ind":7,"nhrp_tx_traffic_ind":8,"nhrp_rx_res_req":11,"nhrp_rx_res_reply":12,"nhrp_rx_reg_req":13,"nhrp_rx_reg_reply":14,"nhrp_rx_purge_req":15,"nhrp_rx_purge_reply":16,"nhrp_rx_error_ind":17,"nhrp_rx_traffic_ind":18,"stat_200":7}}}
+EOF
+# show traffic: IOS's "show ip nhrp traffic", totals of the NHRP types
+check_out 0 show traffic dev tun0 <<'EOF'
+tun0:
+   Sent: Total 36
+         1 Resolution Request  2 Resolution Reply  3 Registration Request
+         4 Registration Reply  5 Purge Request  6 Purge Reply
+         7 Error Indication  8 Traffic Indication
+   Rcvd: Total 116
+         11 Resolution Request  12 Resolution Reply  13 Registration Request
+         14 Registration Reply  15 Purge Request  16 Purge Reply
+         17 Error Indication  18 Traffic Indication
 EOF
 
 # ---- batch mode (-b) ----------------------------------------------------------
