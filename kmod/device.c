@@ -309,10 +309,14 @@ static void mgre_parms_apply(struct ip_tunnel_parm *p, struct nlattr *data[])
 				  htons(IP_DF) : 0;
 }
 
-/* Apply the NHRP attributes present in @data on top of the current ones. */
+/*
+ * Apply the NHRP attributes present in @data on top of the current ones.
+ * The same settings again ("nhrpctl setconf", a re-applied configuration)
+ * leave the registrations alone; a change registers anew.
+ */
 static void mgre_nhrp_apply(struct mgre_device *md, struct nlattr *data[])
 {
-	struct mgre_nhrp_cfg cfg;
+	struct mgre_nhrp_cfg cfg, old;
 
 	if (!data)
 		return;
@@ -354,7 +358,8 @@ static void mgre_nhrp_apply(struct mgre_device *md, struct nlattr *data[])
 	    !data[IFLA_MGRE_AUTH] && !data[IFLA_MGRE_REG_NO_UNIQUE] &&
 	    !data[IFLA_MGRE_REG_TIMEOUT] && !data[IFLA_MGRE_IF_STATE_NHRP])
 		return;
-	mgre_nhrp_get_cfg(md, &cfg);
+	mgre_nhrp_get_cfg(md, &old);
+	cfg = old;
 	if (data[IFLA_MGRE_NETWORK_ID])
 		cfg.network_id = nla_get_u32(data[IFLA_MGRE_NETWORK_ID]);
 	if (data[IFLA_MGRE_HOLDTIME])
@@ -370,7 +375,8 @@ static void mgre_nhrp_apply(struct mgre_device *md, struct nlattr *data[])
 		cfg.reg_timeout = nla_get_u16(data[IFLA_MGRE_REG_TIMEOUT]);
 	if (data[IFLA_MGRE_IF_STATE_NHRP])
 		cfg.if_state = nla_get_u8(data[IFLA_MGRE_IF_STATE_NHRP]);
-	mgre_nhrp_set_cfg(md, &cfg);
+	if (!mgre_nhrp_cfg_equal(&old, &cfg))
+		mgre_nhrp_set_cfg(md, &cfg);
 }
 
 static void mgre_protection_apply(struct mgre_device *md,

@@ -291,6 +291,43 @@ out:
 	return ret;
 }
 
+/* The NHRP password (CAP_NET_ADMIN: the ops' flags). */
+static int mgre_genl_auth_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mgre_nhrp_cfg cfg;
+	struct mgre_device *md;
+	struct sk_buff *msg;
+	void *hdr;
+	int ret;
+
+	md = mgre_genl_dev(genl_info_net(info), info->attrs, info->extack);
+	if (IS_ERR(md))
+		return PTR_ERR(md);
+	mgre_nhrp_get_cfg(md, &cfg);
+	ret = -ENOMEM;
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		goto out;
+	hdr = genlmsg_put_reply(msg, info, &mgre_genl_family, 0,
+				MGRE_CMD_AUTH_GET);
+	if (!hdr)
+		goto err_free;
+	ret = -EMSGSIZE;
+	if (nla_put_u32(msg, MGRE_A_IFINDEX, mgre_to_dev(md)->ifindex) ||
+	    (cfg.auth_len && nla_put(msg, MGRE_A_AUTH, cfg.auth_len, cfg.auth)))
+		goto err_free;
+	genlmsg_end(msg, hdr);
+	ret = genlmsg_reply(msg, info);
+	goto out;
+
+err_free:
+	nlmsg_free(msg);
+out:
+	memzero_explicit(&cfg, sizeof(cfg));
+	mgre_genl_dev_put(md);
+	return ret;
+}
+
 /*
  * Dumps.  One message per object.  The device is held from start to done;
  * the cache is walked with an rhashtable iterator (a resize during a dump
@@ -518,6 +555,7 @@ static const struct genl_ops mgre_genl_ops[] = {
 	MGRE_DUMP(MGRE_CMD_NHS_GET, mgre_dump_nhs),
 	{ .cmd = MGRE_CMD_STATS_GET, .doit = mgre_genl_stats_get },
 	MGRE_DO(MGRE_CMD_FLUSH, mgre_genl_flush),
+	MGRE_DO(MGRE_CMD_AUTH_GET, mgre_genl_auth_get),
 };
 
 /* Listening takes CAP_NET_ADMIN in the netns, as the dumps do. */

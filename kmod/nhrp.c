@@ -381,6 +381,17 @@ void mgre_nhrp_init(struct mgre_device *md)
 	ratelimit_set_flags(&md->nhrp.ei_rs, RATELIMIT_MSG_ON_RELEASE);
 }
 
+/* Whether @a and @b set NHRP up the same (field by field: padding). */
+bool mgre_nhrp_cfg_equal(const struct mgre_nhrp_cfg *a,
+			 const struct mgre_nhrp_cfg *b)
+{
+	return a->network_id == b->network_id &&
+	       a->holdtime == b->holdtime && a->auth_len == b->auth_len &&
+	       !memcmp(a->auth, b->auth, a->auth_len) &&
+	       a->no_unique == b->no_unique &&
+	       a->reg_timeout == b->reg_timeout && a->if_state == b->if_state;
+}
+
 void mgre_nhrp_set_cfg(struct mgre_device *md, const struct mgre_nhrp_cfg *c)
 {
 	ASSERT_RTNL();

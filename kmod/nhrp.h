@@ -17,7 +17,10 @@
 
 struct mgre_device;
 
-/* Per-device NHRP settings, from the link attributes. */
+/*
+ * Per-device NHRP settings, from the link attributes (a new field goes in
+ * mgre_nhrp_cfg_equal() too).
+ */
 struct mgre_nhrp_cfg {
 	u32 network_id;		/* 0: NHRP off */
 	u16 holdtime;
@@ -44,6 +47,8 @@ struct mgre_nhrp {
 
 void mgre_nhrp_init(struct mgre_device *md);
 void mgre_nhrp_set_cfg(struct mgre_device *md, const struct mgre_nhrp_cfg *c);
+bool mgre_nhrp_cfg_equal(const struct mgre_nhrp_cfg *a,
+			 const struct mgre_nhrp_cfg *b);
 void mgre_nhrp_get_cfg(struct mgre_device *md, struct mgre_nhrp_cfg *c);
 void mgre_nhrp_open(struct mgre_device *md);
 void mgre_nhrp_stop(struct mgre_device *md);

@@ -257,6 +257,13 @@ enum mgre_cmd {
 				 * the device's netns.  IFINDEX, EVENT and
 				 * what enum mgre_event lists for it
 				 */
+	MGRE_CMD_AUTH_GET,	/* do, IFINDEX: the NHRP password, for
+				 * "nhrpctl showconf" (rtnetlink, which
+				 * anyone may dump, only says whether one
+				 * is set: IFLA_MGRE_AUTH_SET).  Reply:
+				 * IFINDEX [, AUTH] (absent: none).
+				 * CAP_NET_ADMIN in the device's netns
+				 */
 	__MGRE_CMD_MAX
 };
 
@@ -302,6 +309,10 @@ enum mgre_attr {
 				 */
 	MGRE_A_REQID,		/* u32: NHRP request id */
 	MGRE_A_CARRIER,		/* u8: 1 on, 0 off */
+	/* MGRE_CMD_AUTH_GET */
+	MGRE_A_AUTH,		/* binary, 1..8 bytes: the password
+				 * (IFLA_MGRE_AUTH)
+				 */
 	__MGRE_A_MAX
 };
 

@@ -58,6 +58,7 @@ enum kw {
 	KW_PRIORITY,
 	KW_DYNAMIC,
 	KW_CACHED,
+	KW_FILE,		/* positional file name (setconf) */
 	NR_KW
 };
 
@@ -74,6 +75,7 @@ static const struct keyword {
 	[KW_PRIORITY]	= { "priority",	"priority N",	true },
 	[KW_DYNAMIC]	= { "dynamic",	"dynamic",	false },
 	[KW_CACHED]	= { "cached",	"cached",	false },
+	[KW_FILE]	= { NULL,	"FILE",		true },
 };
 
 struct args {
@@ -106,6 +108,7 @@ struct command {
 	unsigned int required;
 	unsigned int oneof;		/* exactly one of these */
 	unsigned int atmostone;		/* at most one of these */
+	enum kw positional;		/* what a bare word is: PROTO, FILE */
 	uint8_t genl_cmd;		/* modify commands */
 	enum show_what show;		/* show commands */
 	const char *what;		/* object name in error messages */
@@ -117,6 +120,10 @@ static int run_modify(const struct command *cmd, const struct args *a,
 static int run_show(const struct command *cmd, const struct args *a,
 		    struct run_ctx *ctx);
 static int run_monitor(const struct command *cmd, const struct args *a,
+		       struct run_ctx *ctx);
+static int run_showconf(const struct command *cmd, const struct args *a,
+			struct run_ctx *ctx);
+static int run_setconf(const struct command *cmd, const struct args *a,
 		       struct run_ctx *ctx);
 
 #define MODIFY(w, v, c, al, req, one, wh, fu)				\
@@ -162,6 +169,11 @@ static const struct command commands[] = {
 	SHOW("show", NULL, SHOW_CACHE),
 	SHOW("stats", NULL, SHOW_STATS),
 	{ .word = "monitor", .run = run_monitor, .allowed = KW(KW_DEV) },
+	{ .word = "showconf", .run = run_showconf, .allowed = KW(KW_DEV),
+	  .required = KW(KW_DEV) },
+	{ .word = "setconf", .run = run_setconf,
+	  .allowed = KW(KW_FILE) | KW(KW_DEV),
+	  .required = KW(KW_FILE) | KW(KW_DEV), .positional = KW_FILE },
 };
 
 static void usage(FILE *f)
@@ -184,6 +196,8 @@ static void usage(FILE *f)
 	      "  flush [dynamic|cached] dev DEV\n"
 	      "                              delete learned entries (clear ip nhrp)\n"
 	      "  monitor [dev DEV]           print events as they happen, until killed\n"
+	      "  showconf dev DEV            the configuration, as a file setconf loads\n"
+	      "  setconf FILE dev DEV        make the configuration FILE's (- = stdin)\n"
 	      "  help\n"
 	      "\n"
 	      "Options:\n"
@@ -217,14 +231,14 @@ static int collect_args(const struct command *cmd, int argc, char **argv,
 	for (i = 0; i < argc; i++) {
 		k = find_keyword(argv[i]);
 		if (k < 0) {
-			/* a bare word is the positional PROTO, once */
-			if (!(cmd->allowed & KW(KW_PROTO)) ||
-			    (a->seen & KW(KW_PROTO))) {
+			/* a bare word is the positional argument, once */
+			k = cmd->positional;
+			if (!(cmd->allowed & KW(k)) || (a->seen & KW(k))) {
 				err_msg("unknown keyword \"%s\"", argv[i]);
 				return EXIT_USAGE;
 			}
-			a->seen |= KW(KW_PROTO);
-			a->val[KW_PROTO] = argv[i];
+			a->seen |= KW(k);
+			a->val[k] = argv[i];
 			continue;
 		}
 		if (!(cmd->allowed & KW(k))) {
@@ -286,14 +300,13 @@ static int check_required(const struct command *cmd, const struct args *a)
 	return EXIT_USAGE;
 }
 
-static int bad_address(const char *s, const char *why)
+int bad_address(const char *s, const char *why)
 {
 	err_msg("invalid address \"%s\"%s", s, why);
 	return EXIT_USAGE;
 }
 
-/* Parses an unsigned decimal number in [0, max] */
-static int parse_uint(const char *s, unsigned long max, unsigned long *val)
+int parse_uint(const char *s, unsigned long max, unsigned long *val)
 {
 	char *end;
 
@@ -306,7 +319,7 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *val)
 	return 0;
 }
 
-static int parse_nbma(const char *s, struct in_addr *addr)
+int parse_nbma(const char *s, struct in_addr *addr)
 {
 	if (inet_pton(AF_INET, s, addr) != 1)
 		return bad_address(s, "");
@@ -315,8 +328,7 @@ static int parse_nbma(const char *s, struct in_addr *addr)
 	return EXIT_OK;
 }
 
-/* PROTO is A.B.C.D or A.B.C.D/LEN */
-static int parse_proto(const char *s, struct in_addr *addr, uint8_t *plen)
+int parse_proto(const char *s, struct in_addr *addr, uint8_t *plen)
 {
 	char buf[INET_ADDRSTRLEN];
 	const char *slash = strchr(s, '/');
@@ -452,7 +464,6 @@ static const char *object_key(const struct args *a)
 static int send_modify(struct nhrp_nl *nl, const struct command *cmd,
 		       const struct mgre_dev *dev, const struct args *a)
 {
-	struct nhrp_result res;
 	struct nl_msg *msg;
 	char what[64];
 
@@ -464,17 +475,8 @@ static int send_modify(struct nhrp_nl *nl, const struct command *cmd,
 		err_msg("cannot build the netlink request");
 		return EXIT_FAIL;
 	}
-	if (nhrp_nl_request(nl, msg, NULL, NULL, &res))
-		return EXIT_FAIL;
-	if (!res.error) {
-		/* done, with the kernel's remark (like ip's "Warning:") */
-		if (res.extack[0])
-			err_msg("warning: %s: %s", dev->name, res.extack);
-		return EXIT_OK;
-	}
 	snprintf(what, sizeof(what), "%s %s", cmd->what, object_key(a));
-	nhrp_report_error(&res, dev->name, what, cmd->full);
-	return EXIT_FAIL;
+	return nhrp_request_report(nl, msg, dev, what, cmd->full, NULL, NULL);
 }
 
 /* The run's generic netlink socket, opened on first use */
@@ -535,6 +537,46 @@ static int run_show(const struct command *cmd, const struct args *a,
 		ret = do_show(nl, cmd->show, devs, ndevs, !a->val[KW_DEV],
 			      ctx->out);
 	free(list);
+	return ret;
+}
+
+static int run_showconf(const struct command *cmd, const struct args *a,
+			struct run_ctx *ctx)
+{
+	struct mgre_dev dev;
+	struct nhrp_nl *nl;
+	int ret;
+
+	(void)cmd;
+	ret = dev_lookup(a->val[KW_DEV], &dev);
+	if (!ret)
+		ret = ctx_nl(ctx, &nl);
+	if (!ret)
+		ret = do_showconf(nl, &dev);
+	return ret;
+}
+
+static int run_setconf(const struct command *cmd, const struct args *a,
+		       struct run_ctx *ctx)
+{
+	struct mgre_dev dev;
+	struct nhrp_nl *nl;
+	struct conf *c;
+	int ret;
+
+	(void)cmd;
+	/* the file first: a bad one changes nothing, device or not */
+	c = setconf_read(a->val[KW_FILE], &ret);
+	if (!c)
+		return ret;
+	ret = dev_lookup(a->val[KW_DEV], &dev);
+	if (!ret)
+		ret = ctx_nl(ctx, &nl);
+	if (!ret)
+		ret = setconf_apply(nl, &dev, c);
+	conf_free(c);
+	/* the device's options changed: look it up afresh next time */
+	dev_cache_free();
 	return ret;
 }
 

@@ -8,6 +8,7 @@
  *            device lookup)
  *   show.c   text and JSON output of the show/stats commands
  *   monitor.c  the monitor command: events as they happen
+ *   conf.c   showconf and setconf: the configuration as a file
  * plus names.c (uapi enum -> name tables) and json.c (JSON writer).
  */
 #ifndef NHRPCTL_H
@@ -54,6 +55,15 @@ struct mgre_dev {
 	char name[IF_NAMESIZE];
 };
 
+/* ---- main.c: argument parsing, shared with conf.c ---------------------- */
+
+int bad_address(const char *s, const char *why);
+/* Parses an unsigned decimal number in [0, max]; -1 if it is not one */
+int parse_uint(const char *s, unsigned long max, unsigned long *val);
+int parse_nbma(const char *s, struct in_addr *addr);
+/* PROTO is A.B.C.D or A.B.C.D/LEN (no host bits set) */
+int parse_proto(const char *s, struct in_addr *addr, uint8_t *plen);
+
 /* ---- names.c ---------------------------------------------------------- */
 
 const char *stat_name(unsigned int stat, char *buf, size_t len);
@@ -89,6 +99,16 @@ void nhrp_report_error(const struct nhrp_result *res, const char *dev,
 		       const char *what, const char *full);
 
 /*
+ * nhrp_nl_request() for one device: a kernel error is reported (what: the
+ * object, as "NHS 172.1.1.1", or NULL; full: the ENOSPC message, or NULL)
+ * and EXIT_FAIL returned; the kernel's remark on success is printed as a
+ * warning.
+ */
+int nhrp_request_report(struct nhrp_nl *nl, struct nl_msg *msg,
+			const struct mgre_dev *dev, const char *what,
+			const char *full, nhrp_reply_fn fn, void *arg);
+
+/*
  * Listens to the events group (a socket of its own) and calls fn for
  * every event until fn returns non-zero (returned) or receiving fails
  * (EXIT_FAIL, after a message).  Lost events are reported on stderr.
@@ -100,6 +120,17 @@ int dev_lookup(const char *name, struct mgre_dev *dev);
 void dev_cache_free(void);
 int dev_list(struct mgre_dev **devs, size_t *ndevs);
 
+/* ---- conf.c ----------------------------------------------------------- */
+
+int do_showconf(struct nhrp_nl *nl, const struct mgre_dev *dev);
+struct conf;
+/* Reads and checks the whole file (NULL, after a message, and *ret) */
+struct conf *setconf_read(const char *path, int *ret);
+/* Makes dev's configuration c's */
+int setconf_apply(struct nhrp_nl *nl, const struct mgre_dev *dev,
+		  struct conf *c);
+void conf_free(struct conf *c);
+
 /* ---- show.c ----------------------------------------------------------- */
 
 enum show_what {
@@ -110,6 +141,13 @@ enum show_what {
 	SHOW_DMVPN,
 	SHOW_TRAFFIC,	/* text: IOS's "show ip nhrp traffic"; JSON: stats */
 };
+
+/*
+ * One request about dev (NULL: the netns; a dump but for STATS_GET),
+ * replies passed to fn; a kernel error is reported, naming dev.
+ */
+int nhrp_query(struct nhrp_nl *nl, uint8_t cmd, const struct mgre_dev *dev,
+	       nhrp_reply_fn fn, void *arg);
 
 int do_show(struct nhrp_nl *nl, enum show_what what,
 	    const struct mgre_dev *devs, size_t ndevs, bool netns_stats,

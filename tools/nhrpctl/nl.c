@@ -58,6 +58,7 @@ static struct nla_policy mgre_policy[MGRE_A_MAX + 1] = {
 	[MGRE_A_ERROR_CODE]	= { .type = NLA_U16 },
 	[MGRE_A_REQID]		= { .type = NLA_U32 },
 	[MGRE_A_CARRIER]	= { .type = NLA_U8 },
+	[MGRE_A_AUTH]		= { .maxlen = MGRE_AUTH_MAX },
 };
 
 /*
@@ -339,6 +340,26 @@ void nhrp_report_error(const struct nhrp_result *res, const char *dev,
 		err_msg("%s (kernel: %s)", msg, res->extack);
 	else
 		err_msg("%s", msg);
+}
+
+int nhrp_request_report(struct nhrp_nl *nl, struct nl_msg *msg,
+			const struct mgre_dev *dev, const char *what,
+			const char *full, nhrp_reply_fn fn, void *arg)
+{
+	struct nhrp_result res;
+	int ret;
+
+	ret = nhrp_nl_request(nl, msg, fn, arg, &res);
+	if (ret)
+		return ret;
+	if (!res.error) {
+		/* done, with the kernel's remark (like ip's "Warning:") */
+		if (res.extack[0])
+			err_msg("warning: %s: %s", dev->name, res.extack);
+		return EXIT_OK;
+	}
+	nhrp_report_error(&res, dev->name, what, full);
+	return EXIT_FAIL;
 }
 
 /* ---- devices ---------------------------------------------------------- */

@@ -35,9 +35,6 @@ struct show_op {
 
 /* ---- helpers ---------------------------------------------------------- */
 
-static int query(struct nhrp_nl *nl, uint8_t cmd, const struct mgre_dev *dev,
-		 nhrp_reply_fn fn, void *arg);
-
 static uint32_t attr_u32(struct nlattr *a, uint32_t def)
 {
 	return a ? nla_get_u32(a) : def;
@@ -364,12 +361,12 @@ static int show_dmvpn_text(struct nhrp_nl *nl, struct show_ctx *ctx,
 		d.n = 0;
 		d.nhs = 0;
 		d.mcast_dynamic = false;
-		ret = query(nl, MGRE_CMD_NHS_GET, &devs[i], dmvpn_nhs_reply, ctx);
+		ret = nhrp_query(nl, MGRE_CMD_NHS_GET, &devs[i], dmvpn_nhs_reply, ctx);
 		if (!ret)
-			ret = query(nl, MGRE_CMD_MCAST_GET, &devs[i],
+			ret = nhrp_query(nl, MGRE_CMD_MCAST_GET, &devs[i],
 				    dmvpn_mcast_reply, ctx);
 		if (!ret)
-			ret = query(nl, MGRE_CMD_MAP_GET, &devs[i],
+			ret = nhrp_query(nl, MGRE_CMD_MAP_GET, &devs[i],
 				    dmvpn_reply, ctx);
 		if (d.nomem) {
 			err_msg("out of memory");
@@ -538,7 +535,7 @@ static int show_traffic_text(struct nhrp_nl *nl, struct show_ctx *ctx,
 	for (i = 0; i < ndevs && !ret; i++) {
 		memset(v, 0, sizeof(v));
 		ctx->dev = &devs[i];
-		ret = query(nl, MGRE_CMD_STATS_GET, &devs[i], traffic_reply, ctx);
+		ret = nhrp_query(nl, MGRE_CMD_STATS_GET, &devs[i], traffic_reply, ctx);
 		if (ret)
 			break;
 		printf("%s:\n", devs[i].name);
@@ -550,9 +547,8 @@ static int show_traffic_text(struct nhrp_nl *nl, struct show_ctx *ctx,
 
 /* ---- requests --------------------------------------------------------- */
 
-/* One request about dev (NULL: the netns), replies passed to fn */
-static int query(struct nhrp_nl *nl, uint8_t cmd, const struct mgre_dev *dev,
-		 nhrp_reply_fn fn, void *arg)
+int nhrp_query(struct nhrp_nl *nl, uint8_t cmd, const struct mgre_dev *dev,
+	       nhrp_reply_fn fn, void *arg)
 {
 	bool dump = cmd != MGRE_CMD_STATS_GET;
 	struct nhrp_result res;
@@ -592,7 +588,7 @@ static int show_stats(struct nhrp_nl *nl, struct show_ctx *ctx,
 			json_open_object(j, "netns");
 		else
 			printf("netns:\n");
-		ret = query(nl, MGRE_CMD_STATS_GET, NULL, stats_reply, ctx);
+		ret = nhrp_query(nl, MGRE_CMD_STATS_GET, NULL, stats_reply, ctx);
 		if (ctx->out->json)
 			json_close_object(j);
 	}
@@ -604,7 +600,7 @@ static int show_stats(struct nhrp_nl *nl, struct show_ctx *ctx,
 			json_open_object(j, devs[i].name);
 		else
 			printf("%s:\n", devs[i].name);
-		ret = query(nl, MGRE_CMD_STATS_GET, &devs[i], stats_reply, ctx);
+		ret = nhrp_query(nl, MGRE_CMD_STATS_GET, &devs[i], stats_reply, ctx);
 		if (ctx->out->json)
 			json_close_object(j);
 	}
@@ -649,7 +645,7 @@ int do_show(struct nhrp_nl *nl, enum show_what what,
 		ctx.dev = &devs[i];
 		if (!out->json && op->text_dev)
 			op->text_dev(&ctx);
-		ret = query(nl, op->cmd, &devs[i], op->reply, &ctx);
+		ret = nhrp_query(nl, op->cmd, &devs[i], op->reply, &ctx);
 	}
 	if (out->json) {
 		json_close_array(&ctx.json);

@@ -175,6 +175,38 @@ expect_batch 1 $'show dev lo\n' \
 # monitor runs until killed: not a batch line (and nothing waits)
 expect_batch 1 $'monitor\n' "nhrpctl: $B:1: \"monitor\" runs until killed: not in a batch"
 
+# ---- setconf: the file is read and checked first (nothing changes) ----------
+# expect_conf CODE TEXT MESSAGE: "setconf FILE dev $NODEV" with TEXT as
+# FILE; a bad file is refused before the device is looked up.
+C=$TMP/conf
+expect_conf() {
+	printf '%s' "$2" >"$C"
+	expect "$1" "${3//\$C/$C}" setconf "$C" dev "$NODEV"
+}
+expect_conf 2 $'link ttl 3\nmap 1.2.3.4\n' '$C:2: "map" needs "nbma NBMA"'
+expect_conf 2 $'foo bar\n' '$C:1: unknown statement "foo" (link, map, multicast, nhs; address and route are skipped)'
+expect_conf 2 $'nhs 1.2.3.4 priority 300\n' '$C:1: invalid priority "300" (0-255)'
+expect_conf 2 $'nhs 1.2.3.4 priority\n' '$C:1: unexpected "priority" in a "nhs" statement'
+expect_conf 2 $'multicast nbma 1.1.1.1 dynamic\n' '$C:1: "multicast" needs "nbma NBMA" or "dynamic"'
+expect_conf 2 $'multicast\n' '$C:1: "multicast" needs "nbma NBMA" or "dynamic"'
+expect_conf 2 $'nhs 1.2.3.0/24\n' '$C:1: invalid address "1.2.3.0/24" (an NHS is one address)'
+expect_conf 2 $'\n\nmap 1.2.3.4 nbma 0.0.0.0\n' '$C:3: invalid address "0.0.0.0" (NBMA address must not be 0.0.0.0)'
+expect_conf 2 $'map 1.2.3.4 nbma 2.2.2.2 priority 3\n' '$C:1: unexpected "priority" in a "map" statement'
+expect_conf 2 $'map 1.2.3.4 1.2.3.5 nbma 2.2.2.2\n' '$C:1: unexpected "1.2.3.5" in a "map" statement'
+expect_conf 2 $'link a\nlink b\n' '$C:2: a second "link" statement (the first is on line 1)'
+printf 'map 1.2.3.4 nbma 2.2.2.2\n\0\n' >"$C"
+expect 2 "$C: a NUL byte: not a text file" setconf "$C" dev "$NODEV"
+# comments, blank lines, mgre-quick's address and route, no final newline:
+# a good file, so the device is the error
+expect_conf 1 $'# c\n\naddress 1.2.3.4/24\nroute 0/0\nmap 1.2.3.4/32 nbma 2.2.2.2 # x\nnhs 1.2.3.1' \
+	"device \"$NODEV\" does not exist"
+expect 1 'cannot open "/nonexistent/x.conf": No such file or directory' setconf /nonexistent/x.conf dev "$NODEV"
+expect 2 'missing "FILE"' setconf dev "$NODEV"
+expect 2 'missing "dev DEV"' showconf
+expect 2 'unknown keyword "x"' showconf dev "$NODEV" x
+expect 1 "device \"$NODEV\" does not exist" showconf dev "$NODEV"
+expect 1 'device "lo" is not an mgre device' showconf dev lo
+
 # ---- module not loaded (exit 1) --------------------------------------------
 if [ ! -d /sys/module/mgre ]; then
 	for cmd in "show" "show multicast" "show nhs" "show traffic" "stats" "-j show" "-p stats"; do
@@ -209,7 +241,12 @@ expect_comp() {
 	fi
 }
 expect_comp "nhrpctl m" "map multicast monitor"
-expect_comp "nhrpctl " "map multicast nhs show dmvpn stats flush monitor help"
+expect_comp "nhrpctl " "map multicast nhs show dmvpn stats flush monitor showconf setconf help"
+expect_comp "nhrpctl showconf " "dev"
+mkdir -p "$TMP/comp" && touch "$TMP/comp/tun0.conf"
+expect_comp "nhrpctl setconf $TMP/comp/tu" "$TMP/comp/tun0.conf"
+expect_comp "nhrpctl setconf $TMP/comp/tun0.conf " "dev"
+expect_comp "nhrpctl setconf dev tun0 $TMP/comp/t" "$TMP/comp/tun0.conf"
 expect_comp "nhrpctl -j map " "add del"
 expect_comp "nhrpctl map add 1.2.3.4 " "nbma dev"
 expect_comp "nhrpctl map add 1.2.3.4 nbma 5.6.7.8 " "dev"
