@@ -6,7 +6,8 @@
 # tunnel, address, map, multicast map, NHS and route (the same state a
 # hand-made spoke has, compared as JSON), it registers with the hub and
 # its LAN reaches R3's LAN.  "down" removes all of it (no device, no
-# address, no route left); "up" again works.  A file whose sixth line
+# address, no route left); "up" again works.  "save" writes the running
+# spoke into a file that "up" turns back into the same spoke.  A file whose sixth line
 # fails stops at that line, says so, and leaves nothing behind; "check"
 # finds an unknown statement without touching anything.
 source "$(dirname "$0")/lib.sh"
@@ -66,6 +67,30 @@ for round in 1 2; do
 	out=$(quick sp1 down "$CONF" 2>&1) || fail "down (round $round) failed: $out"
 	gone sp1 || fail "down left something (round $round): $(in_ns sp1 ip -o link; in_ns sp1 ip route)"
 done
+
+# save ("write memory"): the running spoke into a file (mode 0600: the
+# password) that "up" turns back into the same spoke.
+mkdir -p "$TMPD/saved"
+SAVED=$TMPD/saved/tun0.conf
+out=$(quick sp1 up "$CONF" 2>&1) || fail "up before save failed: $out"
+out=$(quick sp1 save "$SAVED" 2>&1) || fail "save failed: $out"
+log "saved: $(cat "$SAVED")"
+expect_eq 600 "$(stat -c %a "$SAVED")" "the saved file's mode"
+for re in '^link local 192\.1\.1\.2 .* key 10000 network-id 10000 holdtime 500 .* auth cisco123 ' \
+	'^address 172\.1\.1\.2/24$' '^map 172\.1\.1\.1/32 nbma 192\.1\.1\.1$' \
+	'^multicast nbma 192\.1\.1\.1$' '^nhs 172\.1\.1\.1 priority 0$' \
+	'^route 192\.168\.1\.0/24 via 172\.1\.1\.1$' '^route 192\.168\.3\.0/24 via 172\.1\.1\.3$'; do
+	grep -qE -- "$re" "$SAVED" || fail "the saved file has no line matching '$re'"
+done
+expect_eq 0 "$(grep -cE 'proto kernel|172\.1\.1\.3 nbma' "$SAVED")" \
+	"saved lines of the kernel's subnet route or of learned entries"
+out=$(quick sp1 down "$CONF" 2>&1) || fail "down after save failed: $out"
+out=$(quick sp1 up "$SAVED" 2>&1) || fail "up from the saved file failed: $out"
+expect_eq "$want" "$(spoke_state sp1)" "the spoke from the saved file vs the hand-made one"
+out=$(quick sp1 down "$SAVED" 2>&1) || fail "down of the saved spoke failed: $out"
+gone sp1 || fail "down of the saved spoke left something"
+out=$(quick sp1 save "$SAVED" 2>&1)
+expect_eq "1 mgre-quick: tun0 does not exist" "$? $out" "save of a tunnel that does not exist"
 
 # A failing sixth line: FILE:6:, and nothing left behind.
 sed 's/^nhs 172.1.1.1$/nhs 172.1.1.1 priority 300/' "$CONF" >"$TMPD/bad.conf"

@@ -42,9 +42,9 @@ ip -n sp1 link set tun0 type mgre ttl 64 tos 0x10 nopmtudisc holdtime 300 \
 	if-state nhrp route-inject on subnet-check off per-nbma-max 3 \
 	multicast-dynamic-max 100 nhrp-rate-limit 50 max-send 20 every 5 ||
 	fail "cannot set sp1's link options"
-nhrpctl_in sp1 map add 10.9.9.0/24 nbma 192.1.1.9 dev tun0 &&
+{ nhrpctl_in sp1 map add 10.9.9.0/24 nbma 192.1.1.9 dev tun0 &&
 	nhrpctl_in sp1 multicast add nbma 192.1.1.9 dev tun0 &&
-	nhrpctl_in sp1 nhs add 172.1.1.254 priority 5 dev tun0 ||
+	nhrpctl_in sp1 nhs add 172.1.1.254 priority 5 dev tun0; } ||
 	fail "cannot add sp1's second map, multicast entry and NHS"
 
 # --- showconf ---------------------------------------------------------------
@@ -81,12 +81,12 @@ ip -n sp1 link set tun0 type mgre ttl inherit tos inherit pmtudisc holdtime 99 \
 	route-inject off subnet-check on per-nbma-max 9 multicast-dynamic-max 9 \
 	nhrp-rate-limit off max-send off auth wrong ||
 	fail "cannot change sp1's link options"
-nhrpctl_in sp1 map del 10.9.9.0/24 dev tun0 &&
+{ nhrpctl_in sp1 map del 10.9.9.0/24 dev tun0 &&
 	nhrpctl_in sp1 map add 10.8.0.0/16 nbma 192.1.1.8 dev tun0 &&
 	nhrpctl_in sp1 multicast del nbma 192.1.1.9 dev tun0 &&
 	nhrpctl_in sp1 multicast add dynamic dev tun0 &&
 	nhrpctl_in sp1 nhs del 172.1.1.254 dev tun0 &&
-	nhrpctl_in sp1 nhs add 172.1.1.253 nbma 192.1.1.253 priority 3 dev tun0 ||
+	nhrpctl_in sp1 nhs add 172.1.1.253 nbma 192.1.1.253 priority 3 dev tun0; } ||
 	fail "cannot change sp1's maps, multicast entries and NHSes"
 # the hub refuses the wrong password: sp1's registration expires there
 rx_auth0=$(counter hub nhrp_rx_auth_fail)

@@ -27,6 +27,10 @@ if [ "$tool \$1 \$2" = "ip link show" ]; then
 	[ -e "$TMP/exists-\$4" ]
 	exit
 fi
+# canned output: the file $TMP/reply/"TOOL ARGS"
+if [ -f "$TMP/reply/$tool \$*" ]; then
+	cat "$TMP/reply/$tool \$*"
+fi
 exit 0
 EOF
 	chmod +x "$TMP/$tool"
@@ -97,6 +101,60 @@ expect_log "$UP_TO_NHS
 ip link del tun0"
 FAIL_ON="ip link add*" run_mq 1 \
 	"mgre-quick: $TMP/tun0.conf:2: ip link add tun0 type mgre local 192.1.1.2 key 10000 network-id 10000 holdtime 500 auth cisco123 failed: RTNETLINK answers: Invalid argument" up tun0
+
+# --- save: the running tunnel, as a file up takes -----------------------------
+mkdir -p "$TMP/reply" "$TMP/s"
+cat >"$TMP/reply/nhrpctl showconf dev tun0" <<'EOF'
+# tun0: nhrpctl showconf (load with "nhrpctl setconf FILE dev tun0")
+link local 192.1.1.2 key 10000 network-id 10000 auth cisco123
+map 172.1.1.1/32 nbma 192.1.1.1
+nhs 172.1.1.1 priority 0
+EOF
+cat >"$TMP/reply/ip -o -4 addr show dev tun0" <<'EOF'
+5: tun0    inet 172.1.1.2/24 scope global tun0\       valid_lft forever preferred_lft forever
+EOF
+cat >"$TMP/reply/ip -4 route show dev tun0" <<'EOF'
+172.1.1.0/24 proto kernel scope link src 172.1.1.2 linkdown
+172.1.1.3 proto nhrp scope link
+10.9.0.0/16 proto 191 scope link
+192.168.3.0/24 via 172.1.1.3 linkdown
+192.168.4.0/24 via 172.1.1.4 proto static metric 20
+EOF
+touch "$TMP/exists-tun0"
+run_mq 0 "" save "$TMP/s/tun0.conf"
+expected="# tun0: mgre-quick save
+link local 192.1.1.2 key 10000 network-id 10000 auth cisco123
+address 172.1.1.2/24
+map 172.1.1.1/32 nbma 192.1.1.1
+nhs 172.1.1.1 priority 0
+route 192.168.3.0/24 via 172.1.1.3
+route 192.168.4.0/24 via 172.1.1.4 proto static metric 20"
+if [ "$(cat "$TMP/s/tun0.conf")" = "$expected" ]; then ok
+else bad "saved file: $(cat "$TMP/s/tun0.conf") -- expected: $expected"; fi
+if [ "$(stat -c %a "$TMP/s/tun0.conf")" = 600 ]; then ok
+else bad "the saved file's mode: $(stat -c %a "$TMP/s/tun0.conf")"; fi
+run_mq 0 "" check "$TMP/s/tun0.conf"
+# (up of an existing tunnel refuses; the stand-in says it exists)
+run_mq 1 "mgre-quick: tun0 exists already" up "$TMP/s/tun0.conf"
+rm "$TMP/exists-tun0"
+run_mq 0 "" up "$TMP/s/tun0.conf"
+expect_log "ip link add tun0 type mgre local 192.1.1.2 key 10000 network-id 10000 auth cisco123
+ip link set tun0 up
+ip addr add 172.1.1.2/24 dev tun0
+nhrpctl map add 172.1.1.1/32 nbma 192.1.1.1 dev tun0
+nhrpctl nhs add 172.1.1.1 priority 0 dev tun0
+ip route add 192.168.3.0/24 via 172.1.1.3 dev tun0
+ip route add 192.168.4.0/24 via 172.1.1.4 proto static metric 20 dev tun0"
+run_mq 1 "mgre-quick: tun0 does not exist" save "$TMP/s/tun0.conf"
+touch "$TMP/exists-tun0"
+mv "$TMP/reply/nhrpctl showconf dev tun0" "$TMP/reply/x"
+run_mq 1 "mgre-quick: cannot read the configuration of tun0" save "$TMP/s/tun0.conf"
+mv "$TMP/reply/x" "$TMP/reply/nhrpctl showconf dev tun0"
+run_mq 1 "mgre-quick: cannot write in the directory of $TMP/nodir/tun0.conf" save "$TMP/nodir/tun0.conf"
+rm "$TMP/exists-tun0"
+# (save left no temporary file)
+expect_eq_files() { if [ "$(ls "$TMP/s")" = "tun0.conf" ]; then ok; else bad "files in $TMP/s: $(ls "$TMP/s")"; fi; }
+expect_eq_files
 
 # --- parse errors (nothing run) -------------------------------------------------
 conf() { printf '%s\n' "$@" >"$TMP/t1.conf"; }
