@@ -505,13 +505,20 @@ static int mgre_fill_nhs(struct sk_buff *skb, struct netlink_callback *cb,
 			 const struct mgre_device *md, const struct mgre_nhs *n)
 {
 	void *hdr = mgre_dump_hdr(skb, cb, md, MGRE_CMD_NHS_GET);
+	unsigned long last = READ_ONCE(n->last_reply);
 
 	if (!hdr)
 		return -EMSGSIZE;
 	if (nla_put(skb, MGRE_A_PROTO, sizeof(n->proto), &n->proto) ||
 	    nla_put_in_addr(skb, MGRE_A_NBMA, n->nbma) ||
 	    nla_put_u8(skb, MGRE_A_PRIORITY, n->priority) ||
-	    nla_put_u8(skb, MGRE_A_NHS_STATE, READ_ONCE(n->state))) {
+	    nla_put_u8(skb, MGRE_A_NHS_STATE, READ_ONCE(n->state)) ||
+	    nla_put_u32(skb, MGRE_A_NHS_REQ_SENT, READ_ONCE(n->req_sent)) ||
+	    nla_put_u32(skb, MGRE_A_NHS_REQ_FAILED,
+			READ_ONCE(n->req_failed)) ||
+	    nla_put_u32(skb, MGRE_A_NHS_REPL_RECV, READ_ONCE(n->repl_recv)) ||
+	    (last && nla_put_u32(skb, MGRE_A_NHS_LAST_REPLY,
+				 (jiffies - last) / HZ))) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}

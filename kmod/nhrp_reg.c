@@ -123,6 +123,7 @@ void mgre_nhs_refused(struct mgre_device *md, const struct mgre_nhrp_cfg *cfg,
 {
 	mgre_nhs_set_state(md, n, MGRE_NHS_DOWN, cie_code, error_code,
 			   "down: it refused our registration");
+	WRITE_ONCE(n->req_failed, n->req_failed + 1);
 	if (n->fails < U8_MAX)
 		n->fails++;
 	n->next_send = jiffies + mgre_reg_retry(cfg, n->fails);
@@ -150,6 +151,7 @@ void mgre_nhrp_reg_tick(struct mgre_device *md,
 			if (n->awaiting) {
 				/* The last request went unanswered. */
 				mgre_stat_inc(md, MGRE_STAT_NHRP_REG_UNANSWERED);
+				WRITE_ONCE(n->req_failed, n->req_failed + 1);
 				if (n->fails < U8_MAX)
 					n->fails++;
 				if (n->state == MGRE_NHS_RESPONDING)
@@ -172,6 +174,7 @@ void mgre_nhrp_reg_tick(struct mgre_device *md,
 			n->next_send = now + mgre_reg_retry(cfg, n->fails);
 			reqid = n->reqid;
 			send = true;
+			WRITE_ONCE(n->req_sent, n->req_sent + 1);
 		}
 		spin_unlock_bh(&list->lock);
 		if (send)
@@ -212,6 +215,9 @@ void mgre_nhrp_reg_reply(struct mgre_device *md,
 			continue;
 		matched = true;
 		n->awaiting = false;
+		WRITE_ONCE(n->repl_recv, n->repl_recv + 1);
+		/* (0 is "none": a reply at jiffies 0 says 1) */
+		WRITE_ONCE(n->last_reply, jiffies ?: 1);
 		if (code == NHRP_CODE_SUCCESS) {
 			/* Keepalives say its data plane is down: not yet. */
 			if (n->state != MGRE_NHS_RESPONDING && !n->ka_down)
@@ -233,6 +239,7 @@ void mgre_nhrp_reg_reply(struct mgre_device *md,
 			 * is final until the next retry.
 			 */
 			n->recovering = true;
+			WRITE_ONCE(n->req_failed, n->req_failed + 1);
 			mgre_nhs_set_state(md, n, n->ka_down ? MGRE_NHS_DOWN :
 					   MGRE_NHS_EXPECTING, code, 0, NULL);
 			n->next_send = jiffies + HZ;

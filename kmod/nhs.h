@@ -27,6 +27,14 @@ struct mgre_nhs {
 	bool ka_down;		/* too many of them went unanswered */
 	u32 reqid;		/* of the outstanding request */
 	unsigned long next_send; /* jiffies of the next request */
+	/*
+	 * Counters ("show ip nhrp nhs detail"), written under the list
+	 * lock, read locklessly (READ_ONCE()) by dumps:
+	 */
+	u32 req_sent;		/* registration requests sent */
+	u32 req_failed;		/* unanswered or refused */
+	u32 repl_recv;		/* replies to our requests */
+	unsigned long last_reply; /* jiffies of the last one; 0: none */
 	struct rcu_head rcu;
 };
 

@@ -239,7 +239,9 @@ enum mgre_cmd {
 				 */
 	MGRE_CMD_NHS_DEL,	/* IFINDEX, PROTO.  ENOENT */
 	MGRE_CMD_NHS_GET,	/* dump, IFINDEX: one message per NHS with
-				 * IFINDEX, PROTO, NBMA, PRIORITY, NHS_STATE
+				 * IFINDEX, PROTO, NBMA, PRIORITY, NHS_STATE,
+				 * NHS_REQ_SENT, NHS_REQ_FAILED,
+				 * NHS_REPL_RECV [, NHS_LAST_REPLY]
 				 */
 	/* counters ("show ip nhrp traffic") */
 	MGRE_CMD_STATS_GET,	/* do: with IFINDEX, the device's counters;
@@ -312,6 +314,13 @@ enum mgre_attr {
 	/* MGRE_CMD_AUTH_GET */
 	MGRE_A_AUTH,		/* binary, 1..8 bytes: the password
 				 * (IFLA_MGRE_AUTH)
+				 */
+	/* MGRE_CMD_NHS_GET: per-NHS counters ("show ip nhrp nhs detail") */
+	MGRE_A_NHS_REQ_SENT,	/* u32: registration requests sent to it */
+	MGRE_A_NHS_REQ_FAILED,	/* u32: of them, unanswered or refused */
+	MGRE_A_NHS_REPL_RECV,	/* u32: its replies to our requests */
+	MGRE_A_NHS_LAST_REPLY,	/* u32: seconds since its last reply;
+				 * absent: none yet
 				 */
 	__MGRE_A_MAX
 };

@@ -11,7 +11,8 @@
 # hub lets them through again: sp1's NHS comes up and its carrier on, and
 # the hub's monitor shows sp2's new registration.  A second monitor of
 # the hub, in text, shows the same events; the kernel log has the NHS
-# down and up lines; no event was lost.
+# down and up lines; no event was lost.  sp1's counters of its NHS (show
+# nhs detail) count the failed registrations and the replies.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/topo.sh"
 
@@ -51,6 +52,16 @@ id=$(jq -r 'select(.event == "res_sent" and .proto == "172.1.1.3") | .reqid' "$S
 check_match "$id" '^[0-9]+$' "the resolution request's id"
 
 # --- the hub stops answering: an expiry, an NHS down, the carrier off -----
+# (and sp1's counters of its NHS, "show ip nhrp nhs detail")
+nhs_count() {	# FIELD: sp1's counter FIELD of NHS 172.1.1.1
+	nhrpctl_in sp1 -j show nhs dev tun0 |
+		jq -r --arg f "$1" '.[] | select(.proto == "172.1.1.1") | .[$f]'
+}
+sent0=$(nhs_count req_sent) failed0=$(nhs_count req_failed) recv0=$(nhs_count repl_recv)
+check_ge "$sent0" 1 "registrations sp1 sent its NHS"
+check_ge "$recv0" 1 "replies sp1 had from its NHS"
+is_count "$failed0" "sp1's failed registrations"
+check_match "$(nhs_count last_reply)" '^[0-9]+$' "seconds since the NHS's last reply"
 lost0=$(counter hub events_lost)
 is_count "$lost0" "the hub's events_lost"
 in_ns hub nft -f - <<'EOF' || fail "cannot install the hub's filter"
@@ -68,6 +79,8 @@ ev_wait 30 "$SP1" '.event == "nhs_down" and .proto == "172.1.1.1" and .nbma == "
 	fail "sp1's monitor shows no NHS down: $(nhrpctl_in sp1 show nhs)"
 ev_wait 10 "$SP1" '.event == "carrier" and .carrier == "off"' ||
 	fail "sp1's monitor shows no carrier off"
+check_ge "$(nhs_count req_failed)" $((failed0 + 1)) "sp1's failed registrations after the hub stopped answering"
+check_ge "$(nhs_count req_sent)" $((sent0 + 1)) "sp1's registrations after the hub stopped answering"
 # (the positive control: the hub did drop the spokes' packets)
 check_ge "$(in_ns hub nft list table ip mon | grep -o 'packets [0-9]*' | awk '{ print $2 }')" 1 \
 	"the spokes' GRE packets the hub dropped"
@@ -78,6 +91,10 @@ ev_wait 30 "$SP1" '.event == "nhs_up" and .proto == "172.1.1.1"' ||
 	fail "sp1's monitor shows no NHS up after the hub returned: $(nhrpctl_in sp1 show nhs)"
 ev_wait 10 "$SP1" '.event == "carrier" and .carrier == "on"' ||
 	fail "sp1's monitor shows no carrier on"
+check_ge "$(nhs_count repl_recv)" $((recv0 + 1)) "replies sp1 had from its NHS after it returned"
+line=$(nhrpctl_in sp1 show nhs detail dev tun0 | grep '^172\.1\.1\.1 ')
+check_match "$line" '^172\.1\.1\.1  R priority = 0 nbma = 192\.1\.1\.1  req-sent [0-9]+  req-failed [1-9][0-9]*  repl-recv [0-9]+ \([0-9]{2}:[0-9]{2}:[0-9]{2} ago\)$' \
+	"sp1's show nhs detail line of its NHS"
 ev_wait 20 "$HUB" '.event == "entry_add" and .proto == "172.1.1.3" and .type == "dynamic" and .nbma == "192.1.1.3"' ||
 	fail "the hub's monitor shows no new registration of sp2: $(nhrpctl_in hub show)"
 

@@ -249,34 +249,98 @@ unknown:
 	return EXIT_FAIL;
 }
 
+/*
+ * The maps and multicast entries, sorted (the kernel's order is its hash
+ * table's): a file that does not change when nothing did.
+ */
+struct lines {
+	struct line {
+		uint64_t key;
+		char text[80];
+	} *v;
+	size_t n, cap;
+	bool nomem;
+};
+
+static struct line *line_new(struct lines *l, uint64_t key)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 64;
+		struct line *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v) {
+			l->nomem = true;
+			return NULL;
+		}
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n].key = key;
+	return &l->v[l->n++];
+}
+
+static int line_cmp(const void *a, const void *b)
+{
+	const struct line *x = a, *y = b;
+
+	return (x->key > y->key) - (x->key < y->key);
+}
+
+/* Prints the lines in key order; frees them */
+static int lines_flush(struct lines *l, FILE *f)
+{
+	size_t i;
+
+	if (l->nomem) {
+		err_msg("out of memory");
+		free(l->v);
+		return EXIT_FAIL;
+	}
+	qsort(l->v, l->n, sizeof(*l->v), line_cmp);
+	for (i = 0; i < l->n; i++)
+		fprintf(f, "%s\n", l->v[i].text);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+	return EXIT_OK;
+}
+
 static int map_line(struct nlattr **tb, void *arg)
 {
 	char proto[INET_ADDRSTRLEN], nbma[INET_ADDRSTRLEN];
+	uint8_t plen = u8_or(tb[MGRE_A_PREFIXLEN], 32);
+	uint32_t p;
+	struct line *l;
 
 	if (!tb[MGRE_A_PROTO] || !tb[MGRE_A_NBMA] ||
-	    u8_or(tb[MGRE_A_TYPE], MGRE_ENTRY_STATIC) !=
-	    MGRE_ENTRY_STATIC)
+	    u8_or(tb[MGRE_A_TYPE], MGRE_ENTRY_STATIC) != MGRE_ENTRY_STATIC)
 		return 0;
-	fprintf(arg, "map %s/%u nbma %s\n",
-		inet_ntop(AF_INET, nla_data(tb[MGRE_A_PROTO]), proto,
-			  sizeof(proto)),
-		tb[MGRE_A_PREFIXLEN] ? nla_get_u8(tb[MGRE_A_PREFIXLEN]) : 32,
-		ip4(nla_get_u32(tb[MGRE_A_NBMA]), nbma));
+	memcpy(&p, nla_data(tb[MGRE_A_PROTO]), sizeof(p));
+	l = line_new(arg, (uint64_t)ntohl(p) << 8 | plen);
+	if (!l)
+		return -ENOMEM;
+	snprintf(l->text, sizeof(l->text), "map %s/%u nbma %s", ip4(p, proto),
+		 plen, ip4(nla_get_u32(tb[MGRE_A_NBMA]), nbma));
 	return 0;
 }
 
 static int mcast_line(struct nlattr **tb, void *arg)
 {
 	char nbma[INET_ADDRSTRLEN];
+	struct line *l;
 
-	if (u8_or(tb[MGRE_A_TYPE], MGRE_ENTRY_STATIC) !=
-	    MGRE_ENTRY_STATIC)
+	if (u8_or(tb[MGRE_A_TYPE], MGRE_ENTRY_STATIC) != MGRE_ENTRY_STATIC ||
+	    (!tb[MGRE_A_MCAST_DYNAMIC] && !tb[MGRE_A_NBMA]))
 		return 0;
+	/* (dynamic last) */
+	l = line_new(arg, tb[MGRE_A_MCAST_DYNAMIC] ? UINT64_MAX :
+			  ntohl(nla_get_u32(tb[MGRE_A_NBMA])));
+	if (!l)
+		return -ENOMEM;
 	if (tb[MGRE_A_MCAST_DYNAMIC])
-		fputs("multicast dynamic\n", arg);
-	else if (tb[MGRE_A_NBMA])
-		fprintf(arg, "multicast nbma %s\n",
-			ip4(nla_get_u32(tb[MGRE_A_NBMA]), nbma));
+		snprintf(l->text, sizeof(l->text), "multicast dynamic");
+	else
+		snprintf(l->text, sizeof(l->text), "multicast nbma %s",
+			 ip4(nla_get_u32(tb[MGRE_A_NBMA]), nbma));
 	return 0;
 }
 
@@ -298,6 +362,7 @@ static int nhs_line(struct nlattr **tb, void *arg)
 
 int do_showconf(struct nhrp_nl *nl, const struct mgre_dev *dev)
 {
+	struct lines lines = { 0 };
 	struct link_conf lc;
 	struct auth a = { "" };
 	struct nl_msg *msg;
@@ -328,10 +393,16 @@ int do_showconf(struct nhrp_nl *nl, const struct mgre_dev *dev)
 	ret = print_link(stdout, dev, &lc, a.pw);
 	memset(&a, 0, sizeof(a));
 	if (!ret)
-		ret = nhrp_query(nl, MGRE_CMD_MAP_GET, dev, map_line, stdout);
+		ret = nhrp_query(nl, MGRE_CMD_MAP_GET, dev, map_line, &lines);
+	if (!ret || lines.nomem)
+		ret = lines_flush(&lines, stdout);
 	if (!ret)
 		ret = nhrp_query(nl, MGRE_CMD_MCAST_GET, dev, mcast_line,
-				 stdout);
+				 &lines);
+	if (!ret || lines.nomem)
+		ret = lines_flush(&lines, stdout);
+	free(lines.v);
+	/* (the NHSes in the kernel's order: by priority, then as added) */
 	if (!ret)
 		ret = nhrp_query(nl, MGRE_CMD_NHS_GET, dev, nhs_line, stdout);
 	return ret;

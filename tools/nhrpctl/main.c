@@ -59,6 +59,7 @@ enum kw {
 	KW_DYNAMIC,
 	KW_CACHED,
 	KW_FILE,		/* positional file name (setconf) */
+	KW_DETAIL,
 	NR_KW
 };
 
@@ -76,6 +77,7 @@ static const struct keyword {
 	[KW_DYNAMIC]	= { "dynamic",	"dynamic",	false },
 	[KW_CACHED]	= { "cached",	"cached",	false },
 	[KW_FILE]	= { NULL,	"FILE",		true },
+	[KW_DETAIL]	= { "detail",	"detail",	false },
 };
 
 struct args {
@@ -164,7 +166,8 @@ static const struct command commands[] = {
 	SHOW("show", "dmvpn", SHOW_DMVPN),
 	SHOW("dmvpn", NULL, SHOW_DMVPN),
 	SHOW("show", "multicast", SHOW_MCAST),
-	SHOW("show", "nhs", SHOW_NHS),
+	{ .word = "show", .verb = "nhs", .run = run_show,
+	  .allowed = KW(KW_DEV) | KW(KW_DETAIL), .show = SHOW_NHS },
 	SHOW("show", "traffic", SHOW_TRAFFIC),
 	SHOW("show", NULL, SHOW_CACHE),
 	SHOW("stats", NULL, SHOW_STATS),
@@ -189,7 +192,7 @@ static void usage(FILE *f)
 	      "  nhs del PROTO dev DEV\n"
 	      "  show [dev DEV]              NHRP cache (show ip nhrp)\n"
 	      "  show multicast [dev DEV]    multicast map\n"
-	      "  show nhs [dev DEV]          next-hop servers\n"
+	      "  show nhs [detail] [dev DEV] next-hop servers [with their counters]\n"
 	      "  stats [dev DEV]             every counter\n"
 	      "  show traffic [dev DEV]      NHRP packets by type (show ip nhrp traffic)\n"
 	      "  show dmvpn [dev DEV]        peers (show dmvpn); also \"dmvpn\"\n"
@@ -534,8 +537,9 @@ static int run_show(const struct command *cmd, const struct args *a,
 		devs = list;
 	}
 	if (!ret)
-		ret = do_show(nl, cmd->show, devs, ndevs, !a->val[KW_DEV],
-			      ctx->out);
+		ret = do_show(nl, cmd->show == SHOW_NHS && a->val[KW_DETAIL] ?
+			      SHOW_NHS_DETAIL : cmd->show, devs, ndevs,
+			      !a->val[KW_DEV], ctx->out);
 	free(list);
 	return ret;
 }

@@ -140,6 +140,7 @@ enum show_what {
 	SHOW_STATS,
 	SHOW_DMVPN,
 	SHOW_TRAFFIC,	/* text: IOS's "show ip nhrp traffic"; JSON: stats */
+	SHOW_NHS_DETAIL, /* show nhs with the counters of each */
 };
 
 /*

@@ -59,6 +59,10 @@ static struct nla_policy mgre_policy[MGRE_A_MAX + 1] = {
 	[MGRE_A_REQID]		= { .type = NLA_U32 },
 	[MGRE_A_CARRIER]	= { .type = NLA_U8 },
 	[MGRE_A_AUTH]		= { .maxlen = MGRE_AUTH_MAX },
+	[MGRE_A_NHS_REQ_SENT]	= { .type = NLA_U32 },
+	[MGRE_A_NHS_REQ_FAILED]	= { .type = NLA_U32 },
+	[MGRE_A_NHS_REPL_RECV]	= { .type = NLA_U32 },
+	[MGRE_A_NHS_LAST_REPLY]	= { .type = NLA_U32 },
 };
 
 /*

@@ -22,6 +22,7 @@ struct show_ctx {
 	struct json json;
 	const struct mgre_dev *dev;	/* the device being dumped */
 	void *priv;			/* the command's own state */
+	enum show_what what;
 };
 
 typedef void (*text_fn)(const struct show_ctx *ctx);
@@ -427,6 +428,31 @@ static void nhs_dev_header(const struct show_ctx *ctx)
 	printf("%s:\n", ctx->dev->name);
 }
 
+/*
+ * IOS "show ip nhrp nhs detail": "  req-sent 12  req-failed 0  repl-recv
+ * 11 (00:00:05 ago)"; "never" with no reply yet, "?" from a module
+ * without the counters.
+ */
+static void nhs_detail(struct nlattr **tb)
+{
+	char ago[32];
+
+	if (!tb[MGRE_A_NHS_REQ_SENT]) {
+		printf("  req-sent ?  req-failed ?  repl-recv ?");
+		return;
+	}
+	printf("  req-sent %u  req-failed %u  repl-recv %u",
+	       attr_u32(tb[MGRE_A_NHS_REQ_SENT], 0),
+	       attr_u32(tb[MGRE_A_NHS_REQ_FAILED], 0),
+	       attr_u32(tb[MGRE_A_NHS_REPL_RECV], 0));
+	if (tb[MGRE_A_NHS_LAST_REPLY])
+		printf(" (%s ago)",
+		       duration_str(attr_u32(tb[MGRE_A_NHS_LAST_REPLY], 0),
+				    ago, sizeof(ago)));
+	else
+		printf(" (never)");
+}
+
 static int nhs_reply(struct nlattr **tb, void *arg)
 {
 	char proto[INET_ADDRSTRLEN], nbma[INET_ADDRSTRLEN], sbuf[16];
@@ -442,9 +468,12 @@ static int nhs_reply(struct nlattr **tb, void *arg)
 	nb = nbma_str(tb[MGRE_A_NBMA], nbma);
 	name = nhs_state_name(state, sbuf, sizeof(sbuf));
 	if (!ctx->out->json) {
-		printf("%s  %c priority = %u nbma = %s\n", proto,
+		printf("%s  %c priority = %u nbma = %s", proto,
 		       state < __MGRE_NHS_STATE_MAX ? toupper(name[0]) : '?',
 		       prio, nb ? nb : "none");
+		if (ctx->what == SHOW_NHS_DETAIL)
+			nhs_detail(tb);
+		putchar('\n');
 		return 0;
 	}
 	json_open_object(j, NULL);
@@ -453,6 +482,14 @@ static int nhs_reply(struct nlattr **tb, void *arg)
 	json_opt_string(j, "nbma", nb);
 	json_u64(j, "priority", prio);
 	json_string(j, "state", name);
+	json_opt_u64(j, "req_sent", tb[MGRE_A_NHS_REQ_SENT],
+		     attr_u32(tb[MGRE_A_NHS_REQ_SENT], 0));
+	json_opt_u64(j, "req_failed", tb[MGRE_A_NHS_REQ_FAILED],
+		     attr_u32(tb[MGRE_A_NHS_REQ_FAILED], 0));
+	json_opt_u64(j, "repl_recv", tb[MGRE_A_NHS_REPL_RECV],
+		     attr_u32(tb[MGRE_A_NHS_REPL_RECV], 0));
+	json_opt_u64(j, "last_reply", tb[MGRE_A_NHS_LAST_REPLY],
+		     attr_u32(tb[MGRE_A_NHS_LAST_REPLY], 0));
 	json_close_object(j);
 	return 0;
 }
@@ -617,6 +654,8 @@ static const struct show_op show_ops[] = {
 	[SHOW_MCAST] = { MGRE_CMD_MCAST_GET, mcast_reply, mcast_header, NULL },
 	[SHOW_NHS] = { MGRE_CMD_NHS_GET, nhs_reply, nhs_legend,
 		       nhs_dev_header },
+	[SHOW_NHS_DETAIL] = { MGRE_CMD_NHS_GET, nhs_reply, nhs_legend,
+			      nhs_dev_header },
 	[SHOW_DMVPN] = { MGRE_CMD_MAP_GET, dmvpn_reply, NULL, NULL },
 };
 
@@ -625,7 +664,7 @@ int do_show(struct nhrp_nl *nl, enum show_what what,
 	    const struct mgre_dev *devs, size_t ndevs, bool netns_stats,
 	    const struct out_opts *out)
 {
-	struct show_ctx ctx = { .out = out };
+	struct show_ctx ctx = { .out = out, .what = what };
 	const struct show_op *op = &show_ops[what];
 	int ret = EXIT_OK;
 	size_t i;

@@ -104,6 +104,8 @@ expect 2 'missing argument for "--netns"' show --netns
 expect 2 'missing argument for "dev"' monitor dev
 expect 2 '"nbma" is not valid with "monitor"' monitor nbma 1.2.3.4
 expect 2 'unknown keyword "1.2.3.4"' monitor 1.2.3.4
+expect 2 '"detail" is not valid with "show dmvpn"' show dmvpn detail
+expect 2 'duplicate keyword "detail"' show nhs detail detail
 
 # ---- device errors (exit 1) ------------------------------------------------
 expect 1 "device \"$NODEV\" does not exist" show dev $NODEV
@@ -243,6 +245,8 @@ expect_comp() {
 expect_comp "nhrpctl m" "map multicast monitor"
 expect_comp "nhrpctl " "map multicast nhs show dmvpn stats flush monitor showconf setconf help"
 expect_comp "nhrpctl showconf " "dev"
+expect_comp "nhrpctl show nhs " "detail dev"
+expect_comp "nhrpctl show nhs detail " "dev"
 mkdir -p "$TMP/comp" && touch "$TMP/comp/tun0.conf"
 expect_comp "nhrpctl setconf $TMP/comp/tu" "$TMP/comp/tun0.conf"
 expect_comp "nhrpctl setconf $TMP/comp/tun0.conf " "dev"

@@ -545,6 +545,10 @@ static void dump_nhs(struct buf *b, const struct nlmsghdr *req,
 	attr_ip(b, MGRE_A_NBMA, "192.1.1.1");
 	attr_u8(b, MGRE_A_PRIORITY, 0);
 	attr_u8(b, MGRE_A_NHS_STATE, MGRE_NHS_RESPONDING);
+	attr_u32(b, MGRE_A_NHS_REQ_SENT, 12);
+	attr_u32(b, MGRE_A_NHS_REQ_FAILED, 1);
+	attr_u32(b, MGRE_A_NHS_REPL_RECV, 11);
+	attr_u32(b, MGRE_A_NHS_LAST_REPLY, 5);
 	msg_end(b, nlh);
 	nlh = (void *)(b->data + b->len);
 	genl_begin(b, req, FAMILY_ID, NLM_F_MULTI, MGRE_CMD_NHS_GET);
@@ -553,6 +557,9 @@ static void dump_nhs(struct buf *b, const struct nlmsghdr *req,
 	attr_u32(b, MGRE_A_NBMA, 0);
 	attr_u8(b, MGRE_A_PRIORITY, 5);
 	attr_u8(b, MGRE_A_NHS_STATE, MGRE_NHS_WAITING);
+	attr_u32(b, MGRE_A_NHS_REQ_SENT, 3);
+	attr_u32(b, MGRE_A_NHS_REQ_FAILED, 3);
+	attr_u32(b, MGRE_A_NHS_REPL_RECV, 0);
 	msg_end(b, nlh);
 }
 

@@ -193,8 +193,15 @@ tun0:
 172.1.1.1  R priority = 0 nbma = 192.1.1.1
 172.1.1.254  W priority = 5 nbma = none
 EOF
+# show nhs detail: IOS's "show ip nhrp nhs detail" counters
+check_out 0 show nhs detail dev tun0 <<'EOF'
+Legend: E=Expecting replies, R=Responding, W=Waiting, D=Down
+tun0:
+172.1.1.1  R priority = 0 nbma = 192.1.1.1  req-sent 12  req-failed 1  repl-recv 11 (00:00:05 ago)
+172.1.1.254  W priority = 5 nbma = none  req-sent 3  req-failed 3  repl-recv 0 (never)
+EOF
 check_out 0 -j show nhs dev tun0 <<'EOF'
-[{"dev":"tun0","proto":"172.1.1.1","nbma":"192.1.1.1","priority":0,"state":"responding"},{"dev":"tun0","proto":"172.1.1.254","nbma":null,"priority":5,"state":"waiting"}]
+[{"dev":"tun0","proto":"172.1.1.1","nbma":"192.1.1.1","priority":0,"state":"responding","req_sent":12,"req_failed":1,"repl_recv":11,"last_reply":5},{"dev":"tun0","proto":"172.1.1.254","nbma":null,"priority":5,"state":"waiting","req_sent":3,"req_failed":3,"repl_recv":0,"last_reply":null}]
 EOF
 
 # ---- stats -------------------------------------------------------------------
@@ -349,7 +356,7 @@ show nhs dev tun0
 EOF
 check_file "-j -f -b (show)" "$TMP/out" <<'EOF'
 [{"dev":"tun0","nbma":"192.1.1.2","type":"static"},{"dev":"tun0","nbma":"dynamic","type":"static"},{"dev":"tun0","nbma":"192.1.1.3","type":"dynamic"}]
-[{"dev":"tun0","proto":"172.1.1.1","nbma":"192.1.1.1","priority":0,"state":"responding"},{"dev":"tun0","proto":"172.1.1.254","nbma":null,"priority":5,"state":"waiting"}]
+[{"dev":"tun0","proto":"172.1.1.1","nbma":"192.1.1.1","priority":0,"state":"responding","req_sent":12,"req_failed":1,"repl_recv":11,"last_reply":5},{"dev":"tun0","proto":"172.1.1.254","nbma":null,"priority":5,"state":"waiting","req_sent":3,"req_failed":3,"repl_recv":0,"last_reply":null}]
 EOF
 
 # -b - reads stdin; the location is <stdin>.
