@@ -93,7 +93,7 @@ ev_wait 10 "$SP1" '.event == "carrier" and .carrier == "on"' ||
 	fail "sp1's monitor shows no carrier on"
 check_ge "$(nhs_count repl_recv)" $((recv0 + 1)) "replies sp1 had from its NHS after it returned"
 line=$(nhrpctl_in sp1 show nhs detail dev tun0 | grep '^172\.1\.1\.1 ')
-check_match "$line" '^172\.1\.1\.1  R priority = 0 nbma = 192\.1\.1\.1  req-sent [0-9]+  req-failed [1-9][0-9]*  repl-recv [0-9]+ \([0-9]{2}:[0-9]{2}:[0-9]{2} ago\)$' \
+check_match "$line" '^172\.1\.1\.1  R priority = 0 nbma = none  req-sent [0-9]+  req-failed [1-9][0-9]*  repl-recv [0-9]+ \([0-9]{2}:[0-9]{2}:[0-9]{2} ago\)$' \
 	"sp1's show nhs detail line of its NHS"
 ev_wait 20 "$HUB" '.event == "entry_add" and .proto == "172.1.1.3" and .type == "dynamic" and .nbma == "192.1.1.3"' ||
 	fail "the hub's monitor shows no new registration of sp2: $(nhrpctl_in hub show)"

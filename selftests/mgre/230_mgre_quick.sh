@@ -24,7 +24,7 @@ spoke_state() {
 	{
 		nhrpctl_in "$1" -j show dev tun0 | jq -c 'map(del(.age, .expires, .used)) | sort_by(.proto)'
 		nhrpctl_in "$1" -j show multicast dev tun0
-		nhrpctl_in "$1" -j show nhs dev tun0 | jq -c 'map(del(.state))'
+		nhrpctl_in "$1" -j show nhs dev tun0 | jq -c 'map({proto, nbma, priority})'
 		in_ns "$1" ip -4 -o addr show dev tun0 | awk '{ print $4 }'
 		in_ns "$1" ip route show dev tun0 | sort
 	} 2>&1

@@ -25,11 +25,12 @@ expect_fail() {
 }
 
 # state: tun0's cache, multicast map and NHS list as one JSON value (one
-# nhrpctl; an entry's age and an NHS's state left out: they move with
-# time, not with commands).
+# nhrpctl; an entry's age, an NHS's state and counters left out: they
+# move with time, not with commands).
 state() {
 	printf '%s\n' 'show dev tun0' 'show multicast dev tun0' 'show nhs dev tun0' |
-		nhrpctl_in r -j -b - | jq -cs 'map(map(del(.age, .state)))'
+		nhrpctl_in r -j -b - |
+		jq -cs 'map(map(del(.age, .state, .req_sent, .req_failed, .repl_recv, .last_reply)))'
 }
 
 # shellcheck disable=SC2119	# no module parameters
