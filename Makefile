@@ -17,16 +17,24 @@
 #   make checkpatch checkpatch.pl --strict on kmod/
 #   make sparse     sparse (C=2) on kmod/, fails on any kmod/ warning
 #   make lint       shellcheck on the shell scripts
-#   make install    install module, nhrpctl and the ip plugin
+#   make install    install module, nhrpctl, mgre-quick and the ip plugin
+#   make install-tools  the same without the module
+#   make uninstall  remove what make install installed
+#   make dkms-install   the module's sources to /usr/src/mgre-VERSION and
+#                   DKMS (rebuilt at each kernel upgrade); dkms-uninstall
+#   make deb        Debian packages mgre-dkms and nhrpctl in .build/deb
 #   make clean
 #
-# KDIR defaults to the newest /lib/modules/*/build (the host's running
-# kernel may have none); KVER is read from it.
+# KDIR defaults to the running kernel's build tree, else (the host's
+# running kernel may have none) the newest /lib/modules/*/build; KVER is
+# read from it.
 
 SHELL := /bin/bash
+VERSION ?= 0.1
 
 ifndef KDIR
-KDIR := $(shell ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n 1)
+KDIR := $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
+	$(shell ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n 1))
 endif
 ifndef KVER
 KVER := $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
@@ -43,7 +51,8 @@ CHECKPATCH := $(BUILD)/ksrc/scripts/checkpatch.pl
 VM_RUN := scripts/vm/run.sh
 
 .PHONY: all module tools deps check unit fuzz demo bench vm-shell checkpatch \
-	sparse lint install clean kdir-check debug-kernel
+	sparse lint install clean kdir-check debug-kernel install-tools \
+	uninstall dkms-src dkms-install dkms-uninstall deb
 
 all: module tools
 
@@ -120,18 +129,52 @@ sparse: kdir-check
 lint:
 	shellcheck -x scripts/*.sh scripts/vm/*.sh scripts/debug-kernel/*.sh selftests/*.sh selftests/mgre/*.sh .ci/run
 
-install: all
+install: all install-tools
 	install -D -m 0644 kmod/mgre.ko $(DESTDIR)/lib/modules/$(KVER)/extra/mgre.ko
 	@if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); fi
-	@if [ -f tools/nhrpctl/nhrpctl ]; then \
-		install -D -m 0755 tools/nhrpctl/nhrpctl $(DESTDIR)$(PREFIX)/sbin/nhrpctl; fi
-	@if [ -f tools/iproute2/link_mgre.so ]; then \
-		install -D -m 0644 tools/iproute2/link_mgre.so $(DESTDIR)$(IP_LIB_DIR)/link_mgre.so; fi
+
+# nhrpctl, the ip plugin, mgre-quick (and its unit), man pages, completion
+install-tools: tools
+	install -D -m 0755 tools/nhrpctl/nhrpctl $(DESTDIR)$(PREFIX)/sbin/nhrpctl
+	install -D -m 0644 tools/iproute2/link_mgre.so $(DESTDIR)$(IP_LIB_DIR)/link_mgre.so
 	install -D -m 0644 tools/nhrpctl/nhrpctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/nhrpctl.8
 	install -D -m 0644 tools/nhrpctl/nhrpctl.bash-completion \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/nhrpctl
 	install -D -m 0644 tools/iproute2/ip-link-mgre.8 $(DESTDIR)$(PREFIX)/share/man/man8/ip-link-mgre.8
 	$(MAKE) -C tools/mgre-quick install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+
+uninstall:
+	rm -f $(DESTDIR)/lib/modules/$(KVER)/extra/mgre.ko \
+		$(DESTDIR)$(PREFIX)/sbin/nhrpctl $(DESTDIR)$(PREFIX)/sbin/mgre-quick \
+		$(DESTDIR)$(IP_LIB_DIR)/link_mgre.so \
+		$(DESTDIR)$(PREFIX)/share/man/man8/nhrpctl.8 \
+		$(DESTDIR)$(PREFIX)/share/man/man8/ip-link-mgre.8 \
+		$(DESTDIR)$(PREFIX)/share/man/man8/mgre-quick.8 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/nhrpctl \
+		$(DESTDIR)/lib/systemd/system/mgre-quick@.service
+	@if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); fi
+
+# The module's sources as DKMS wants them: /usr/src/mgre-VERSION
+DKMS_SRC := $(DESTDIR)/usr/src/mgre-$(VERSION)
+dkms-src:
+	rm -rf $(DKMS_SRC)
+	install -d $(DKMS_SRC)/kmod/uapi
+	install -m 0644 Kbuild $(DKMS_SRC)/
+	install -m 0644 $(shell git ls-files kmod 2>/dev/null | grep -v '^kmod/uapi/' || ls kmod/Kbuild kmod/*.[ch]) $(DKMS_SRC)/kmod/
+	install -m 0644 kmod/uapi/mgre.h $(DKMS_SRC)/kmod/uapi/
+	sed 's/@VERSION@/$(VERSION)/' packaging/dkms.conf.in > $(DKMS_SRC)/dkms.conf
+
+dkms-install: dkms-src
+	dkms add -m mgre -v $(VERSION)
+	dkms build -m mgre -v $(VERSION)
+	dkms install -m mgre -v $(VERSION)
+
+dkms-uninstall:
+	-dkms remove -m mgre -v $(VERSION) --all
+	rm -rf /usr/src/mgre-$(VERSION)
+
+deb: tools
+	packaging/mkdeb.sh $(VERSION) $(BUILD)/deb
 
 clean:
 	@if [ -n "$(KDIR)" ] && [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi

@@ -15,6 +15,8 @@ PKGS=(
 	build-essential make gcc binutils pkg-config clang libclang-rt-14-dev
 	linux-headers-amd64 sparse linux-source-6.1 xz-utils zstd file
 	libnl-3-dev libnl-genl-3-dev libnl-route-3-dev
+	# packaging: make deb, DKMS (selftest 240_packages)
+	dkms
 	# the debug kernel (scripts/debug-kernel/build.sh), from linux-source
 	bc bison flex libelf-dev
 	# the test VM: Debian's kernel booted under qemu (TCG) with the host

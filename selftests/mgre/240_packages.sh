@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# timeout: 600
+#
+# The Debian packages, installed as a user would: "make deb" builds
+# mgre-dkms and nhrpctl; dpkg installs them (DKMS builds mgre.ko for the
+# running kernel, into updates/dkms); modprobe loads that module, and the
+# seed DMVPN runs from the installed files only (the module DKMS built,
+# /usr/sbin/nhrpctl, the plugin in ip's own directory, mgre-quick): the
+# spokes register and sp1's LAN reaches sp2's.  dpkg -r removes them: no
+# module file, no plugin, no nhrpctl left.  (The VM's root is an overlay:
+# nothing reaches the host.)
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/topo.sh"
+
+require_cmd dpkg-deb dkms dpkg
+VERSION=0.1
+KVER=$(uname -r)
+DEBS=$TMPD/deb
+PLUGIN_DIR=/usr/lib/$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)/ip
+
+[ ! -d /sys/module/mgre ] || ksft_fail "mgre is loaded already: the test needs the packaged one"
+out=$("$REPO/packaging/mkdeb.sh" "$VERSION" "$DEBS" 2>&1) || ksft_fail "make deb failed: $out"
+log "built: $(cd "$DEBS" && echo *.deb)"
+for d in "mgre-dkms_${VERSION}_all.deb" "nhrpctl_${VERSION}_$(dpkg --print-architecture).deb"; do
+	[ -f "$DEBS/$d" ] || ksft_fail "no $d: $(ls "$DEBS")"
+done
+# What is in them (the paths a user relies on).
+contents=$(dpkg-deb -c "$DEBS"/nhrpctl_*.deb | awk '{ print $NF }')
+for f in ./usr/sbin/nhrpctl ./usr/sbin/mgre-quick "./${PLUGIN_DIR#/}/link_mgre.so" \
+	./usr/share/man/man8/nhrpctl.8 ./usr/share/man/man8/ip-link-mgre.8 \
+	./usr/share/man/man8/mgre-quick.8 ./usr/share/bash-completion/completions/nhrpctl \
+	./lib/systemd/system/mgre-quick@.service; do
+	grep -qxF "$f" <<<"$contents" || fail "nhrpctl.deb lacks $f"
+done
+grep -q "usr/src/mgre-$VERSION/dkms.conf" < <(dpkg-deb -c "$DEBS"/mgre-dkms_*.deb) ||
+	fail "mgre-dkms.deb lacks dkms.conf"
+
+# Install: DKMS builds the module (under emulation: minutes).
+t0=$(now_ms)
+out=$(DEBIAN_FRONTEND=noninteractive dpkg -i "$DEBS"/mgre-dkms_*.deb "$DEBS"/nhrpctl_*.deb 2>&1) ||
+	ksft_fail "dpkg -i failed: $(tail -n 20 <<<"$out")"
+log "dpkg -i (DKMS build included): $(($(now_ms) - t0)) ms"
+ko=/lib/modules/$KVER/updates/dkms/mgre.ko
+[ -f "$ko" ] || ksft_fail "no $ko after dpkg -i: $(dkms status 2>&1)"
+check_match "$(dkms status mgre 2>&1)" "mgre/$VERSION, $KVER, [^:]*: installed" "dkms status"
+modprobe mgre || ksft_fail "modprobe mgre failed: $(dmesg | tail -n 3)"
+expect_eq "$ko" "$(modinfo -n mgre)" "the module modprobe takes"
+
+# The seed, from the installed files only.
+NHRPCTL=/usr/sbin/nhrpctl
+unset IP_LIB_DIR	# (ip's own plugin directory)
+[ "$(command -v mgre-quick)" = /usr/sbin/mgre-quick ] || fail "mgre-quick is not /usr/sbin's"
+topo_seed_dynamic
+topo_spokes_registered
+ping_ok sp1 192.168.3.1 -I 192.168.2.1 || fail "sp1's LAN cannot reach sp2's LAN"
+check_match "$(ip -n hub -d link show dev tun0)" 'mgre local 192\.1\.1\.1 ' \
+	"the installed plugin's view of the hub's tunnel"
+printf 'link local 192.1.1.9 key 1\nnhs 172.1.1.1\n' >"$TMPD/t9.conf"
+out=$(mgre-quick check "$TMPD/t9.conf" 2>&1) || fail "the installed mgre-quick: $out"
+
+# Remove: nothing left (the loaded module stays loaded; its file goes).
+for ns in hub sp1 sp2; do ip -n "$ns" link del tun0; done
+out=$(dpkg -r nhrpctl mgre-dkms 2>&1) || fail "dpkg -r failed: $(tail -n 5 <<<"$out")"
+for f in "$ko" /usr/sbin/nhrpctl /usr/sbin/mgre-quick "$PLUGIN_DIR/link_mgre.so" \
+	"/usr/src/mgre-$VERSION"; do
+	[ ! -e "$f" ] || fail "$f is left after dpkg -r"
+done
+expect_eq "" "$(dkms status mgre 2>&1)" "dkms status after dpkg -r"
+
+exit_status
