@@ -25,16 +25,20 @@
 #   make deb        Debian packages mgre-dkms and nhrpctl in .build/deb
 #   make clean
 #
-# KDIR defaults to the running kernel's build tree, else (the host's
-# running kernel may have none) the newest /lib/modules/*/build; KVER is
-# read from it.
+# KDIR defaults to the newest /lib/modules/*/build (the kernel the test
+# VM boots; the host's running kernel may have none), for "make install"
+# to the running kernel's when it has one; KVER is read from it.
 
 SHELL := /bin/bash
 VERSION ?= 0.1
 
 ifndef KDIR
-KDIR := $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
-	$(shell ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n 1))
+ifneq ($(filter install,$(MAKECMDGOALS)),)
+KDIR := $(wildcard /lib/modules/$(shell uname -r)/build)
+endif
+endif
+ifndef KDIR
+KDIR := $(shell ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n 1)
 endif
 ifndef KVER
 KVER := $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
@@ -164,7 +168,9 @@ dkms-src:
 	install -m 0644 kmod/uapi/mgre.h $(DKMS_SRC)/kmod/uapi/
 	sed 's/@VERSION@/$(VERSION)/' packaging/dkms.conf.in > $(DKMS_SRC)/dkms.conf
 
-dkms-install: dkms-src
+dkms-install:
+	-dkms remove -m mgre -v $(VERSION) --all 2>/dev/null
+	$(MAKE) dkms-src
 	dkms add -m mgre -v $(VERSION)
 	dkms build -m mgre -v $(VERSION)
 	dkms install -m mgre -v $(VERSION)

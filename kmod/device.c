@@ -345,14 +345,18 @@ static void mgre_nhrp_apply(struct mgre_device *md, struct nlattr *data[])
 			   nla_get_u32(data[IFLA_MGRE_NHRP_RATE_LIMIT]));
 	if (data[IFLA_MGRE_NHRP_MAX_SEND] ||
 	    data[IFLA_MGRE_NHRP_MAX_SEND_EVERY]) {
-		u32 count, every;
+		u32 count, every, old_count, old_every;
 
-		mgre_budget_get(&md->nhrp_send, &count, &every);
+		mgre_budget_get(&md->nhrp_send, &old_count, &old_every);
+		count = old_count;
+		every = old_every;
 		if (data[IFLA_MGRE_NHRP_MAX_SEND])
 			count = nla_get_u32(data[IFLA_MGRE_NHRP_MAX_SEND]);
 		if (data[IFLA_MGRE_NHRP_MAX_SEND_EVERY])
 			every = nla_get_u32(data[IFLA_MGRE_NHRP_MAX_SEND_EVERY]);
-		mgre_budget_set(&md->nhrp_send, count, every);
+		/* (the same again: the budget is not refilled) */
+		if (count != old_count || every != old_every)
+			mgre_budget_set(&md->nhrp_send, count, every);
 	}
 	if (!data[IFLA_MGRE_NETWORK_ID] && !data[IFLA_MGRE_HOLDTIME] &&
 	    !data[IFLA_MGRE_AUTH] && !data[IFLA_MGRE_REG_NO_UNIQUE] &&
@@ -400,6 +404,9 @@ static void mgre_keepalive_apply(struct mgre_device *md,
 		interval = nla_get_u16(data[IFLA_MGRE_KEEPALIVE]);
 	if (data[IFLA_MGRE_KEEPALIVE_RETRIES])
 		retries = nla_get_u8(data[IFLA_MGRE_KEEPALIVE_RETRIES]);
+	/* (the same again, as "nhrpctl setconf" gives: nothing restarts) */
+	if (interval == md->ka.interval && retries == md->ka.retries)
+		return;
 	mgre_ka_set(md, interval, retries);
 }
 

@@ -16,7 +16,8 @@
 #define MGRE_REG_RETRY_MAX	32	/* seconds between retries, at most */
 #define MGRE_NHS_DOWN_FAILS	3	/* unanswered requests: NHS down */
 
-static void mgre_nhrp_send_reg(struct mgre_device *md,
+/* Returns whether the request went out (to mgre_nhrp_xmit()). */
+static bool mgre_nhrp_send_reg(struct mgre_device *md,
 			       const struct mgre_nhrp_cfg *cfg,
 			       __be32 nhs_proto, __be32 nhs_nbma, u32 reqid)
 {
@@ -29,11 +30,11 @@ static void mgre_nhrp_send_reg(struct mgre_device *md,
 	if (!proto) {
 		net_dbg_ratelimited("%s: no tunnel address to register\n",
 				    dev->name);
-		return;
+		return false;
 	}
 	m = mgre_msg_new(md, NHRP_TYPE_REG_REQ);
 	if (!m)
-		return;
+		return false;
 	mgre_msg_addrs(m, mgre_local_nbma(md, nhs_nbma), proto, nhs_proto);
 	m->p.flags = NHRP_FLAG_CISCO_NAT |
 		     (cfg->no_unique ? 0 : NHRP_FLAG_REG_U);
@@ -45,6 +46,7 @@ static void mgre_nhrp_send_reg(struct mgre_device *md,
 		mgre_msg_cie(m, nat, 1, nhs_nbma, nhs_proto, 0, 0);
 	mgre_nhrp_xmit(md, m, nhs_nbma);
 	kfree(m);
+	return true;
 }
 
 /* The NBMA address of an NHS: configured, or from the cache. */
@@ -151,7 +153,9 @@ void mgre_nhrp_reg_tick(struct mgre_device *md,
 			if (n->awaiting) {
 				/* The last request went unanswered. */
 				mgre_stat_inc(md, MGRE_STAT_NHRP_REG_UNANSWERED);
-				WRITE_ONCE(n->req_failed, n->req_failed + 1);
+				if (n->sent)
+					WRITE_ONCE(n->req_failed,
+						   n->req_failed + 1);
 				if (n->fails < U8_MAX)
 					n->fails++;
 				if (n->state == MGRE_NHS_RESPONDING)
@@ -174,11 +178,17 @@ void mgre_nhrp_reg_tick(struct mgre_device *md,
 			n->next_send = now + mgre_reg_retry(cfg, n->fails);
 			reqid = n->reqid;
 			send = true;
-			WRITE_ONCE(n->req_sent, n->req_sent + 1);
 		}
 		spin_unlock_bh(&list->lock);
+		if (!send)
+			continue;
+		/* (counted once it left: no tunnel address, no request) */
+		send = mgre_nhrp_send_reg(md, cfg, n->proto, nbma, reqid);
+		spin_lock_bh(&list->lock);
+		n->sent = send;
 		if (send)
-			mgre_nhrp_send_reg(md, cfg, n->proto, nbma, reqid);
+			WRITE_ONCE(n->req_sent, n->req_sent + 1);
+		spin_unlock_bh(&list->lock);
 	}
 	rcu_read_unlock();
 	/*

@@ -26,6 +26,7 @@ struct mgre_nhs {
 	u8 ka_missed;		/* keepalives sent since the last answer */
 	bool ka_down;		/* too many of them went unanswered */
 	u32 reqid;		/* of the outstanding request */
+	bool sent;		/* it left (counted in req_sent) */
 	unsigned long next_send; /* jiffies of the next request */
 	/*
 	 * Counters ("show ip nhrp nhs detail"), written under the list

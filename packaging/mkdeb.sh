@@ -13,7 +13,7 @@
 #                                its systemd unit, man pages, completion
 set -euo pipefail
 VERSION=${1:?usage: $0 VERSION OUTDIR}
-OUT=${2:?usage: $0 VERSION OUTDIR}
+OUT=$(realpath -m "${2:?usage: $0 VERSION OUTDIR}")
 cd "$(dirname "$0")/.."
 ARCH=$(dpkg --print-architecture)
 STAGE=$(mktemp -d)
@@ -78,4 +78,5 @@ Description: NHRP control for mgre devices, ip plugin, mgre-quick
  brings a tunnel up from /etc/mgre/NAME.conf (with a systemd unit).
 CTL
 dpkg-deb --root-owner-group -Zxz -b "$D" "$OUT/nhrpctl_${VERSION}_${ARCH}.deb" >/dev/null
-ls "$OUT"/*.deb
+echo "$OUT/mgre-dkms_${VERSION}_all.deb"
+echo "$OUT/nhrpctl_${VERSION}_${ARCH}.deb"

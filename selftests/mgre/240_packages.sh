@@ -19,7 +19,13 @@ KVER=$(uname -r)
 DEBS=$TMPD/deb
 PLUGIN_DIR=/usr/lib/$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)/ip
 
-[ ! -d /sys/module/mgre ] || ksft_fail "mgre is loaded already: the test needs the packaged one"
+# (the tree's module, loaded by an earlier test of the run, makes way; it
+# is loaded again at the end)
+if [ -d /sys/module/mgre ]; then
+	unload_mgre || ksft_fail "cannot unload the tree's mgre: $(ip -o link show type mgre 2>&1)"
+fi
+# (on a failure: nothing installed stays for what runs next)
+cleanup_add sh -c 'dpkg -r nhrpctl mgre-dkms'
 out=$("$REPO/packaging/mkdeb.sh" "$VERSION" "$DEBS" 2>&1) || ksft_fail "make deb failed: $out"
 log "built: $(cd "$DEBS" && echo *.deb)"
 for d in "mgre-dkms_${VERSION}_all.deb" "nhrpctl_${VERSION}_$(dpkg --print-architecture).deb"; do
@@ -67,5 +73,8 @@ for f in "$ko" /usr/sbin/nhrpctl /usr/sbin/mgre-quick "$PLUGIN_DIR/link_mgre.so"
 	[ ! -e "$f" ] || fail "$f is left after dpkg -r"
 done
 expect_eq "" "$(dkms status mgre 2>&1)" "dkms status after dpkg -r"
+# The tree's module again, for what runs next.
+unload_mgre || fail "cannot unload the packaged mgre"
+load_mgre
 
 exit_status

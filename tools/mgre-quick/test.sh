@@ -150,6 +150,9 @@ touch "$TMP/exists-tun0"
 mv "$TMP/reply/nhrpctl showconf dev tun0" "$TMP/reply/x"
 run_mq 1 "mgre-quick: cannot read the configuration of tun0" save "$TMP/s/tun0.conf"
 mv "$TMP/reply/x" "$TMP/reply/nhrpctl showconf dev tun0"
+# (showconf failed: nothing saved)
+FAIL_ON="nhrpctl showconf*" run_mq 1 "RTNETLINK answers: Invalid argument
+mgre-quick: cannot read the configuration of tun0" save "$TMP/s/tun0.conf"
 run_mq 1 "mgre-quick: cannot write in the directory of $TMP/nodir/tun0.conf" save "$TMP/nodir/tun0.conf"
 rm "$TMP/exists-tun0"
 # (save left no temporary file)

@@ -191,6 +191,9 @@ static int print_link(FILE *f, const struct mgre_dev *dev,
 	size_t i;
 
 	fputs("link", f);
+	if (v[IFLA_MGRE_LOCAL] && v[IFLA_MGRE_LINK])
+		err_msg("warning: %s: bound to a device and to a local address: the file has the address only (ip takes one of them)",
+			dev->name);
 	if (v[IFLA_MGRE_LOCAL] || !v[IFLA_MGRE_LINK])
 		fprintf(f, " local %s", v[IFLA_MGRE_LOCAL] ?
 			ip4(v[IFLA_MGRE_LOCAL], buf) : "any");
@@ -294,6 +297,7 @@ static int lines_flush(struct lines *l, FILE *f)
 	if (l->nomem) {
 		err_msg("out of memory");
 		free(l->v);
+		memset(l, 0, sizeof(*l));
 		return EXIT_FAIL;
 	}
 	qsort(l->v, l->n, sizeof(*l->v), line_cmp);
@@ -443,14 +447,20 @@ void conf_free(struct conf *c)
 
 #define CONF_MAX_WORDS	64
 
+/* Words at blanks, in place; "#" starts a comment (anywhere, as in
+ * mgre-quick: a password cannot hold it).
+ */
 static int split(char *line, char **w, int max)
 {
 	static const char blanks[] = " \t\r\v\f";
+	char *hash = strchr(line, '#');
 	int n = 0;
 
+	if (hash)
+		*hash = '\0';
 	for (;;) {
 		line += strspn(line, blanks);
-		if (!*line || *line == '#')
+		if (!*line)
 			return n;
 		if (n == max)
 			return -1;
@@ -523,6 +533,34 @@ bad:
 	return EXIT_USAGE;
 }
 
+/*
+ * A second statement for the same map, NHS or multicast entry: the
+ * kernel would refuse it half way, so the file is refused.
+ */
+static bool conf_dup(const struct conf *c, const struct stmt *s)
+{
+	static const char *const name[] = { "map", "multicast", "nhs" };
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		const struct stmt *o = &c->st[i];
+
+		if (o->kind != s->kind)
+			continue;
+		if (s->kind == ST_MCAST ? o->dynamic == s->dynamic &&
+		    o->nbma.s_addr == s->nbma.s_addr :
+		    o->proto.s_addr == s->proto.s_addr &&
+		    (s->kind == ST_NHS || o->plen == s->plen)) {
+			err_msg("a second \"%s\" statement for the same %s (the first is on line %lu)",
+				name[s->kind],
+				s->kind == ST_MCAST ? "entry" : "address",
+				o->line);
+			return true;
+		}
+	}
+	return false;
+}
+
 static int conf_line(struct conf *c, char *line, unsigned long n)
 {
 	char *w[CONF_MAX_WORDS];
@@ -579,6 +617,8 @@ static int conf_line(struct conf *c, char *line, unsigned long n)
 	memset(s, 0, sizeof(*s));
 	s->line = n;
 	if (parse_stmt(kind, nw - 1, w + 1, s))
+		return EXIT_USAGE;
+	if (conf_dup(c, s))
 		return EXIT_USAGE;
 	c->n++;
 	return EXIT_OK;

@@ -196,11 +196,15 @@ expect_conf 2 $'\n\nmap 1.2.3.4 nbma 0.0.0.0\n' '$C:3: invalid address "0.0.0.0"
 expect_conf 2 $'map 1.2.3.4 nbma 2.2.2.2 priority 3\n' '$C:1: unexpected "priority" in a "map" statement'
 expect_conf 2 $'map 1.2.3.4 1.2.3.5 nbma 2.2.2.2\n' '$C:1: unexpected "1.2.3.5" in a "map" statement'
 expect_conf 2 $'link a\nlink b\n' '$C:2: a second "link" statement (the first is on line 1)'
+expect_conf 2 $'map 1.2.3.4 nbma 2.2.2.2\nmap 1.2.3.4/32 nbma 2.2.2.3\n' '$C:2: a second "map" statement for the same address (the first is on line 1)'
+expect_conf 2 $'nhs 1.2.3.4\n#\nnhs 1.2.3.4 priority 3\n' '$C:3: a second "nhs" statement for the same address (the first is on line 1)'
+expect_conf 2 $'multicast dynamic\nmulticast dynamic\n' '$C:2: a second "multicast" statement for the same entry (the first is on line 1)'
+expect_conf 2 $'multicast nbma 1.1.1.1\nmulticast nbma 1.1.1.1 # again\n' '$C:2: a second "multicast" statement for the same entry (the first is on line 1)'
 printf 'map 1.2.3.4 nbma 2.2.2.2\n\0\n' >"$C"
 expect 2 "$C: a NUL byte: not a text file" setconf "$C" dev "$NODEV"
 # comments, blank lines, mgre-quick's address and route, no final newline:
 # a good file, so the device is the error
-expect_conf 1 $'# c\n\naddress 1.2.3.4/24\nroute 0/0\nmap 1.2.3.4/32 nbma 2.2.2.2 # x\nnhs 1.2.3.1' \
+expect_conf 1 $'# c\n\naddress 1.2.3.4/24\nroute 0/0\nmap 1.2.3.4/32 nbma 2.2.2.2 # x\nmap 1.2.3.0/24 nbma 2.2.2.2#y\nmulticast nbma 1.1.1.1\nmulticast dynamic\nnhs 1.2.3.1' \
 	"device \"$NODEV\" does not exist"
 expect 1 'cannot open "/nonexistent/x.conf": No such file or directory' setconf /nonexistent/x.conf dev "$NODEV"
 expect 2 'missing "FILE"' setconf dev "$NODEV"
