@@ -247,8 +247,9 @@ expect_eq 0 "$(delta sp1 nhrp_reg_failed "$rf0")" \
 craft "${REPLY[@]}" --outer 192.1.1.5 --dst 192.1.1.2 --reqid "$R" --cie-code 0 >/dev/null
 wait_until 3 sp1_nhs_is 172.1.1.5 responding ||
 	fail "sp1 did not take the reply with its id from its NHS's address (control): $(sp1_nhs 172.1.1.5)"
-# (a new registration, with a new id: re-applying a setting starts over)
-ip -n sp1 link set tun0 type mgre holdtime 500 || fail "cannot re-apply sp1's holdtime"
+# (a new registration, with a new id: a changed NHRP setting starts over;
+# the same one again changes nothing)
+ip -n sp1 link set tun0 type mgre holdtime 499 || fail "cannot change sp1's holdtime"
 reg=$(in_ns atk python3 "$LIB_DIR/nhrp_craft.py" listen --type 3 --src 192.1.1.2 \
 	--count 1 --seconds $((40 * SLOW)))
 R2=$(jq -r '.[0].word // empty' <<<"$reg")
@@ -379,8 +380,9 @@ out=$(craft reg-req --outer 192.1.1.200 --dst 192.1.1.1 --src-proto 172.1.1.200 
 expect_eq $((n0 + 3)) "$(mcast_dynamic)" "registered NBMA addresses in the hub's multicast map (limit $((n0 + 3)))"
 expect_eq 3 "$(entries hub '.proto | startswith("172.1.1.20")')" "hub entries of the spoofed registrations"
 check_ge "$(delta hub nhrp_reg_mcast_limit "$ml0")" 5 "hub: nhrp_reg_mcast_limit"
-# The spokes keep their place: their refreshes need none.
-ip -n sp1 link set tun0 type mgre holdtime 500 || fail "cannot re-apply sp1's holdtime"
+# The spokes keep their place: their refreshes need none (sp1 registers
+# anew: its holdtime changes back).
+ip -n sp1 link set tun0 type mgre holdtime 500 || fail "cannot change sp1's holdtime back"
 wait_until 5 nhs_state_is sp1 responding ||
 	fail "sp1's registration refused with the multicast map at its limit: $(nhs_state sp1)"
 for n in 192.1.1.2 192.1.1.3; do

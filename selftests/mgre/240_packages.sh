@@ -39,8 +39,8 @@ for f in ./usr/sbin/nhrpctl ./usr/sbin/mgre-quick "./${PLUGIN_DIR#/}/link_mgre.s
 	./lib/systemd/system/mgre-quick@.service; do
 	grep -qxF "$f" <<<"$contents" || fail "nhrpctl.deb lacks $f"
 done
-grep -q "usr/src/mgre-$VERSION/dkms.conf" < <(dpkg-deb -c "$DEBS"/mgre-dkms_*.deb) ||
-	fail "mgre-dkms.deb lacks dkms.conf"
+contents=$(dpkg-deb -c "$DEBS"/mgre-dkms_*.deb | awk '{ print $NF }')
+grep -qxF "./usr/src/mgre-$VERSION/dkms.conf" <<<"$contents" || fail "mgre-dkms.deb lacks dkms.conf"
 
 # Install: DKMS builds the module (under emulation: minutes).
 t0=$(now_ms)
