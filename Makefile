@@ -23,6 +23,8 @@
 #   make dkms-install   the module's sources to /usr/src/mgre-VERSION and
 #                   DKMS (rebuilt at each kernel upgrade); dkms-uninstall
 #   make deb        Debian packages mgre-dkms and nhrpctl in .build/deb
+#   make dkms-tarball  DKMS builds the module for KVER into a binaries-only
+#                   tarball in .build/deb (installed instead of a build)
 #   make clean
 #
 # KDIR defaults to the newest /lib/modules/*/build (the kernel the test
@@ -56,7 +58,7 @@ VM_RUN := scripts/vm/run.sh
 
 .PHONY: all module tools deps check unit fuzz demo bench vm-shell checkpatch \
 	sparse lint install clean kdir-check debug-kernel install-tools \
-	uninstall dkms-src dkms-install dkms-uninstall deb
+	uninstall dkms-src dkms-install dkms-uninstall deb dkms-tarball
 
 all: module tools
 
@@ -181,6 +183,11 @@ dkms-uninstall:
 
 deb: tools
 	packaging/mkdeb.sh $(VERSION) $(BUILD)/deb
+
+# DKMS builds the module for KVER from the packaged sources, as a
+# binaries-only tarball next to the packages (packaging/dkms-tarball.sh)
+dkms-tarball: kdir-check
+	packaging/dkms-tarball.sh $(VERSION) $(KVER) $(BUILD)/deb
 
 clean:
 	@if [ -n "$(KDIR)" ] && [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi

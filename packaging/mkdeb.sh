@@ -42,8 +42,10 @@ CTL
 cat >"$D/DEBIAN/postinst" <<SH
 #!/bin/sh
 set -e
+# (a binaries-only DKMS tarball /usr/share/mgre-dkms/mgre-$VERSION.dkms.tar.gz,
+# "make dkms-tarball", is installed instead of a build)
 if [ "\$1" = configure ]; then
-	/usr/lib/dkms/common.postinst mgre $VERSION
+	/usr/lib/dkms/common.postinst mgre $VERSION /usr/share/mgre-dkms
 fi
 SH
 cat >"$D/DEBIAN/prerm" <<SH

@@ -163,12 +163,14 @@ if [ "${SKIP_UNIT:-0}" != 1 ]; then
 	fi
 	stage_done "unit tests" "$t"
 	# The tools' own tests (fake netlink, no module needed; valgrind for
-	# leaks), the codec fuzz smoke (the regression inputs, then 20 s of
+	# leaks), the Debian packages and DKMS's build of the module for the
+	# VM's kernel (installed by VM test 240_packages), the codec fuzz smoke (the regression inputs, then 20 s of
 	# libFuzzer from the capture vectors) and the kernel style checks: one
 	# result each, judged by exit status.
 	for chk in "tools: nhrpctl|make -C tools/nhrpctl check" \
 		   "tools: iproute2 plugin|make -C tools/iproute2 check" \
 		   "tools: mgre-quick|make -C tools/mgre-quick check" \
+		   "packages: make deb dkms-tarball|make deb dkms-tarball" \
 		   "fuzz: codec smoke|make -C selftests/fuzz smoke SMOKE_SECONDS=20" \
 		   "lint: checkpatch --strict|make checkpatch" \
 		   "lint: sparse|make sparse"; do
