@@ -23,5 +23,15 @@ if ! nm -D --defined-only "$plugin" | grep -q ' D mgre_link_util$'; then
 	echo "check_abi: $plugin does not export mgre_link_util" >&2
 	fail=1
 fi
+# The list the plugin checks at load time (link_mgre.c, between the
+# markers) is exactly what it needs.
+src=$(dirname "$0")/link_mgre.c
+listed=$(sed -n '/BEGIN IP SYMBOLS/,/END IP SYMBOLS/p' "$src" | grep -o '"[a-z0-9_]*"' | tr -d '"' | sort)
+if [ "$listed" != "$(printf '%s\n' "$needed" | sort)" ]; then
+	echo "check_abi: mgre_ip_syms[] in $src is not the plugin's undefined symbols:" >&2
+	echo "  listed: $(echo $listed)" >&2
+	echo "  needed: $(echo $needed)" >&2
+	fail=1
+fi
 [ $fail -eq 0 ] && echo "check_abi: $(printf '%s\n' "$needed" | wc -l) symbols resolved by $ip"
 exit $fail

@@ -10,8 +10,11 @@
  * Only the options given on the command line are sent, so "ip link set
  * ... type mgre ttl 64" changes the TTL alone.
  */
+#define _GNU_SOURCE		/* dladdr1() */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <dlfcn.h>
+#include <link.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -519,6 +522,62 @@ static void mgre_print_opt(struct link_util *lu, FILE *f, struct rtattr *tb[])
 				   rta_getattr_u8(tb[IFLA_MGRE_KEEPALIVE_RETRIES]));
 	}
 	mgre_print_limits(tb);
+}
+
+/* ---- the ip binary: is it the one this plugin was built for? ----------- */
+
+/*
+ * The helpers this plugin calls, all exported by Debian 12's ip (check_abi.sh
+ * checks at build time that this list is the plugin's undefined symbols).
+ * BEGIN IP SYMBOLS
+ */
+static const char *const mgre_ip_syms[] = {
+	"addattr16", "addattr32", "addattr8", "addattr_l", "duparg", "get_u16",
+	"get_u32", "get_u8", "incomplete_command", "invarg",
+	"ll_index_to_name", "ll_name_to_index", "nodev", "print_color_bool",
+	"print_color_string", "print_color_uint", "rtnl_dsfield_a2n",
+	"tnl_parse_key",
+};
+/* END IP SYMBOLS */
+
+/*
+ * At load: "ip" reads mgre_link_util with its own struct link_util, and
+ * resolves the helpers lazily, at their first call.  Another iproute2
+ * would misread the one or miss the others, crashing in the middle of a
+ * command; so compare first, with what this ip exports: the size of its
+ * own gre_link_util (a struct link_util) and every helper.  A mismatch
+ * stops ip with a message (before it reads anything of ours).  (The
+ * test of the refusal builds a copy expecting another size.)
+ */
+#ifndef MGRE_LINK_UTIL_SIZE
+#define MGRE_LINK_UTIL_SIZE	sizeof(struct link_util)
+#endif
+__attribute__((constructor)) static void mgre_check_ip(void)
+{
+	size_t want = MGRE_LINK_UTIL_SIZE;
+	const ElfW(Sym) *sym = NULL;
+	Dl_info info;
+	char why[128] = "";
+	void *gre;
+	size_t i;
+
+	gre = dlsym(RTLD_DEFAULT, "gre_link_util");
+	if (!gre || !dladdr1(gre, &info, (void **)&sym, RTLD_DL_SYMENT) || !sym)
+		snprintf(why, sizeof(why), "it exports no gre_link_util");
+	else if (sym->st_size != want)
+		snprintf(why, sizeof(why),
+			 "its struct link_util has %zu bytes, not %zu",
+			 (size_t)sym->st_size, want);
+	for (i = 0; !why[0] && i < sizeof(mgre_ip_syms) / sizeof(mgre_ip_syms[0]); i++)
+		if (!dlsym(RTLD_DEFAULT, mgre_ip_syms[i]))
+			snprintf(why, sizeof(why), "it exports no %s()",
+				 mgre_ip_syms[i]);
+	if (!why[0])
+		return;
+	fprintf(stderr,
+		"link_mgre.so: this ip is not the iproute2 6.1 the plugin was built for (%s): rebuild the plugin against it (make -C tools/iproute2)\n",
+		why);
+	exit(1);
 }
 
 EXPORT struct link_util mgre_link_util = {

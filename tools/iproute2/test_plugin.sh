@@ -165,5 +165,20 @@ check_show '"info_data":{"remote":"any","local":"192.1.1.1","ttl":64,"tos":"inhe
 check_show '"info_data":{"remote":"any","local":"any","link":"lo","ttl":0,"tos":"0x10","pmtudisc":true,"protection":"off","multicast_dynamic_max":100,"max_send":100,"max_send_every":10}' \
 	-j -d link show dev tun1
 
+# ---- another iproute2: the plugin refuses at load ---------------------------
+# (test-abi/link_mgre.so expects an 80-byte struct link_util: an ip whose
+# own is 72 bytes is "another iproute2")
+ABI_MSG="link_mgre.so: this ip is not the iproute2 6.1 the plugin was built for (its struct link_util has 72 bytes, not 80): rebuild the plugin against it (make -C tools/iproute2)"
+for args in "link add t0 type mgre local 192.1.1.1" "-d link show"; do
+	# shellcheck disable=SC2086
+	IP_LIB_DIR=$PLUGIN_DIR/test-abi LD_PRELOAD=$FAKENL ip $args >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	if [ "$rc" != 1 ] || [ "$(cat "$TMP/err")" != "$ABI_MSG" ]; then
+		fail "$args (plugin for another iproute2)" "exit $rc, stderr '$(cat "$TMP/err")'"
+	else
+		ok
+	fi
+done
+
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]
