@@ -244,6 +244,22 @@ static int mgre_put_stats(struct sk_buff *skb, const u64 *v, bool dev)
 	return 0;
 }
 
+/* A one-message reply to @info's request, its header at *@hdr; or NULL. */
+static struct sk_buff *mgre_genl_reply_new(struct genl_info *info, u8 cmd,
+					   void **hdr)
+{
+	struct sk_buff *msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+
+	if (!msg)
+		return NULL;
+	*hdr = genlmsg_put_reply(msg, info, &mgre_genl_family, 0, cmd);
+	if (!*hdr) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
 static int mgre_genl_stats_get(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mgre_device *md = NULL;
@@ -266,13 +282,9 @@ static int mgre_genl_stats_get(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	ret = -ENOMEM;
-	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	msg = mgre_genl_reply_new(info, MGRE_CMD_STATS_GET, &hdr);
 	if (!msg)
 		goto out;
-	hdr = genlmsg_put_reply(msg, info, &mgre_genl_family, 0,
-				MGRE_CMD_STATS_GET);
-	if (!hdr)
-		goto err_free;
 	ret = -EMSGSIZE;
 	if (md && nla_put_u32(msg, MGRE_A_IFINDEX, mgre_to_dev(md)->ifindex))
 		goto err_free;
@@ -305,13 +317,9 @@ static int mgre_genl_auth_get(struct sk_buff *skb, struct genl_info *info)
 		return PTR_ERR(md);
 	mgre_nhrp_get_cfg(md, &cfg);
 	ret = -ENOMEM;
-	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	msg = mgre_genl_reply_new(info, MGRE_CMD_AUTH_GET, &hdr);
 	if (!msg)
 		goto out;
-	hdr = genlmsg_put_reply(msg, info, &mgre_genl_family, 0,
-				MGRE_CMD_AUTH_GET);
-	if (!hdr)
-		goto err_free;
 	ret = -EMSGSIZE;
 	if (nla_put_u32(msg, MGRE_A_IFINDEX, mgre_to_dev(md)->ifindex) ||
 	    (cfg.auth_len && nla_put(msg, MGRE_A_AUTH, cfg.auth_len, cfg.auth)))
