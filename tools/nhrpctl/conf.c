@@ -447,30 +447,6 @@ void conf_free(struct conf *c)
 
 #define CONF_MAX_WORDS	64
 
-/* Words at blanks, in place; "#" starts a comment (anywhere, as in
- * mgre-quick: a password cannot hold it).
- */
-static int split(char *line, char **w, int max)
-{
-	static const char blanks[] = " \t\r\v\f";
-	char *hash = strchr(line, '#');
-	int n = 0;
-
-	if (hash)
-		*hash = '\0';
-	for (;;) {
-		line += strspn(line, blanks);
-		if (!*line)
-			return n;
-		if (n == max)
-			return -1;
-		w[n++] = line;
-		line += strcspn(line, blanks);
-		if (*line)
-			*line++ = '\0';
-	}
-}
-
 /* The arguments of a map, multicast or nhs statement, in any order */
 static int parse_stmt(enum stmt_kind kind, int argc, char **argv,
 		      struct stmt *s)
@@ -563,12 +539,18 @@ static bool conf_dup(const struct conf *c, const struct stmt *s)
 
 static int conf_line(struct conf *c, char *line, unsigned long n)
 {
-	char *w[CONF_MAX_WORDS];
+	char *w[CONF_MAX_WORDS], *hash;
 	enum stmt_kind kind;
 	struct stmt *s;
 	int nw;
 
-	nw = split(line, w, CONF_MAX_WORDS);
+	/* ("#" starts a comment anywhere, as in mgre-quick: a password
+	 * cannot hold it)
+	 */
+	hash = strchr(line, '#');
+	if (hash)
+		*hash = '\0';
+	nw = split_words(line, w, CONF_MAX_WORDS);
 	if (nw < 0) {
 		err_msg("too many words (at most %d)", CONF_MAX_WORDS);
 		return EXIT_USAGE;

@@ -657,7 +657,7 @@ static int enter_netns(const char *name)
  * starts a comment.  Returns the number of words, -1 if there are more
  * than max.
  */
-static int split_words(char *line, char **words, int max)
+int split_words(char *line, char **words, int max)
 {
 	static const char blanks[] = " \t\r\n\v\f";
 	char *p = line;

@@ -63,6 +63,11 @@ int parse_uint(const char *s, unsigned long max, unsigned long *val);
 int parse_nbma(const char *s, struct in_addr *addr);
 /* PROTO is A.B.C.D or A.B.C.D/LEN (no host bits set) */
 int parse_proto(const char *s, struct in_addr *addr, uint8_t *plen);
+/*
+ * Splits line into words at blanks, in place; a word starting with '#'
+ * starts a comment.  Returns the number of words, -1 if more than max.
+ */
+int split_words(char *line, char **words, int max);
 
 /* ---- names.c ---------------------------------------------------------- */
 
