@@ -47,6 +47,11 @@ ip -n sp1 link set tun0 type mgre ttl 64 tos 0x10 nopmtudisc holdtime 300 \
 	nhrpctl_in sp1 nhs add 172.1.1.254 priority 5 dev tun0; } ||
 	fail "cannot add sp1's second map, multicast entry and NHS"
 
+# (a learned entry, which showconf must leave out: sp1 resolves sp2)
+ping_ok sp1 192.168.3.1 -I 192.168.2.1 || fail "sp1 LAN cannot reach sp2 LAN"
+wait_until 10 has_entry sp1 172.1.1.3 cached ||
+	fail "sp1 did not resolve sp2: $(nhrpctl_in sp1 show)"
+
 # --- showconf ---------------------------------------------------------------
 nhrpctl_in sp1 showconf dev tun0 >"$CONF" || fail "showconf failed"
 log "sp1's configuration: $(cat "$CONF")"
@@ -57,7 +62,8 @@ for re in '^link local 192\.1\.1\.2 ttl 64 tos 0x10 nopmtudisc key 10000 network
 	'^nhs 172\.1\.1\.1 priority 0$' '^nhs 172\.1\.1\.254 priority 5$'; do
 	grep -qE -- "$re" "$CONF" || fail "showconf has no line matching '$re'"
 done
-# (learned entries are not configuration: sp1 holds none as static)
+# (learned entries are not configuration: sp1's cached entry for sp2 is
+# not in it)
 expect_eq 0 "$(grep -c '172\.1\.1\.3' "$CONF")" "lines of showconf naming sp2 (learned, not configured)"
 before=$(state sp1 tun0)
 
