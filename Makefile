@@ -147,6 +147,8 @@ install-tools: tools
 	install -D -m 0644 tools/nhrpctl/nhrpctl.bash-completion \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/nhrpctl
 	install -D -m 0644 tools/iproute2/ip-link-mgre.8 $(DESTDIR)$(PREFIX)/share/man/man8/ip-link-mgre.8
+	install -D -m 0644 tools/iproute2/ip-mgre.bash-completion \
+		$(DESTDIR)/etc/bash_completion.d/ip-mgre
 	$(MAKE) -C tools/mgre-quick install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 
 uninstall:
@@ -157,7 +159,9 @@ uninstall:
 		$(DESTDIR)$(PREFIX)/share/man/man8/ip-link-mgre.8 \
 		$(DESTDIR)$(PREFIX)/share/man/man8/mgre-quick.8 \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/nhrpctl \
-		$(DESTDIR)/lib/systemd/system/mgre-quick@.service
+		$(DESTDIR)/etc/bash_completion.d/ip-mgre \
+		$(DESTDIR)/lib/systemd/system/mgre-quick@.service \
+		$(DESTDIR)/lib/systemd/system/mgre-quick-watch@.service
 	@if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); fi
 
 # The module's sources as DKMS wants them: /usr/src/mgre-VERSION

@@ -7,6 +7,7 @@
 #define _MGRE_DEVICE_H
 
 #include <linux/netdevice.h>
+#include <linux/tracepoint-defs.h>
 #include <linux/u64_stats_sync.h>
 #include <net/ip_tunnels.h>
 #include <uapi/mgre.h>
@@ -67,6 +68,10 @@ static inline struct net_device *mgre_to_dev(const struct mgre_device *md)
 	return md->t.dev;
 }
 
+/* mgre:mgre_drop (mgre_trace.h) for the counters of drops and refusals */
+DECLARE_TRACEPOINT(mgre_drop);
+void mgre_trace_drop(struct mgre_device *md, enum mgre_stat idx);
+
 static inline void mgre_stat_add(struct mgre_device *md, enum mgre_stat idx,
 				 unsigned int n)
 {
@@ -77,6 +82,9 @@ static inline void mgre_stat_add(struct mgre_device *md, enum mgre_stat idx,
 	u64_stats_add(&s->cnt[idx], n);
 	u64_stats_update_end_irqrestore(&s->syncp, flags);
 	put_cpu_ptr(md->stats);
+	/* (a static branch while the event is off) */
+	if (tracepoint_enabled(mgre_drop))
+		mgre_trace_drop(md, idx);
 }
 
 static inline void mgre_stat_inc(struct mgre_device *md, enum mgre_stat idx)

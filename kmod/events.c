@@ -123,14 +123,15 @@ void mgre_event_reg_refused(struct mgre_device *md, __be32 proto,
 void mgre_event_nhs(struct mgre_device *md, const struct mgre_nhs *n,
 		    __be32 nbma, u8 event, u8 cie_code, u16 error_code)
 {
+	__be32 proto = READ_ONCE(n->proto);
 	struct sk_buff *skb;
 	void *hdr;
 
 	skb = mgre_event_new(md, event, &hdr);
 	if (skb)
 		mgre_event_end(md, skb, hdr,
-			       nla_put(skb, MGRE_A_PROTO, sizeof(n->proto),
-				       &n->proto) ||
+			       nla_put(skb, MGRE_A_PROTO, sizeof(proto),
+				       &proto) ||
 			       nla_put_in_addr(skb, MGRE_A_NBMA, nbma) ||
 			       (cie_code &&
 				nla_put_u8(skb, MGRE_A_CIE_CODE, cie_code)) ||

@@ -19,6 +19,45 @@
 #include "recv.h"
 #include "route.h"
 
+/*
+ * The counters of drops and refusals: mgre:mgre_drop fires with each (the
+ * same list names them in mgre_trace.h).
+ */
+static const bool mgre_stat_drop[__MGRE_STAT_MAX] = {
+	[MGRE_STAT_TX_CACHE_MISS] = true,
+	[MGRE_STAT_TX_NO_MCAST_MAP] = true,
+	[MGRE_STAT_TX_UNSUPPORTED] = true,
+	[MGRE_STAT_TX_NOMEM] = true,
+	[MGRE_STAT_RX_NHRP_DROP] = true,
+	[MGRE_STAT_RX_KEY_MISMATCH] = true,
+	[MGRE_STAT_NHRP_RX_MALFORMED] = true,
+	[MGRE_STAT_NHRP_RX_AUTH_FAIL] = true,
+	[MGRE_STAT_NHRP_RX_UNSUPPORTED] = true,
+	[MGRE_STAT_NHRP_RX_UNMATCHED] = true,
+	[MGRE_STAT_NHRP_RX_LOOP] = true,
+	[MGRE_STAT_NHRP_RX_HOPCNT] = true,
+	[MGRE_STAT_NHRP_REG_REFUSED] = true,
+	[MGRE_STAT_NHRP_NOMEM] = true,
+	[MGRE_STAT_RX_UNPROTECTED] = true,
+	[MGRE_STAT_KA_DROP] = true,
+	[MGRE_STAT_KA_UNSOLICITED] = true,
+	[MGRE_STAT_NHRP_RX_OUT_OF_SUBNET] = true,
+	[MGRE_STAT_NHRP_RX_RES_UNVERIFIED] = true,
+	[MGRE_STAT_NHRP_PURGE_REFUSED] = true,
+	[MGRE_STAT_NHRP_REG_NBMA_LIMIT] = true,
+	[MGRE_STAT_NHRP_REG_MCAST_LIMIT] = true,
+	[MGRE_STAT_NHRP_RX_RATELIMITED] = true,
+	[MGRE_STAT_NHRP_TX_RATELIMITED] = true,
+	[MGRE_STAT_TX_ERRORS] = true,
+	[MGRE_STAT_EVENTS_LOST] = true,
+};
+
+void mgre_trace_drop(struct mgre_device *md, enum mgre_stat idx)
+{
+	if (idx < __MGRE_STAT_MAX && mgre_stat_drop[idx])
+		trace_mgre_drop(mgre_to_dev(md), idx);
+}
+
 /* The slab caches of NHRP entries and multicast map entries. */
 static int __init mgre_slabs_init(void)
 {

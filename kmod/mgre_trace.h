@@ -7,6 +7,10 @@
  *			checked (authentication, addresses, rate limits)
  *   mgre:mgre_nhrp_tx	every NHRP packet sent
  *   mgre:mgre_cache	every change of an NHRP cache entry
+ *   mgre:mgre_drop	every packet dropped and every change refused,
+ *			named by the counter that counts it (its name in
+ *			"nhrpctl stats"; the counters of mgre_stat_drop[]
+ *			in main.c)
  *
  * Each names the device and its network namespace (the inode number
  * "readlink /proc/PID/ns/net" prints), since a tracing buffer is global.
@@ -218,6 +222,80 @@ TRACE_EVENT(mgre_cache,
 		      __entry->nbma, __entry->flags, __entry->expires,
 		      MGRE_TRACE_ENTRY_TYPE(__entry->old_type),
 		      __entry->old_nbma)
+);
+
+/*
+ * The counters of mgre_drop, by their names in "nhrpctl stats": those of
+ * mgre_stat_drop[] (main.c).  (Their values in the format file, for perf
+ * and trace-cmd.)
+ */
+TRACE_DEFINE_ENUM(MGRE_STAT_TX_CACHE_MISS);
+TRACE_DEFINE_ENUM(MGRE_STAT_TX_NO_MCAST_MAP);
+TRACE_DEFINE_ENUM(MGRE_STAT_TX_UNSUPPORTED);
+TRACE_DEFINE_ENUM(MGRE_STAT_TX_NOMEM);
+TRACE_DEFINE_ENUM(MGRE_STAT_RX_NHRP_DROP);
+TRACE_DEFINE_ENUM(MGRE_STAT_RX_KEY_MISMATCH);
+TRACE_DEFINE_ENUM(MGRE_STAT_NHRP_RX_MALFORMED);
+TRACE_DEFINE_ENUM(MGRE_STAT_NHRP_RX_AUTH_FAIL);
+TRACE_DEFINE_ENUM(MGRE_STAT_NHRP_RX_UNSUPPORTED);
+TRACE_DEFINE_ENUM(MGRE_STAT_NHRP_RX_UNMATCHED);
+TRACE_DEFINE_ENUM(MGRE_STAT_NHRP_RX_LOOP);
+TRACE_DEFINE_ENUM(MGRE_STAT_NHRP_RX_HOPCNT);
+TRACE_DEFINE_ENUM(MGRE_STAT_NHRP_REG_REFUSED);
+TRACE_DEFINE_ENUM(MGRE_STAT_NHRP_NOMEM);
+TRACE_DEFINE_ENUM(MGRE_STAT_RX_UNPROTECTED);
+TRACE_DEFINE_ENUM(MGRE_STAT_KA_DROP);
+TRACE_DEFINE_ENUM(MGRE_STAT_KA_UNSOLICITED);
+TRACE_DEFINE_ENUM(MGRE_STAT_NHRP_RX_OUT_OF_SUBNET);
+TRACE_DEFINE_ENUM(MGRE_STAT_NHRP_RX_RES_UNVERIFIED);
+TRACE_DEFINE_ENUM(MGRE_STAT_NHRP_PURGE_REFUSED);
+TRACE_DEFINE_ENUM(MGRE_STAT_NHRP_REG_NBMA_LIMIT);
+TRACE_DEFINE_ENUM(MGRE_STAT_NHRP_REG_MCAST_LIMIT);
+TRACE_DEFINE_ENUM(MGRE_STAT_NHRP_RX_RATELIMITED);
+TRACE_DEFINE_ENUM(MGRE_STAT_NHRP_TX_RATELIMITED);
+TRACE_DEFINE_ENUM(MGRE_STAT_TX_ERRORS);
+TRACE_DEFINE_ENUM(MGRE_STAT_EVENTS_LOST);
+
+#define MGRE_TRACE_DROP(r)						\
+	__print_symbolic(r,						\
+			 { MGRE_STAT_TX_CACHE_MISS, "tx_cache_miss" },	\
+			 { MGRE_STAT_TX_NO_MCAST_MAP, "tx_no_mcast_map" },	\
+			 { MGRE_STAT_TX_UNSUPPORTED, "tx_unsupported" },	\
+			 { MGRE_STAT_TX_NOMEM, "tx_nomem" },	\
+			 { MGRE_STAT_RX_NHRP_DROP, "rx_nhrp_drop" },	\
+			 { MGRE_STAT_RX_KEY_MISMATCH, "rx_key_mismatch" },	\
+			 { MGRE_STAT_NHRP_RX_MALFORMED, "nhrp_rx_malformed" },	\
+			 { MGRE_STAT_NHRP_RX_AUTH_FAIL, "nhrp_rx_auth_fail" },	\
+			 { MGRE_STAT_NHRP_RX_UNSUPPORTED, "nhrp_rx_unsupported" },	\
+			 { MGRE_STAT_NHRP_RX_UNMATCHED, "nhrp_rx_unmatched" },	\
+			 { MGRE_STAT_NHRP_RX_LOOP, "nhrp_rx_loop" },	\
+			 { MGRE_STAT_NHRP_RX_HOPCNT, "nhrp_rx_hopcnt" },	\
+			 { MGRE_STAT_NHRP_REG_REFUSED, "nhrp_reg_refused" },	\
+			 { MGRE_STAT_NHRP_NOMEM, "nhrp_nomem" },	\
+			 { MGRE_STAT_RX_UNPROTECTED, "rx_unprotected" },	\
+			 { MGRE_STAT_KA_DROP, "ka_drop" },	\
+			 { MGRE_STAT_KA_UNSOLICITED, "ka_unsolicited" },	\
+			 { MGRE_STAT_NHRP_RX_OUT_OF_SUBNET, "nhrp_rx_out_of_subnet" },	\
+			 { MGRE_STAT_NHRP_RX_RES_UNVERIFIED, "nhrp_rx_res_unverified" },	\
+			 { MGRE_STAT_NHRP_PURGE_REFUSED, "nhrp_purge_refused" },	\
+			 { MGRE_STAT_NHRP_REG_NBMA_LIMIT, "nhrp_reg_nbma_limit" },	\
+			 { MGRE_STAT_NHRP_REG_MCAST_LIMIT, "nhrp_reg_mcast_limit" },	\
+			 { MGRE_STAT_NHRP_RX_RATELIMITED, "nhrp_rx_ratelimited" },	\
+			 { MGRE_STAT_NHRP_TX_RATELIMITED, "nhrp_tx_ratelimited" },	\
+			 { MGRE_STAT_TX_ERRORS, "tx_errors" },	\
+			 { MGRE_STAT_EVENTS_LOST, "events_lost" })
+
+TRACE_EVENT(mgre_drop,
+	    TP_PROTO(const struct net_device *dev, unsigned int reason),
+	    TP_ARGS(dev, reason),
+	    TP_STRUCT__entry(__string(dev, mgre_trace_dev(dev))
+			     __field(u32, netns)
+			     __field(u32, reason)),
+	    TP_fast_assign(__assign_str(dev, mgre_trace_dev(dev));
+			   __entry->netns = mgre_trace_netns(dev);
+			   __entry->reason = reason;),
+	    TP_printk("dev=%s netns=%u reason=%s", __get_str(dev),
+		      __entry->netns, MGRE_TRACE_DROP(__entry->reason))
 );
 
 #endif /* _MGRE_TRACE_H */

@@ -23,6 +23,7 @@ static const struct nla_policy mgre_genl_policy[MGRE_A_MAX + 1] = {
 	[MGRE_A_NBMA]		= { .type = NLA_BE32 },
 	[MGRE_A_MCAST_DYNAMIC]	= { .type = NLA_FLAG },
 	[MGRE_A_PRIORITY]	= { .type = NLA_U8 },
+	[MGRE_A_NHS_DYNAMIC]	= { .type = NLA_FLAG },
 	[MGRE_A_TYPE]		= NLA_POLICY_MAX(NLA_U8, __MGRE_ENTRY_MAX - 1),
 };
 
@@ -147,25 +148,57 @@ static int mgre_genl_mcast_del(struct sk_buff *skb, struct genl_info *info)
 	return mgre_genl_mcast_change(info, false);
 }
 
+/*
+ * The NHS a request names: PROTO, or NHS_DYNAMIC and NBMA (then no
+ * PROTO).  NBMA too when @with_nbma (an add).
+ */
+static int mgre_genl_nhs_id(struct genl_info *info, struct mgre_nhs_id *id,
+			    bool with_nbma)
+{
+	struct nlattr **attrs = info->attrs;
+
+	memset(id, 0, sizeof(*id));
+	id->dynamic = nla_get_flag(attrs[MGRE_A_NHS_DYNAMIC]);
+	if (id->dynamic) {
+		if (GENL_REQ_ATTR_CHECK(info, MGRE_A_NBMA))
+			return -EINVAL;
+		if (attrs[MGRE_A_PROTO]) {
+			NL_SET_ERR_MSG_ATTR(info->extack, attrs[MGRE_A_PROTO],
+					    "a dynamic NHS has no protocol address: its Registration Reply tells it");
+			return -EINVAL;
+		}
+	} else {
+		if (GENL_REQ_ATTR_CHECK(info, MGRE_A_PROTO))
+			return -EINVAL;
+		id->proto = mgre_genl_proto(attrs[MGRE_A_PROTO]);
+	}
+	if ((with_nbma || id->dynamic) && attrs[MGRE_A_NBMA])
+		id->nbma = nla_get_be32(attrs[MGRE_A_NBMA]);
+	if (id->dynamic && !id->nbma) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[MGRE_A_NBMA],
+				    "a dynamic NHS needs its NBMA address");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int mgre_genl_nhs_add(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **attrs = info->attrs;
 	struct mgre_device *md;
-	__be32 nbma = 0;
+	struct mgre_nhs_id id;
 	u8 prio = 0;
 	int ret;
 
-	if (GENL_REQ_ATTR_CHECK(info, MGRE_A_PROTO))
-		return -EINVAL;
-	if (attrs[MGRE_A_NBMA])
-		nbma = nla_get_be32(attrs[MGRE_A_NBMA]);
+	ret = mgre_genl_nhs_id(info, &id, true);
+	if (ret)
+		return ret;
 	if (attrs[MGRE_A_PRIORITY])
 		prio = nla_get_u8(attrs[MGRE_A_PRIORITY]);
 	md = mgre_genl_dev(genl_info_net(info), attrs, info->extack);
 	if (IS_ERR(md))
 		return PTR_ERR(md);
-	ret = mgre_nhs_add(&md->nhs, mgre_genl_proto(attrs[MGRE_A_PROTO]),
-			   nbma, prio, info->extack);
+	ret = mgre_nhs_add(&md->nhs, &id, prio, info->extack);
 	if (!ret)
 		mgre_nhrp_kick(md);
 	/* Added, but nothing will happen: say so (a warning, as ip does). */
@@ -179,17 +212,18 @@ static int mgre_genl_nhs_add(struct sk_buff *skb, struct genl_info *info)
 static int mgre_genl_nhs_del(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mgre_device *md;
+	struct mgre_nhs_id id;
 	int ret;
 
-	if (GENL_REQ_ATTR_CHECK(info, MGRE_A_PROTO))
-		return -EINVAL;
+	ret = mgre_genl_nhs_id(info, &id, false);
+	if (ret)
+		return ret;
 	md = mgre_genl_dev(genl_info_net(info), info->attrs, info->extack);
 	if (IS_ERR(md))
 		return PTR_ERR(md);
 	/* Withdraw our registration there first. */
-	mgre_nhrp_purge_nhs(md, mgre_genl_proto(info->attrs[MGRE_A_PROTO]));
-	ret = mgre_nhs_del(&md->nhs, mgre_genl_proto(info->attrs[MGRE_A_PROTO]),
-			   info->extack);
+	mgre_nhrp_purge_nhs(md, &id);
+	ret = mgre_nhs_del(&md->nhs, &id, info->extack);
 	mgre_genl_dev_put(md);
 	return ret;
 }
@@ -514,10 +548,12 @@ static int mgre_fill_nhs(struct sk_buff *skb, struct netlink_callback *cb,
 {
 	void *hdr = mgre_dump_hdr(skb, cb, md, MGRE_CMD_NHS_GET);
 	unsigned long last = READ_ONCE(n->last_reply);
+	__be32 proto = READ_ONCE(n->proto);
 
 	if (!hdr)
 		return -EMSGSIZE;
-	if (nla_put(skb, MGRE_A_PROTO, sizeof(n->proto), &n->proto) ||
+	if (nla_put(skb, MGRE_A_PROTO, sizeof(proto), &proto) ||
+	    (n->dynamic && nla_put_flag(skb, MGRE_A_NHS_DYNAMIC)) ||
 	    nla_put_in_addr(skb, MGRE_A_NBMA, n->nbma) ||
 	    nla_put_u8(skb, MGRE_A_PRIORITY, n->priority) ||
 	    nla_put_u8(skb, MGRE_A_NHS_STATE, READ_ONCE(n->state)) ||

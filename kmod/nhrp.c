@@ -247,6 +247,7 @@ bool mgre_nhrp_nhs_ka(struct mgre_device *md, struct mgre_nhs *n, bool alive)
 {
 	struct mgre_nhs_list *list = &md->nhs;
 	bool lost = false, changed;
+	__be32 proto;
 
 	spin_lock_bh(&list->lock);
 	changed = n->ka_down == alive;
@@ -263,7 +264,8 @@ bool mgre_nhrp_nhs_ka(struct mgre_device *md, struct mgre_nhs *n, bool alive)
 	spin_unlock_bh(&list->lock);
 	if (!changed)
 		return false;
-	netdev_info(mgre_to_dev(md), "NHS %pI4 %s\n", &n->proto,
+	proto = READ_ONCE(n->proto);
+	netdev_info(mgre_to_dev(md), "NHS %pI4 %s\n", &proto,
 		    alive ? "answers keepalives again: registering" :
 			    "does not answer keepalives: down");
 	mgre_nhrp_kick(md);
@@ -423,7 +425,7 @@ void mgre_nhrp_open(struct mgre_device *md)
 void mgre_nhrp_stop(struct mgre_device *md)
 {
 	ASSERT_RTNL();
-	mgre_nhrp_purge_nhs(md, 0);
+	mgre_nhrp_purge_nhs(md, NULL);
 	spin_lock_bh(&md->nhrp.lock);
 	md->nhrp.running = false;
 	spin_unlock_bh(&md->nhrp.lock);

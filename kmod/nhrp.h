@@ -79,6 +79,7 @@ __be32 mgre_nhs_nbma(struct mgre_device *md, const struct mgre_nhs *n);
 bool mgre_nhrp_nhs_ka(struct mgre_device *md, struct mgre_nhs *n, bool alive);
 
 /* Purge our registrations at the NHSes (device going down, NHS removed). */
-void mgre_nhrp_purge_nhs(struct mgre_device *md, __be32 nhs_proto);
+struct mgre_nhs_id;
+void mgre_nhrp_purge_nhs(struct mgre_device *md, const struct mgre_nhs_id *id);
 
 #endif /* _MGRE_NHRP_H */

@@ -66,7 +66,8 @@ void mgre_nhrp_send_purge(struct mgre_device *md,
 	m = mgre_msg_new(md, NHRP_TYPE_PURGE_REQ);
 	if (!m)
 		return;
-	mgre_msg_addrs(m, nbma, proto, nhs_proto);
+	/* (a dynamic NHS not yet heard from: to ourselves, as registrations) */
+	mgre_msg_addrs(m, nbma, proto, nhs_proto ?: proto);
 	m->p.flags = NHRP_FLAG_PURGE_N;
 	m->p.reqid = mgre_reqid_new();
 	mgre_msg_cie(m, NULL, 0, nbma, proto, 0, 0);
@@ -75,8 +76,8 @@ void mgre_nhrp_send_purge(struct mgre_device *md,
 	kfree(m);
 }
 
-/* Purge our registration at NHS @nhs_proto, or at all NHSes if 0. */
-void mgre_nhrp_purge_nhs(struct mgre_device *md, __be32 nhs_proto)
+/* Purge our registration at NHS @id, or at all NHSes if NULL. */
+void mgre_nhrp_purge_nhs(struct mgre_device *md, const struct mgre_nhs_id *id)
 {
 	struct mgre_nhrp_cfg cfg;
 	struct mgre_nhs *n;
@@ -88,13 +89,14 @@ void mgre_nhrp_purge_nhs(struct mgre_device *md, __be32 nhs_proto)
 	list_for_each_entry_rcu(n, &md->nhs.list, node) {
 		__be32 nbma;
 
-		if (nhs_proto && n->proto != nhs_proto)
+		if (id && !mgre_nhs_match(n, id))
 			continue;
 		if (READ_ONCE(n->state) != MGRE_NHS_RESPONDING)
 			continue;
 		nbma = mgre_nhs_nbma(md, n);
 		if (nbma)
-			mgre_nhrp_send_purge(md, &cfg, n->proto, nbma);
+			mgre_nhrp_send_purge(md, &cfg, READ_ONCE(n->proto),
+					     nbma);
 	}
 	rcu_read_unlock();
 }

@@ -26,6 +26,7 @@ static bool mgre_nhrp_send_reg(struct mgre_device *md,
 	struct mgre_msg *m;
 	__be32 proto;
 
+	/* (a dynamic NHS not yet heard from: our primary address) */
 	proto = mgre_local_proto(md, nhs_proto);
 	if (!proto) {
 		net_dbg_ratelimited("%s: no tunnel address to register\n",
@@ -35,7 +36,12 @@ static bool mgre_nhrp_send_reg(struct mgre_device *md,
 	m = mgre_msg_new(md, NHRP_TYPE_REG_REQ);
 	if (!m)
 		return false;
-	mgre_msg_addrs(m, mgre_local_nbma(md, nhs_nbma), proto, nhs_proto);
+	/*
+	 * To a dynamic NHS not yet heard from: ourselves as destination,
+	 * as IOS and FRR; its reply puts its own address there.
+	 */
+	mgre_msg_addrs(m, mgre_local_nbma(md, nhs_nbma), proto,
+		       nhs_proto ?: proto);
 	m->p.flags = NHRP_FLAG_CISCO_NAT |
 		     (cfg->no_unique ? 0 : NHRP_FLAG_REG_U);
 	m->p.reqid = reqid;
@@ -58,8 +64,9 @@ __be32 mgre_nhs_nbma(struct mgre_device *md, const struct mgre_nhs *n)
 	nbma = READ_ONCE(n->nbma);
 	if (nbma)
 		return nbma;
+	/* (a static NHS: a dynamic one always has its NBMA address) */
 	rcu_read_lock();
-	e = mgre_cache_lookup(&md->cache, n->proto);
+	e = mgre_cache_lookup(&md->cache, READ_ONCE(n->proto));
 	if (e)
 		nbma = READ_ONCE(e->nbma);
 	rcu_read_unlock();
@@ -183,7 +190,8 @@ void mgre_nhrp_reg_tick(struct mgre_device *md,
 		if (!send)
 			continue;
 		/* (counted once it left: no tunnel address, no request) */
-		send = mgre_nhrp_send_reg(md, cfg, n->proto, nbma, reqid);
+		send = mgre_nhrp_send_reg(md, cfg, READ_ONCE(n->proto), nbma,
+					  reqid);
 		spin_lock_bh(&list->lock);
 		n->sent = send;
 		if (send)
@@ -202,6 +210,51 @@ void mgre_nhrp_reg_tick(struct mgre_device *md,
 }
 
 /*
+ * A dynamic NHS answered our registration: its protocol address is the
+ * reply's destination (RFC 2332 5.2.4, the NHS's own address there).
+ * Taken only if it could be an NHS of ours: in the tunnel's subnets, not
+ * one of ours.  Under the NHS list lock.  Returns whether it is new.
+ */
+static bool mgre_nhs_learn(struct mgre_device *md, struct mgre_nhs *n,
+			   __be32 proto)
+{
+	lockdep_assert_held(&md->nhs.lock);
+	if (proto == n->proto)
+		return false;
+	if (!proto || mgre_is_local_proto(md, proto) ||
+	    !mgre_proto_allowed(md, proto)) {
+		net_info_ratelimited("%s: dynamic NHS at %pI4 answered with %pI4 as its address: not a peer's address in the tunnel's subnets, ignored\n",
+				     mgre_to_dev(md)->name, &n->nbma, &proto);
+		return false;
+	}
+	net_info_ratelimited("%s: dynamic NHS at %pI4 is %pI4\n",
+			     mgre_to_dev(md)->name, &n->nbma, &proto);
+	WRITE_ONCE(n->proto, proto);
+	return true;
+}
+
+/*
+ * A dynamic NHS at @nbma told its address @proto: what the cache learned
+ * for @proto at another NBMA address is stale (the hub moved, and its
+ * name with it): forgotten, so that traffic to it resolves again.
+ */
+static void mgre_nhs_learned(struct mgre_device *md, __be32 proto,
+			     __be32 nbma)
+{
+	struct mgre_entry *e;
+	__be32 old = 0;
+
+	rcu_read_lock();
+	e = mgre_cache_lookup(&md->cache, proto);
+	if (e && READ_ONCE(e->nbma) != nbma)
+		old = READ_ONCE(e->nbma);
+	rcu_read_unlock();
+	/* (a learned entry only: static and local ones stay) */
+	if (old)
+		mgre_cache_forget(&md->cache, proto, old);
+}
+
+/*
  * Client: a registration reply.  Taken only from the NHS we sent the
  * request to (its NBMA address) with the request's (random) id: a reply
  * from anyone else, or with another id, is counted as unmatched and
@@ -214,9 +267,9 @@ void mgre_nhrp_reg_reply(struct mgre_device *md,
 	struct mgre_nhs_list *list = &md->nhs;
 	__be32 nhs = mgre_get4(p->dst_proto, p->dst_proto_len);
 	u8 code = p->mand_cies ? p->cie[0].code : NHRP_CODE_SUCCESS;
-	__be32 purge_proto = 0, purge_nbma = 0;
+	__be32 purge_proto = 0, purge_nbma = 0, learned = 0;
 	struct mgre_nhs *n;
-	bool matched = false, kick = false;
+	bool matched = false, kick = false, purge = false;
 
 	spin_lock_bh(&list->lock);
 	list_for_each_entry(n, &list->list, node) {
@@ -228,6 +281,13 @@ void mgre_nhrp_reg_reply(struct mgre_device *md,
 		WRITE_ONCE(n->repl_recv, n->repl_recv + 1);
 		/* (0 is "none": a reply at jiffies 0 says 1) */
 		WRITE_ONCE(n->last_reply, jiffies ?: 1);
+		/*
+		 * (from any answer to our request, a refusal too: a code-14
+		 * recovery purges there; before the "up" event, which names
+		 * it)
+		 */
+		if (n->dynamic && mgre_nhs_learn(md, n, nhs))
+			learned = nhs;
 		if (code == NHRP_CODE_SUCCESS) {
 			/* Keepalives say its data plane is down: not yet. */
 			if (n->state != MGRE_NHS_RESPONDING && !n->ka_down)
@@ -253,6 +313,8 @@ void mgre_nhrp_reg_reply(struct mgre_device *md,
 			mgre_nhs_set_state(md, n, n->ka_down ? MGRE_NHS_DOWN :
 					   MGRE_NHS_EXPECTING, code, 0, NULL);
 			n->next_send = jiffies + HZ;
+			purge = true;
+			/* (0: a dynamic NHS that did not say its address) */
 			purge_proto = n->proto;
 			purge_nbma = READ_ONCE(n->nbma);
 		} else {
@@ -281,10 +343,12 @@ void mgre_nhrp_reg_reply(struct mgre_device *md,
 					     nat ? "behind" : "not behind", &seen);
 		WRITE_ONCE(md->nhrp.behind_nat, nat);
 	}
+	if (learned)
+		mgre_nhs_learned(md, learned, outer_src);
 	/* A first answer: the work updates the carrier ("if-state nhrp"). */
 	if (kick && cfg->if_state)
 		mgre_nhrp_kick(md);
-	if (purge_proto) {
+	if (purge) {
 		if (!purge_nbma) {
 			struct mgre_entry *e;
 
@@ -302,7 +366,7 @@ void mgre_nhrp_reg_reply(struct mgre_device *md,
 	}
 	if (!matched) {
 		mgre_stat_inc(md, MGRE_STAT_NHRP_RX_UNMATCHED);
-	} else if (code != NHRP_CODE_SUCCESS && !purge_proto) {
+	} else if (code != NHRP_CODE_SUCCESS && !purge) {
 		mgre_stat_inc(md, MGRE_STAT_NHRP_REG_FAILED);
 		net_info_ratelimited("%s: NHS %pI4 refused our registration (code %u)\n",
 				     mgre_to_dev(md)->name, &nhs, code);

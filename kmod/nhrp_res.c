@@ -32,7 +32,7 @@ static __be32 mgre_best_nhs(struct mgre_device *md, __be32 *nhs_proto)
 	if (fallback) {
 		nbma = mgre_nhs_nbma(md, fallback);
 		if (nhs_proto)
-			*nhs_proto = fallback->proto;
+			*nhs_proto = READ_ONCE(fallback->proto);
 	}
 	rcu_read_unlock();
 	return nbma;

@@ -27,34 +27,49 @@ void mgre_nhs_destroy(struct mgre_nhs_list *nhs)
 	nhs->count = 0;
 }
 
-static struct mgre_nhs *mgre_nhs_find(struct mgre_nhs_list *nhs, __be32 proto)
+/* A dynamic NHS by its NBMA address, another by its protocol address. */
+bool mgre_nhs_match(const struct mgre_nhs *n, const struct mgre_nhs_id *id)
+{
+	if (n->dynamic != id->dynamic)
+		return false;
+	return id->dynamic ? n->nbma == id->nbma : n->proto == id->proto;
+}
+
+static struct mgre_nhs *mgre_nhs_find(struct mgre_nhs_list *nhs,
+				      const struct mgre_nhs_id *id)
 {
 	struct mgre_nhs *n;
 
 	lockdep_assert_held(&nhs->lock);
 	list_for_each_entry(n, &nhs->list, node)
-		if (n->proto == proto)
+		if (mgre_nhs_match(n, id))
 			return n;
 	return NULL;
 }
 
-int mgre_nhs_add(struct mgre_nhs_list *nhs, __be32 proto, __be32 nbma,
+int mgre_nhs_add(struct mgre_nhs_list *nhs, const struct mgre_nhs_id *id,
 		 u8 priority, struct netlink_ext_ack *extack)
 {
 	struct mgre_nhs *n, *pos;
 	int ret = 0;
 
+	if (id->dynamic && (id->proto || !id->nbma)) {
+		NL_SET_ERR_MSG(extack,
+			       "a dynamic NHS has an NBMA address and no protocol address");
+		return -EINVAL;
+	}
 	n = kzalloc(sizeof(*n), GFP_KERNEL);
 	if (!n)
 		return -ENOMEM;
-	n->proto = proto;
-	n->nbma = nbma;
+	n->proto = id->proto;
+	n->nbma = id->nbma;
+	n->dynamic = id->dynamic;
 	n->priority = priority;
 	n->state = MGRE_NHS_WAITING;
 	n->next_send = jiffies;
 
 	spin_lock_bh(&nhs->lock);
-	if (mgre_nhs_find(nhs, proto)) {
+	if (mgre_nhs_find(nhs, id)) {
 		NL_SET_ERR_MSG(extack, "this NHS is already configured");
 		ret = -EEXIST;
 		goto out;
@@ -77,16 +92,20 @@ out:
 	return ret;
 }
 
-int mgre_nhs_del(struct mgre_nhs_list *nhs, __be32 proto,
+int mgre_nhs_del(struct mgre_nhs_list *nhs, const struct mgre_nhs_id *id,
 		 struct netlink_ext_ack *extack)
 {
 	struct mgre_nhs *n;
 	int ret = 0;
 
 	spin_lock_bh(&nhs->lock);
-	n = mgre_nhs_find(nhs, proto);
+	n = mgre_nhs_find(nhs, id);
 	if (!n) {
-		NL_SET_ERR_MSG(extack, "no such NHS");
+		if (id->dynamic)
+			NL_SET_ERR_MSG(extack, "no such dynamic NHS");
+		else
+			NL_SET_ERR_MSG(extack,
+				       "no such NHS (a dynamic one is named by \"dynamic nbma NBMA\")");
 		ret = -ENOENT;
 	} else {
 		list_del_rcu(&n->node);

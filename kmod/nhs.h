@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Next-hop servers ("ip nhrp nhs PROTO [nbma NBMA] [priority N]").
+ * Next-hop servers ("ip nhrp nhs PROTO [nbma NBMA] [priority N]", and
+ * "ip nhrp nhs dynamic nbma NBMA": an NHS known by its NBMA address only,
+ * whose protocol address its Registration Reply tells).
  */
 #ifndef _MGRE_NHS_H
 #define _MGRE_NHS_H
@@ -13,8 +15,14 @@
 
 struct mgre_nhs {
 	struct list_head node;
+	/*
+	 * Its protocol address.  Constant, except for a dynamic NHS: 0
+	 * until its first Registration Reply, then what the reply said;
+	 * written under the list lock, read with READ_ONCE() elsewhere.
+	 */
 	__be32 proto;
 	__be32 nbma;		/* 0: take it from the NHRP cache */
+	bool dynamic;		/* configured by NBMA only ("dynamic") */
 	u8 priority;		/* 0 = most preferred */
 	u8 state;		/* enum mgre_nhs_state */
 	/* Registration state, under mgre_nhs_list.lock: */
@@ -47,9 +55,20 @@ struct mgre_nhs_list {
 
 void mgre_nhs_init(struct mgre_nhs_list *nhs);
 void mgre_nhs_destroy(struct mgre_nhs_list *nhs);
-int mgre_nhs_add(struct mgre_nhs_list *nhs, __be32 proto, __be32 nbma,
+/*
+ * Which NHS a request names: by its protocol address (@dynamic false), or
+ * a dynamic one by its NBMA address.
+ */
+struct mgre_nhs_id {
+	__be32 proto;
+	__be32 nbma;
+	bool dynamic;
+};
+
+bool mgre_nhs_match(const struct mgre_nhs *n, const struct mgre_nhs_id *id);
+int mgre_nhs_add(struct mgre_nhs_list *nhs, const struct mgre_nhs_id *id,
 		 u8 priority, struct netlink_ext_ack *extack);
-int mgre_nhs_del(struct mgre_nhs_list *nhs, __be32 proto,
+int mgre_nhs_del(struct mgre_nhs_list *nhs, const struct mgre_nhs_id *id,
 		 struct netlink_ext_ack *extack);
 void mgre_nhs_reset(struct mgre_nhs_list *nhs);
 

@@ -79,6 +79,8 @@ Description: NHRP control for mgre devices, ip plugin, mgre-quick
  link_mgre.so lets "ip link" create and show mgre devices; mgre-quick
  brings a tunnel up from /etc/mgre/NAME.conf (with a systemd unit).
 CTL
+# (what is in /etc is the administrator's once installed)
+(cd "$D" && find etc -type f | sed 's|^|/|') >"$D/DEBIAN/conffiles"
 dpkg-deb --root-owner-group -Zxz -b "$D" "$OUT/nhrpctl_${VERSION}_${ARCH}.deb" >/dev/null
 echo "$OUT/mgre-dkms_${VERSION}_all.deb"
 echo "$OUT/nhrpctl_${VERSION}_${ARCH}.deb"

@@ -233,15 +233,25 @@ enum mgre_cmd {
 				 * one per dynamically learned NBMA (TYPE
 				 * MGRE_ENTRY_DYNAMIC)
 				 */
-	/* next-hop servers ("ip nhrp nhs PROTO [nbma NBMA] [priority N]") */
-	MGRE_CMD_NHS_ADD,	/* IFINDEX, PROTO [, NBMA] [, PRIORITY].
-				 * EEXIST
+	/*
+	 * next-hop servers ("ip nhrp nhs PROTO [nbma NBMA] [priority N]",
+	 * "ip nhrp nhs dynamic nbma NBMA [priority N]")
+	 */
+	MGRE_CMD_NHS_ADD,	/* IFINDEX, PROTO [, NBMA] [, PRIORITY], or
+				 * IFINDEX, NHS_DYNAMIC, NBMA [, PRIORITY]:
+				 * an NHS known by its NBMA address, whose
+				 * protocol address is learned from its
+				 * Registration Reply.  EEXIST
 				 */
-	MGRE_CMD_NHS_DEL,	/* IFINDEX, PROTO.  ENOENT */
+	MGRE_CMD_NHS_DEL,	/* IFINDEX, PROTO, or IFINDEX, NHS_DYNAMIC,
+				 * NBMA.  ENOENT
+				 */
 	MGRE_CMD_NHS_GET,	/* dump, IFINDEX: one message per NHS with
-				 * IFINDEX, PROTO, NBMA, PRIORITY, NHS_STATE,
-				 * NHS_REQ_SENT, NHS_REQ_FAILED,
-				 * NHS_REPL_RECV [, NHS_LAST_REPLY]
+				 * IFINDEX, PROTO (0.0.0.0: a dynamic NHS
+				 * that has not answered yet), NBMA,
+				 * PRIORITY, NHS_STATE, NHS_REQ_SENT,
+				 * NHS_REQ_FAILED, NHS_REPL_RECV
+				 * [, NHS_LAST_REPLY] [, NHS_DYNAMIC]
 				 */
 	/* counters ("show ip nhrp traffic") */
 	MGRE_CMD_STATS_GET,	/* do: with IFINDEX, the device's counters;
@@ -321,6 +331,9 @@ enum mgre_attr {
 	MGRE_A_NHS_REPL_RECV,	/* u32: its replies to our requests */
 	MGRE_A_NHS_LAST_REPLY,	/* u32: seconds since its last reply;
 				 * absent: none yet
+				 */
+	MGRE_A_NHS_DYNAMIC,	/* flag: a dynamic NHS ("nhs dynamic nbma
+				 * NBMA"), named by its NBMA address
 				 */
 	__MGRE_A_MAX
 };

@@ -141,6 +141,12 @@ ike_ids() {
 		/^  remote / && index($0, p) { print id }'
 }
 
+# dmvpn_of NS PROTO JQ: JQ of NS's "show dmvpn" entry for PROTO
+dmvpn_of() {
+	nhrpctl_in "$1" -j show dmvpn dev tun0 |
+		jq -r --arg p "$2" "[.[] | select(.peer_tunnel == \$p)][0] | $3"
+}
+
 # no_sa NS PEER: NS has no IKE SA and no ESP state with PEER.
 # shellcheck disable=SC2317	# (called through wait_until)
 no_sa() {
@@ -359,6 +365,12 @@ for ns in sp1 sp2; do
 done
 esp_pair hub 192.1.1.2 192.1.1.3
 [ $? = 1 ] || fail "the hub holds sp1-sp2 ESP states (or ip xfrm state failed): $(in_ns hub ip xfrm state)"
+# show dmvpn under protection: UP with an SA each way (IOS's IKE/IPSEC/UP)
+check_eq "$(dmvpn_of sp1 172.1.1.3 '[.state, (.spi_out > 0), (.spi_in > 0)] | @tsv')" \
+	$'UP\ttrue\ttrue' "sp1's show dmvpn of sp2 with the SAs up"
+check_match "$(nhrpctl_in sp1 show dmvpn detail dev tun0)" \
+	$'172\\.1\\.1\\.3 +UP .* 172\\.1\\.1\\.3/32\n  IPsec: SA out spi 0x[0-9a-f]{8}, in spi 0x[0-9a-f]{8}' \
+	"sp1's show dmvpn detail of sp2 with the SAs up"
 wait_until 10 has_entry sp2 172.1.1.2 cached ||
 	fail "sp2 did not learn 172.1.1.2: $(nhrpctl_in sp2 show)"
 # (at least one of them missed and sent through the hub; the other may
@@ -444,6 +456,8 @@ for ns in sp1 sp2; do
 	has_entry "$ns" "$([ "$ns" = sp1 ] && echo 172.1.1.3 || echo 172.1.1.2)" cached ||
 		fail "$ns lost its shortcut: $(nhrpctl_in "$ns" show)"
 done
+# (the shortcut without an SA: IOS's IKE state)
+check_eq "$(dmvpn_of sp1 172.1.1.3 .state)" IKE "sp1's show dmvpn of sp2 with no SA"
 mm1=$(xfrm_stat sp1 XfrmInTmplMismatch) mm2=$(xfrm_stat sp2 XfrmInTmplMismatch)
 hub_rx=$(stat_get hub tun0 rx_data)
 esp12=$(capture_count_bpf "$TMPD/sp1.pcap" 'esp and src 192.1.1.2 and dst 192.1.1.3')

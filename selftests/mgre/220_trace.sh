@@ -9,7 +9,8 @@
 # request id, the spoke receives the reply), each line naming its
 # network namespace; a resolution shows the incomplete entry, the
 # request, the reply and the entry turning cached; a flush shows the
-# entry leaving.  Disabled, the events record nothing while the engine
+# entry leaving; a registration with the wrong password is traced
+# received, then dropped with the counter's name.  Disabled, the events record nothing while the engine
 # works (the positive control: it did send a resolution request).
 # Dynamic debug turns mgre's debug messages on and off.
 source "$(dirname "$0")/lib.sh"
@@ -32,13 +33,13 @@ expect_before() {
 # netns_of NS: the inode number of NS's network namespace.
 netns_of() { in_ns "$1" readlink /proc/self/ns/net | tr -dc 0-9; }
 # mgre_lines: how many mgre events the trace buffer holds.
-mgre_lines() { grep -cE ' mgre_(nhrp_rx|nhrp_tx|cache): ' "$TRACE/trace"; }
+mgre_lines() { grep -cE ' mgre_(nhrp_rx|nhrp_tx|cache|drop): ' "$TRACE/trace"; }
 
 if [ ! -d "$TRACE/events" ]; then
 	mount -t tracefs nodev "$TRACE" || ksft_fail "cannot mount tracefs on $TRACE"
 fi
 load_mgre
-for e in mgre_nhrp_rx mgre_nhrp_tx mgre_cache; do
+for e in mgre_nhrp_rx mgre_nhrp_tx mgre_cache mgre_drop; do
 	[ -f "$TRACE/events/mgre/$e/enable" ] ||
 		ksft_fail "no trace event mgre:$e: $(ls "$TRACE/events/mgre" 2>&1)"
 done
@@ -97,6 +98,20 @@ nhrpctl_in sp1 flush cached dev tun0 || fail "cannot flush sp1's cached entries"
 cp "$TRACE/trace" "$OUT"
 [ -n "$(tline " mgre_cache: dev=tun0 netns=$NS1 flush 172\.1\.1\.3/32 type=cached nbma=192\.1\.1\.3 ")" ] ||
 	fail "the flush of sp1's entry for 172.1.1.3 is not traced: $(grep " netns=$NS1 " "$OUT" | tail -n 3)"
+
+# --- a drop: sp2 registers with the wrong password ------------------------
+fails0=$(counter hub nhrp_rx_auth_fail)
+is_count "$fails0" "the hub's nhrp_rx_auth_fail"
+# (only what the trace gets from now on)
+base=$(wc -l <"$TRACE/trace")
+ip -n sp2 link set tun0 type mgre auth wrong123 || fail "cannot change sp2's password"
+wait_until 10 stat_ge hub nhrp_rx_auth_fail $((fails0 + 1)) ||
+	fail "the hub counted no registration with the wrong password"
+tail -n +"$((base + 1))" "$TRACE/trace" >"$OUT"
+rx=$(tline " mgre_nhrp_rx: dev=tun0 netns=$NSH peer=192\.1\.1\.3 type=reg-req ")
+drop=$(tline " mgre_drop: dev=tun0 netns=$NSH reason=nhrp_rx_auth_fail$")
+expect_before "sp2's registration received, then dropped for its password" "$rx" "$drop"
+ip -n sp2 link set tun0 type mgre auth cisco123 || fail "cannot restore sp2's password"
 
 # --- disabled: nothing recorded ------------------------------------------
 echo 0 >"$TRACE/events/mgre/enable"

@@ -11,7 +11,7 @@
 # updates/dkms; modprobe loads it, and the seed DMVPN runs from the
 # installed files only (/usr/sbin/nhrpctl, the plugin in ip's own
 # directory, mgre-quick): the spokes register and sp1's LAN reaches
-# sp2's.  dpkg -r removes them: no module file, no plugin, no nhrpctl
+# sp2's.  dpkg -P removes them: no module file, no plugin, no nhrpctl
 # left.  (The VM's root is an overlay: nothing reaches the host.)
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/topo.sh"
@@ -42,7 +42,8 @@ contents=$(dpkg-deb -c "$DEBS"/nhrpctl_*.deb | awk '{ print $NF }')
 for f in ./usr/sbin/nhrpctl ./usr/sbin/mgre-quick "./${PLUGIN_DIR#/}/link_mgre.so" \
 	./usr/share/man/man8/nhrpctl.8 ./usr/share/man/man8/ip-link-mgre.8 \
 	./usr/share/man/man8/mgre-quick.8 ./usr/share/bash-completion/completions/nhrpctl \
-	./lib/systemd/system/mgre-quick@.service; do
+	./lib/systemd/system/mgre-quick@.service ./lib/systemd/system/mgre-quick-watch@.service \
+	./etc/bash_completion.d/ip-mgre; do
 	grep -qxF "$f" <<<"$contents" || fail "nhrpctl.deb lacks $f"
 done
 contents=$(dpkg-deb -c "$DEBS"/mgre-dkms_*.deb | awk '{ print $NF }')
@@ -77,18 +78,24 @@ check_match "$(ip -n hub -d link show dev tun0)" 'mgre remote any local 192\.1\.
 	"the installed plugin's view of the hub's tunnel"
 printf 'link local 192.1.1.9 key 1\nnhs 172.1.1.1\n' >"$TMPD/t9.conf"
 out=$(mgre-quick check "$TMPD/t9.conf" 2>&1) || fail "the installed mgre-quick: $out"
+# (the installed completion of the installed plugin's options)
+# shellcheck disable=SC2016	# (for the inner shell)
+got=$(bash -c 'source /etc/bash_completion.d/ip-mgre &&
+	COMP_WORDS=(ip link set tun0 type mgre route-inject "") COMP_CWORD=6 &&
+	_mgre_ip && echo "${COMPREPLY[*]}"' 2>&1)
+check_eq "$got" "on off" "the installed completion of \"type mgre route-inject\""
 
 # Remove: nothing left (the loaded module stays loaded; its file goes).
 for ns in hub sp1 sp2; do ip -n "$ns" link del tun0; done
 t0=$(now_ms)
-out=$(dpkg --no-triggers -r nhrpctl mgre-dkms 2>&1) || fail "dpkg -r failed: $(tail -n 5 <<<"$out")"
-log "dpkg -r: $(($(now_ms) - t0)) ms"
+out=$(dpkg --no-triggers -P nhrpctl mgre-dkms 2>&1) || fail "dpkg -P failed: $(tail -n 5 <<<"$out")"
+log "dpkg -P: $(($(now_ms) - t0)) ms"
 rm -f "/usr/share/mgre-dkms/${TARBALL##*/}"
 for f in "$ko" /usr/sbin/nhrpctl /usr/sbin/mgre-quick "$PLUGIN_DIR/link_mgre.so" \
-	"/usr/src/mgre-$VERSION"; do
-	[ ! -e "$f" ] || fail "$f is left after dpkg -r"
+	"/usr/src/mgre-$VERSION" /etc/bash_completion.d/ip-mgre; do
+	[ ! -e "$f" ] || fail "$f is left after dpkg -P"
 done
-expect_eq "" "$(dkms status mgre 2>&1)" "dkms status after dpkg -r"
+expect_eq "" "$(dkms status mgre 2>&1)" "dkms status after dpkg -P"
 # The tree's module again, for what runs next.
 unload_mgre || fail "cannot unload the packaged mgre"
 load_mgre

@@ -35,7 +35,13 @@ exit 0
 EOF
 	chmod +x "$TMP/$tool"
 done
-export IP=$TMP/ip NHRPCTL=$TMP/nhrpctl MGRE_CONFIG_DIR=$TMP
+# (and getent: hub.test is 192.1.1.9, nothing else resolves)
+cat >"$TMP/getent" <<'EOF'
+#!/bin/bash
+[ "$2" = hub.test ] && echo "192.1.1.9       STREAM hub.test"
+EOF
+chmod +x "$TMP/getent"
+export IP=$TMP/ip NHRPCTL=$TMP/nhrpctl MGRE_CONFIG_DIR=$TMP GETENT=$TMP/getent
 
 ok() { passed=$((passed + 1)); }
 bad() { echo "FAIL: $1"; failed=$((failed + 1)); }
@@ -181,6 +187,37 @@ run_mq 1 "mgre-quick: invalid tunnel name \"a-name-too-long-x\" (1-15 letters, d
 run_mq 2 "Usage: mgre-quick*" up
 run_mq 2 "Usage: mgre-quick*" start tun0
 expect_log ""
+
+# --- watch: only NHSes named by host names ------------------------------------
+conf "link local 1.2.3.4" "nhs 172.1.1.1 nbma 192.1.1.1" "nhs dynamic nbma 192.1.1.5"
+run_mq 0 "mgre-quick: $TMP/t1.conf names no NHS by a host name: nothing to watch" watch t1
+expect_log ""
+conf "link local 1.2.3.4" "nhs dynamic nbma localhost"
+run_mq 1 "mgre-quick: t1 does not exist" watch t1
+# watch: the dynamic NHS named hub.test is at 192.1.1.1 in the kernel and
+# down; the name now says 192.1.1.9: the new NHS is added, then the old
+# one deleted.  (The fake monitor ends at once: "watch" says so, exit 1.)
+conf "link local 1.2.3.4" "nhs dynamic nbma hub.test priority 3" "nhs dynamic nbma 192.1.1.5"
+mkdir -p "$TMP/reply" && touch "$TMP/exists-t1"
+printf 'link local 1.2.3.4\nnhs dynamic nbma 192.1.1.5 priority 0\nnhs dynamic nbma 192.1.1.1 priority 3\n' \
+	>"$TMP/reply/nhrpctl showconf dev t1"
+printf 'dynamic  D priority = 0 nbma = 192.1.1.5 (dynamic)\n172.1.1.1  D priority = 3 nbma = 192.1.1.1 (dynamic)\n' \
+	>"$TMP/reply/nhrpctl show nhs dev t1"
+run_mq 1 "mgre-quick: t1: watching NHS hub.test at 192.1.1.1
+mgre-quick: t1: NHS hub.test is down and now resolves to 192.1.1.9 (was 192.1.1.1): replacing it
+mgre-quick: the monitor of t1 stopped: " watch t1
+add=$(grep -nx "nhrpctl nhs add dynamic nbma 192.1.1.9 priority 3 dev t1" "$TMP/log" | cut -d: -f1)
+del=$(grep -nx "nhrpctl nhs del dynamic nbma 192.1.1.1 dev t1" "$TMP/log" | cut -d: -f1)
+if [ -n "$add" ] && [ -n "$del" ] && [ "$add" -lt "$del" ]; then ok
+else bad "watch: the new NHS added ($add), then the old one deleted ($del): $(cat "$TMP/log")"; fi
+rm -f "$TMP/exists-t1"
+
+# up: an NHS whose name does not resolve yet is left out (watch adds it)
+conf "link local 1.2.3.4" "nhs dynamic nbma nowhere.test" "nhs 172.1.1.1 nbma hub.test priority 2"
+run_mq 0 "mgre-quick: $TMP/t1.conf:2: cannot resolve \"nowhere.test\" now: NHS left out (\"mgre-quick watch\" adds it once it resolves)" up t1
+expect_log "ip link add t1 type mgre local 1.2.3.4
+ip link set t1 up
+nhrpctl nhs add 172.1.1.1 nbma hub.test priority 2 dev t1"
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

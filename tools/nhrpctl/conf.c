@@ -10,6 +10,7 @@
  *   map PROTO/LEN nbma NBMA
  *   multicast nbma NBMA | multicast dynamic
  *   nhs PROTO [nbma NBMA] priority N
+ *   nhs dynamic nbma NBMA priority N   (the NBMA may be a host name)
  *
  * showconf prints every link option (the password too: CAP_NET_ADMIN),
  * the static maps, the static multicast map and the NHSes; what NHRP
@@ -115,6 +116,20 @@ static int link_conf_get(const struct mgre_dev *dev, struct link_conf *lc)
 			err < 0 ? nl_geterror(err) : "no mgre options");
 		return EXIT_FAIL;
 	}
+	return EXIT_OK;
+}
+
+int link_protection(const struct mgre_dev *dev, bool *require,
+		    uint32_t *local)
+{
+	struct link_conf lc;
+	int ret = link_conf_get(dev, &lc);
+
+	if (ret)
+		return ret;
+	*require = lc.has[IFLA_MGRE_PROTECTION] &&
+		   lc.val[IFLA_MGRE_PROTECTION] == MGRE_PROTECTION_REQUIRE;
+	*local = lc.has[IFLA_MGRE_LOCAL] ? lc.val[IFLA_MGRE_LOCAL] : 0;
 	return EXIT_OK;
 }
 
@@ -355,8 +370,13 @@ static int nhs_line(struct nlattr **tb, void *arg)
 
 	if (!tb[MGRE_A_PROTO])
 		return -EBADMSG;
-	fprintf(arg, "nhs %s", inet_ntop(AF_INET, nla_data(tb[MGRE_A_PROTO]),
-					 proto, sizeof(proto)));
+	/* (a dynamic NHS: its NBMA only, whatever address it told) */
+	if (tb[MGRE_A_NHS_DYNAMIC])
+		fprintf(arg, "nhs dynamic");
+	else
+		fprintf(arg, "nhs %s",
+			inet_ntop(AF_INET, nla_data(tb[MGRE_A_PROTO]), proto,
+				  sizeof(proto)));
 	if (nb)
 		fprintf(arg, " nbma %s", ip4(nb, nbma));
 	fprintf(arg, " priority %u\n",
@@ -463,10 +483,10 @@ static int parse_stmt(enum stmt_kind kind, int argc, char **argv,
 			slot = &nbma;
 		else if (!strcmp(argv[i], "priority") && kind == ST_NHS)
 			slot = &prio;
-		else if (!strcmp(argv[i], "dynamic") && kind == ST_MCAST &&
-			 !s->dynamic)
+		else if (!strcmp(argv[i], "dynamic") && kind != ST_MAP &&
+			 !s->dynamic && !proto)
 			s->dynamic = true;
-		else if (kind != ST_MCAST && !proto)
+		else if (kind != ST_MCAST && !proto && !s->dynamic)
 			proto = argv[i];
 		else
 			goto bad;
@@ -482,7 +502,11 @@ static int parse_stmt(enum stmt_kind kind, int argc, char **argv,
 		err_msg("\"multicast\" needs \"nbma NBMA\" or \"dynamic\"");
 		return EXIT_USAGE;
 	}
-	if (kind != ST_MCAST && !proto) {
+	if (kind == ST_NHS && s->dynamic && !nbma) {
+		err_msg("\"nhs dynamic\" needs \"nbma NBMA\"");
+		return EXIT_USAGE;
+	}
+	if (kind != ST_MCAST && !proto && !s->dynamic) {
 		err_msg("\"%s\" needs a protocol address", name[kind]);
 		return EXIT_USAGE;
 	}
@@ -494,8 +518,15 @@ static int parse_stmt(enum stmt_kind kind, int argc, char **argv,
 		return EXIT_USAGE;
 	if (kind == ST_NHS && s->plen != 32)
 		return bad_address(proto, " (an NHS is one address)");
-	if (nbma && parse_nbma(nbma, &s->nbma))
+	/* (an NHS's may be a name, resolved now) */
+	if (nbma && kind == ST_NHS) {
+		int ret = parse_nbma_name(nbma, &s->nbma);
+
+		if (ret)
+			return ret;
+	} else if (nbma && parse_nbma(nbma, &s->nbma)) {
 		return EXIT_USAGE;
+	}
 	if (prio) {
 		if (parse_uint(prio, 255, &v)) {
 			err_msg("invalid priority \"%s\" (0-255)", prio);
@@ -523,13 +554,16 @@ static bool conf_dup(const struct conf *c, const struct stmt *s)
 
 		if (o->kind != s->kind)
 			continue;
-		if (s->kind == ST_MCAST ? o->dynamic == s->dynamic &&
+		if (s->kind != ST_MAP && (o->dynamic || s->dynamic) ?
+		    o->dynamic == s->dynamic &&
 		    o->nbma.s_addr == s->nbma.s_addr :
+		    s->kind == ST_MCAST ? o->nbma.s_addr == s->nbma.s_addr :
 		    o->proto.s_addr == s->proto.s_addr &&
 		    (s->kind == ST_NHS || o->plen == s->plen)) {
 			err_msg("a second \"%s\" statement for the same %s (the first is on line %lu)",
 				name[s->kind],
-				s->kind == ST_MCAST ? "entry" : "address",
+				s->kind == ST_MCAST || s->dynamic ? "entry" :
+				"address",
 				o->line);
 			return true;
 		}
@@ -542,7 +576,7 @@ static int conf_line(struct conf *c, char *line, unsigned long n)
 	char *w[CONF_MAX_WORDS], *hash;
 	enum stmt_kind kind;
 	struct stmt *s;
-	int nw;
+	int nw, ret;
 
 	/* ("#" starts a comment anywhere, as in mgre-quick: a password
 	 * cannot hold it)
@@ -598,8 +632,9 @@ static int conf_line(struct conf *c, char *line, unsigned long n)
 	s = &c->st[c->n];
 	memset(s, 0, sizeof(*s));
 	s->line = n;
-	if (parse_stmt(kind, nw - 1, w + 1, s))
-		return EXIT_USAGE;
+	ret = parse_stmt(kind, nw - 1, w + 1, s);
+	if (ret)
+		return ret;
 	if (conf_dup(c, s))
 		return EXIT_USAGE;
 	c->n++;
@@ -763,7 +798,10 @@ static int diff_reply(struct nlattr **tb, void *arg)
 		s.nbma.s_addr = nla_get_u32(tb[MGRE_A_NBMA]);
 	if (tb[MGRE_A_PRIORITY])
 		s.prio = nla_get_u8(tb[MGRE_A_PRIORITY]);
-	s.dynamic = !!tb[MGRE_A_MCAST_DYNAMIC];
+	s.dynamic = !!tb[MGRE_A_MCAST_DYNAMIC] || !!tb[MGRE_A_NHS_DYNAMIC];
+	/* (a dynamic NHS is its NBMA: not the address it told) */
+	if (d->kind == ST_NHS && s.dynamic)
+		s.proto.s_addr = 0;
 	return diff_one(d, &s);
 }
 
@@ -791,6 +829,9 @@ static int apply(struct nhrp_nl *nl, const struct mgre_dev *dev,
 	if (s->kind == ST_MCAST)
 		snprintf(what, sizeof(what), "multicast entry %s",
 			 s->dynamic ? "dynamic" : ip4(s->nbma.s_addr, a1));
+	else if (s->kind == ST_NHS && s->dynamic)
+		snprintf(what, sizeof(what), "NHS dynamic nbma %s",
+			 ip4(s->nbma.s_addr, a1));
 	else if (s->kind == ST_NHS)
 		snprintf(what, sizeof(what), "NHS %s", ip4(s->proto.s_addr, a1));
 	else
@@ -803,14 +844,16 @@ static int apply(struct nhrp_nl *nl, const struct mgre_dev *dev,
 	if (!msg)
 		return EXIT_FAIL;
 	err = nla_put_u32(msg, MGRE_A_IFINDEX, dev->ifindex);
-	if (!err && s->kind != ST_MCAST)
+	if (!err && s->kind != ST_MCAST && !s->dynamic)
 		err = nla_put(msg, MGRE_A_PROTO, sizeof(s->proto), &s->proto);
 	if (!err && s->kind == ST_MAP)
 		err = nla_put_u8(msg, MGRE_A_PREFIXLEN, s->plen);
-	if (!err && s->nbma.s_addr && (add || s->kind == ST_MCAST))
+	if (!err && s->nbma.s_addr && (add || s->kind == ST_MCAST ||
+					s->dynamic))
 		err = nla_put_u32(msg, MGRE_A_NBMA, s->nbma.s_addr);
 	if (!err && s->dynamic)
-		err = nla_put_flag(msg, MGRE_A_MCAST_DYNAMIC);
+		err = nla_put_flag(msg, s->kind == ST_NHS ?
+				   MGRE_A_NHS_DYNAMIC : MGRE_A_MCAST_DYNAMIC);
 	if (!err && s->kind == ST_NHS && add)
 		err = nla_put_u8(msg, MGRE_A_PRIORITY, s->prio);
 	if (err < 0) {

@@ -101,6 +101,12 @@ void json_u64(struct json *j, const char *key, uint64_t val)
 	fprintf(j->f, "%" PRIu64, val);
 }
 
+void json_bool(struct json *j, const char *key, bool val)
+{
+	begin_value(j, key);
+	fputs(val ? "true" : "false", j->f);
+}
+
 void json_null(struct json *j, const char *key)
 {
 	begin_value(j, key);

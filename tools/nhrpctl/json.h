@@ -25,6 +25,7 @@ void json_open_array(struct json *j, const char *key);
 void json_close_array(struct json *j);
 void json_string(struct json *j, const char *key, const char *val);
 void json_u64(struct json *j, const char *key, uint64_t val);
+void json_bool(struct json *j, const char *key, bool val);
 void json_null(struct json *j, const char *key);
 void json_end(struct json *j);
 /* flags_foreach() callback: @name as an array element of the json @arg */

@@ -11,9 +11,11 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <netdb.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -153,18 +155,20 @@ static const struct command commands[] = {
 	       KW(KW_NBMA) | KW(KW_DYNAMIC),
 	       "multicast entry", NULL),
 	MODIFY("nhs", "add", MGRE_CMD_NHS_ADD,
-	       KW(KW_PROTO) | KW(KW_NBMA) | KW(KW_PRIORITY) | KW(KW_DEV),
-	       KW(KW_PROTO) | KW(KW_DEV), 0,
+	       KW(KW_PROTO) | KW(KW_DYNAMIC) | KW(KW_NBMA) | KW(KW_PRIORITY) |
+	       KW(KW_DEV), KW(KW_DEV), KW(KW_PROTO) | KW(KW_DYNAMIC),
 	       "NHS", "the NHS list is full"),
 	MODIFY("nhs", "del", MGRE_CMD_NHS_DEL,
-	       KW(KW_PROTO) | KW(KW_DEV), KW(KW_PROTO) | KW(KW_DEV), 0,
-	       "NHS", NULL),
+	       KW(KW_PROTO) | KW(KW_DYNAMIC) | KW(KW_NBMA) | KW(KW_DEV),
+	       KW(KW_DEV), KW(KW_PROTO) | KW(KW_DYNAMIC), "NHS", NULL),
 	{ .word = "flush", .run = run_modify, .genl_cmd = MGRE_CMD_FLUSH,
 	  .allowed = KW(KW_DYNAMIC) | KW(KW_CACHED) | KW(KW_DEV),
 	  .required = KW(KW_DEV), .atmostone = KW(KW_DYNAMIC) | KW(KW_CACHED),
 	  .what = "NHRP cache" },
-	SHOW("show", "dmvpn", SHOW_DMVPN),
-	SHOW("dmvpn", NULL, SHOW_DMVPN),
+	{ .word = "show", .verb = "dmvpn", .run = run_show,
+	  .allowed = KW(KW_DEV) | KW(KW_DETAIL), .show = SHOW_DMVPN },
+	{ .word = "dmvpn", .run = run_show,
+	  .allowed = KW(KW_DEV) | KW(KW_DETAIL), .show = SHOW_DMVPN },
 	SHOW("show", "multicast", SHOW_MCAST),
 	{ .word = "show", .verb = "nhs", .run = run_show,
 	  .allowed = KW(KW_DEV) | KW(KW_DETAIL), .show = SHOW_NHS },
@@ -189,13 +193,17 @@ static void usage(FILE *f)
 	      "  map del PROTO[/LEN] dev DEV\n"
 	      "  multicast {add|del} {nbma NBMA | dynamic} dev DEV\n"
 	      "  nhs add PROTO [nbma NBMA] [priority N] dev DEV\n"
-	      "  nhs del PROTO dev DEV\n"
+	      "  nhs add dynamic nbma NBMA [priority N] dev DEV\n"
+	      "                              an NHS whose address its reply tells\n"
+	      "  nhs del {PROTO | dynamic nbma NBMA} dev DEV\n"
+	      "                              (an NHS's NBMA may be a host name)\n"
 	      "  show [dev DEV]              NHRP cache (show ip nhrp)\n"
 	      "  show multicast [dev DEV]    multicast map\n"
 	      "  show nhs [detail] [dev DEV] next-hop servers [with their counters]\n"
 	      "  stats [dev DEV]             every counter\n"
 	      "  show traffic [dev DEV]      NHRP packets by type (show ip nhrp traffic)\n"
-	      "  show dmvpn [dev DEV]        peers (show dmvpn); also \"dmvpn\"\n"
+	      "  show dmvpn [detail] [dev DEV]\n"
+	      "                              peers (show dmvpn); also \"dmvpn\"\n"
 	      "  flush [dynamic|cached] dev DEV\n"
 	      "                              delete learned entries (clear ip nhrp)\n"
 	      "  monitor [dev DEV]           print events as they happen, until killed\n"
@@ -331,6 +339,41 @@ int parse_nbma(const char *s, struct in_addr *addr)
 	return EXIT_OK;
 }
 
+/*
+ * An NBMA address, or a host name resolved now (IPv4, the first address
+ * the resolver gives): "nhs ... nbma hub.example.net".  Names are never
+ * given to the kernel; "mgre-quick" resolves them again when the NHS stops
+ * answering.
+ */
+int parse_nbma_name(const char *s, struct in_addr *addr)
+{
+	struct addrinfo hints = { .ai_family = AF_INET,
+				  .ai_socktype = SOCK_DGRAM };
+	struct addrinfo *res;
+	const char *c;
+	int err;
+
+	if (inet_pton(AF_INET, s, addr) == 1)
+		return parse_nbma(s, addr);
+	/* (letters, digits, "-" and "." and at least one letter: a name) */
+	for (c = s; *c; c++)
+		if (!isalnum((unsigned char)*c) && *c != '-' && *c != '.')
+			return bad_address(s, "");
+	if (strspn(s, "0123456789.") == strlen(s) || strlen(s) > 253)
+		return bad_address(s, "");
+	err = getaddrinfo(s, NULL, &hints, &res);
+	if (err) {
+		err_msg("cannot resolve \"%s\": %s", s,
+			err == EAI_SYSTEM ? strerror(errno) : gai_strerror(err));
+		return EXIT_FAIL;
+	}
+	*addr = ((struct sockaddr_in *)res->ai_addr)->sin_addr;
+	freeaddrinfo(res);
+	if (addr->s_addr == htonl(INADDR_ANY))
+		return bad_address(s, " (resolves to 0.0.0.0)");
+	return EXIT_OK;
+}
+
 int parse_proto(const char *s, struct in_addr *addr, uint8_t *plen)
 {
 	char buf[INET_ADDRSTRLEN];
@@ -354,7 +397,13 @@ int parse_proto(const char *s, struct in_addr *addr, uint8_t *plen)
 	return EXIT_OK;
 }
 
-static int convert_args(struct args *a)
+static bool is_nhs_cmd(const struct command *cmd)
+{
+	return cmd->genl_cmd == MGRE_CMD_NHS_ADD ||
+	       cmd->genl_cmd == MGRE_CMD_NHS_DEL;
+}
+
+static int convert_args(const struct command *cmd, struct args *a)
 {
 	const char *dev = a->val[KW_DEV];
 	unsigned long prio;
@@ -369,10 +418,25 @@ static int convert_args(struct args *a)
 		if (ret)
 			return ret;
 	}
+	/* An NHS by name: "nhs add dynamic nbma hub.example.net" */
 	if (a->val[KW_NBMA]) {
-		ret = parse_nbma(a->val[KW_NBMA], &a->nbma);
+		ret = is_nhs_cmd(cmd) ?
+		      parse_nbma_name(a->val[KW_NBMA], &a->nbma) :
+		      parse_nbma(a->val[KW_NBMA], &a->nbma);
 		if (ret)
 			return ret;
+	}
+	if (is_nhs_cmd(cmd) && a->val[KW_PROTO] &&
+	    strchr(a->val[KW_PROTO], '/'))
+		return bad_address(a->val[KW_PROTO], " (an NHS is one address)");
+	if (is_nhs_cmd(cmd) && a->val[KW_DYNAMIC] && !a->val[KW_NBMA]) {
+		err_msg("a dynamic NHS needs \"nbma NBMA\" (its protocol address comes in its reply)");
+		return EXIT_USAGE;
+	}
+	if (cmd->genl_cmd == MGRE_CMD_NHS_DEL && !a->val[KW_DYNAMIC] &&
+	    a->val[KW_NBMA]) {
+		err_msg("\"nbma\" names a dynamic NHS only: \"nhs del dynamic nbma NBMA\"");
+		return EXIT_USAGE;
 	}
 	if (a->val[KW_PRIORITY]) {
 		if (parse_uint(a->val[KW_PRIORITY], 255, &prio)) {
@@ -394,7 +458,7 @@ static int parse_args(const struct command *cmd, int argc, char **argv,
 	if (!ret)
 		ret = check_required(cmd, a);
 	if (!ret)
-		ret = convert_args(a);
+		ret = convert_args(cmd, a);
 	return ret;
 }
 
@@ -443,7 +507,9 @@ static int put_args(struct nl_msg *msg, const struct command *cmd,
 		err = nla_put_u8(msg, MGRE_A_PREFIXLEN, a->prefixlen);
 	if (!err && a->val[KW_NBMA])
 		err = nla_put_u32(msg, MGRE_A_NBMA, a->nbma.s_addr);
-	if (!err && a->val[KW_DYNAMIC] && !flush)
+	if (!err && a->val[KW_DYNAMIC] && is_nhs_cmd(cmd))
+		err = nla_put_flag(msg, MGRE_A_NHS_DYNAMIC);
+	else if (!err && a->val[KW_DYNAMIC] && !flush)
 		err = nla_put_flag(msg, MGRE_A_MCAST_DYNAMIC);
 	if (!err && a->val[KW_DYNAMIC] && flush)
 		err = nla_put_u8(msg, MGRE_A_TYPE, MGRE_ENTRY_DYNAMIC);
@@ -455,10 +521,15 @@ static int put_args(struct nl_msg *msg, const struct command *cmd,
 }
 
 /* The words naming the object of a modify command in messages */
-static const char *object_key(const struct args *a)
+static const char *object_key(const struct command *cmd,
+			      const struct args *a, char *buf, size_t len)
 {
 	if (a->val[KW_PROTO])
 		return a->val[KW_PROTO];
+	if (is_nhs_cmd(cmd)) {
+		snprintf(buf, len, "dynamic nbma %s", a->val[KW_NBMA]);
+		return buf;
+	}
 	if (a->val[KW_NBMA])
 		return a->val[KW_NBMA];
 	return keywords[KW_DYNAMIC].name;
@@ -468,7 +539,7 @@ static int send_modify(struct nhrp_nl *nl, const struct command *cmd,
 		       const struct mgre_dev *dev, const struct args *a)
 {
 	struct nl_msg *msg;
-	char what[64];
+	char what[320], key[280];
 
 	msg = nhrp_msg_new(nl, cmd->genl_cmd, false);
 	if (!msg)
@@ -478,7 +549,8 @@ static int send_modify(struct nhrp_nl *nl, const struct command *cmd,
 		err_msg("cannot build the netlink request");
 		return EXIT_FAIL;
 	}
-	snprintf(what, sizeof(what), "%s %s", cmd->what, object_key(a));
+	snprintf(what, sizeof(what), "%s %s", cmd->what,
+		 object_key(cmd, a, key, sizeof(key)));
 	return nhrp_request_report(nl, msg, dev, what, cmd->full, NULL, NULL);
 }
 
@@ -511,6 +583,14 @@ static int run_modify(const struct command *cmd, const struct args *a,
 	return ret;
 }
 
+/* "show nhs detail", "show dmvpn detail" */
+static enum show_what detail_of(enum show_what what, const struct args *a)
+{
+	if (!a->val[KW_DETAIL])
+		return what;
+	return what == SHOW_NHS ? SHOW_NHS_DETAIL : SHOW_DMVPN_DETAIL;
+}
+
 /*
  * With "dev", the device is checked before the module: its errors are the
  * more precise ones.  Without, a missing module is the error.
@@ -537,8 +617,7 @@ static int run_show(const struct command *cmd, const struct args *a,
 		devs = list;
 	}
 	if (!ret)
-		ret = do_show(nl, cmd->show == SHOW_NHS && a->val[KW_DETAIL] ?
-			      SHOW_NHS_DETAIL : cmd->show, devs, ndevs,
+		ret = do_show(nl, detail_of(cmd->show, a), devs, ndevs,
 			      !a->val[KW_DEV], ctx->out);
 	free(list);
 	return ret;

@@ -9,6 +9,7 @@
  *   show.c   text and JSON output of the show/stats commands
  *   monitor.c  the monitor command: events as they happen
  *   conf.c   showconf and setconf: the configuration as a file
+ *   xfrm.c   the IPsec SAs, for the IKE/IPSEC states of "show dmvpn"
  * plus names.c (uapi enum -> name tables) and json.c (JSON writer).
  */
 #ifndef NHRPCTL_H
@@ -61,6 +62,7 @@ int bad_address(const char *s, const char *why);
 /* Parses an unsigned decimal number in [0, max]; -1 if it is not one */
 int parse_uint(const char *s, unsigned long max, unsigned long *val);
 int parse_nbma(const char *s, struct in_addr *addr);
+int parse_nbma_name(const char *s, struct in_addr *addr);
 /* PROTO is A.B.C.D or A.B.C.D/LEN (no host bits set) */
 int parse_proto(const char *s, struct in_addr *addr, uint8_t *plen);
 /*
@@ -128,6 +130,9 @@ int dev_list(struct mgre_dev **devs, size_t *ndevs);
 /* ---- conf.c ----------------------------------------------------------- */
 
 int do_showconf(struct nhrp_nl *nl, const struct mgre_dev *dev);
+/* dev's "protection require" and "local" (0: any), from rtnetlink */
+int link_protection(const struct mgre_dev *dev, bool *require,
+		    uint32_t *local);
 struct conf;
 /* Reads and checks the whole file (NULL, after a message, and *ret) */
 struct conf *setconf_read(const char *path, int *ret);
@@ -135,6 +140,26 @@ struct conf *setconf_read(const char *path, int *ret);
 int setconf_apply(struct nhrp_nl *nl, const struct mgre_dev *dev,
 		  struct conf *c);
 void conf_free(struct conf *c);
+
+/* ---- xfrm.c ----------------------------------------------------------- */
+
+struct xfrm_sa_pair {
+	uint32_t src, dst;		/* network order */
+	uint32_t spi;			/* host order */
+};
+
+struct xfrm_sas {
+	struct xfrm_sa_pair *sa;	/* the IPv4 ESP and AH SAs */
+	size_t n, cap;
+	bool nomem;
+	bool known;			/* read (CAP_NET_ADMIN) */
+};
+
+/* 0, or a negative libnl error (the SAs are then unknown) */
+int xfrm_sas_read(struct xfrm_sas *s);
+void xfrm_sas_free(struct xfrm_sas *s);
+void xfrm_sas_peer(const struct xfrm_sas *s, uint32_t local, uint32_t peer,
+		   uint32_t *out, uint32_t *in);
 
 /* ---- show.c ----------------------------------------------------------- */
 
@@ -146,6 +171,7 @@ enum show_what {
 	SHOW_DMVPN,
 	SHOW_TRAFFIC,	/* text: IOS's "show ip nhrp traffic"; JSON: stats */
 	SHOW_NHS_DETAIL, /* show nhs with the counters of each */
+	SHOW_DMVPN_DETAIL, /* show dmvpn with target networks and SAs */
 };
 
 /*

@@ -175,15 +175,23 @@ static int cache_reply(struct nlattr **tb, void *arg)
  * The text is IOS's "show dmvpn": the legend, then per device its role
  * (Hub: no NHS; Spoke: NHSes; Hub/Spoke: NHSes and "multicast dynamic")
  * and its number of NBMA peers, then the entries grouped by NBMA peer,
- * the first of each group with the group's size ("# Ent").  So the
+ * the first of each group with the group's size ("# Ent"); "detail" adds
+ * IOS's "Target Network" and, under protection, each peer's SAs.  So the
  * entries are collected first; JSON is one object per entry, as they come.
+ *
+ * State: NHRP while the entry resolves (incomplete, negative), else UP;
+ * on a device with "protection require", UP only when IPsec SAs protect
+ * both directions to the peer, IPSEC when one does, IKE when none does
+ * yet (xfrm.c).
  */
 struct dmvpn_row {
 	uint32_t nbma;			/* network order; 0: unknown */
 	uint32_t proto;
+	uint8_t prefixlen;
 	uint64_t age;
 	const char *state;
 	char attrs[8];
+	uint32_t spi_out, spi_in;	/* its SAs (protection); 0: none */
 };
 
 struct dmvpn_dev {
@@ -191,6 +199,9 @@ struct dmvpn_dev {
 	size_t n, cap;
 	unsigned int nhs;		/* NHSes configured */
 	bool mcast_dynamic;		/* "multicast dynamic": serves spokes */
+	bool protect;			/* "protection require" */
+	uint32_t local;			/* its "local"; 0: any */
+	const struct xfrm_sas *sas;	/* of the netns */
 	bool nomem;
 };
 
@@ -229,6 +240,7 @@ static void dmvpn_attrs(struct nlattr **tb, uint8_t t, const char *type,
 static int dmvpn_reply(struct nlattr **tb, void *arg)
 {
 	char proto[INET_ADDRSTRLEN], nbma[INET_ADDRSTRLEN], tbuf[16];
+	char target[24];
 	uint8_t t = attr_u8(tb[MGRE_A_TYPE], MGRE_ENTRY_STATIC);
 	struct show_ctx *ctx = arg;
 	struct dmvpn_dev *d = ctx->priv;
@@ -240,9 +252,18 @@ static int dmvpn_reply(struct nlattr **tb, void *arg)
 		return -EBADMSG;
 	memcpy(&row.proto, nla_data(tb[MGRE_A_PROTO]), sizeof(row.proto));
 	row.nbma = attr_u32(tb[MGRE_A_NBMA], 0);
+	row.prefixlen = attr_u8(tb[MGRE_A_PREFIXLEN], 32);
 	type = entry_type_name(t, tbuf, sizeof(tbuf));
 	row.state = (t == MGRE_ENTRY_INCOMPLETE || t == MGRE_ENTRY_NEGATIVE) ?
 		    "NHRP" : "UP";
+	/* (our own addresses need no SA) */
+	if (!strcmp(row.state, "UP") && d->protect && d->sas->known &&
+	    t != MGRE_ENTRY_LOCAL && row.nbma) {
+		xfrm_sas_peer(d->sas, d->local, row.nbma, &row.spi_out,
+			      &row.spi_in);
+		row.state = row.spi_out && row.spi_in ? "UP" :
+			    row.spi_out || row.spi_in ? "IPSEC" : "IKE";
+	}
 	row.age = tb[MGRE_A_AGE] ? nla_get_u64(tb[MGRE_A_AGE]) : 0;
 	dmvpn_attrs(tb, t, type, row.attrs);
 	if (!ctx->out->json) {
@@ -270,6 +291,12 @@ static int dmvpn_reply(struct nlattr **tb, void *arg)
 	json_string(j, "state", row.state);
 	json_u64(j, "updn", row.age);
 	json_string(j, "attrs", row.attrs);
+	snprintf(target, sizeof(target), "%s/%u", proto, row.prefixlen);
+	json_string(j, "target_network", target);
+	if (row.spi_out)
+		json_u64(j, "spi_out", row.spi_out);
+	if (row.spi_in)
+		json_u64(j, "spi_in", row.spi_in);
 	json_close_object(j);
 	return 0;
 }
@@ -306,10 +333,37 @@ static int dmvpn_row_cmp(const void *a, const void *b)
 	return 0;
 }
 
+static const char *spi_str(uint32_t spi, char *buf)
+{
+	if (!spi)
+		return "none";
+	sprintf(buf, "spi 0x%08x", spi);
+	return buf;
+}
+
+/* detail, under protection: the SAs of a peer, after its group */
+static void dmvpn_sas(const struct dmvpn_dev *d, const struct dmvpn_row *r)
+{
+	char out[16], in[16];
+
+	if (!d->protect || !r->nbma)
+		return;
+	if (!d->sas->known)
+		printf("  IPsec: unknown (reading SAs needs CAP_NET_ADMIN)\n");
+	else if (!r->spi_out && !r->spi_in)
+		printf("  IPsec: no SA\n");
+	else
+		printf("  IPsec: SA out %s, in %s\n",
+		       spi_str(r->spi_out, out), spi_str(r->spi_in, in));
+}
+
 static void dmvpn_print(const struct show_ctx *ctx, struct dmvpn_dev *d)
 {
 	char proto[INET_ADDRSTRLEN], nbma[INET_ADDRSTRLEN], updn[32];
+	bool detail = ctx->what == SHOW_DMVPN_DETAIL;
+	const struct dmvpn_row *sa_row = NULL;
 	unsigned int peers = 0;
+	char target[24];
 	size_t i, k;
 
 	qsort(d->rows, d->n, sizeof(*d->rows), dmvpn_row_cmp);
@@ -321,10 +375,12 @@ static void dmvpn_print(const struct show_ctx *ctx, struct dmvpn_dev *d)
 	printf("Type:%s, NHRP Peers:%u,\n\n",
 	       !d->nhs ? "Hub" : d->mcast_dynamic ? "Hub/Spoke" : "Spoke",
 	       peers);
-	printf("%6s %15s %15s %5s %8s %5s\n", "# Ent", "Peer NBMA Addr",
-	       "Peer Tunnel Add", "State", "UpDn Tm", "Attrb");
-	printf("%6s %15s %15s %5s %8s %5s\n", "-----", "---------------",
-	       "---------------", "-----", "--------", "-----");
+	printf("%6s %15s %15s %5s %8s %5s%s\n", "# Ent", "Peer NBMA Addr",
+	       "Peer Tunnel Add", "State", "UpDn Tm", "Attrb",
+	       detail ? "    Target Network" : "");
+	printf("%6s %15s %15s %5s %8s %5s%s\n", "-----", "---------------",
+	       "---------------", "-----", "--------", "-----",
+	       detail ? " -----------------" : "");
 	for (i = 0; i < d->n; i = k) {
 		const struct dmvpn_row *r = &d->rows[i];
 
@@ -339,30 +395,63 @@ static void dmvpn_print(const struct show_ctx *ctx, struct dmvpn_dev *d)
 						 "UNKNOWN");
 			else
 				printf("%6s %-15s", "", "");
-			printf(" %15s %5s %8s %5s\n", addr_str(&r->proto, proto),
+			printf(" %15s %5s %8s %5s", addr_str(&r->proto, proto),
 			       r->state, duration_str(r->age, updn,
 						      sizeof(updn)),
 			       r->attrs);
+			if (detail) {
+				snprintf(target, sizeof(target), "%s/%u",
+					 proto, r->prefixlen);
+				printf(" %17s", target);
+			}
+			putchar('\n');
+			/* (the peer's SAs: those of any entry with them) */
+			if (!sa_row || r->spi_out || r->spi_in)
+				sa_row = r;
 		}
+		if (detail && sa_row)
+			dmvpn_sas(d, sa_row);
+		sa_row = NULL;
 	}
 }
 
-/* show dmvpn, text: each device's entries, NHSes and multicast map */
-static int show_dmvpn_text(struct nhrp_nl *nl, struct show_ctx *ctx,
-			   const struct mgre_dev *devs, size_t ndevs)
+/*
+ * show dmvpn: each device's entries, and for the text its NHSes and
+ * multicast map; the SAs of the netns once, if a device has protection.
+ */
+static int show_dmvpn(struct nhrp_nl *nl, struct show_ctx *ctx,
+		      const struct mgre_dev *devs, size_t ndevs)
 {
-	struct dmvpn_dev d = { 0 };
+	struct xfrm_sas sas = { 0 };
+	struct dmvpn_dev d = { .sas = &sas };
+	bool json = ctx->out->json, tried = false;
 	int ret = EXIT_OK;
 	size_t i;
 
-	dmvpn_legend(ctx);
+	if (json)
+		json_open_array(&ctx->json, NULL);
+	else
+		dmvpn_legend(ctx);
 	ctx->priv = &d;
 	for (i = 0; i < ndevs && !ret; i++) {
 		ctx->dev = &devs[i];
 		d.n = 0;
 		d.nhs = 0;
 		d.mcast_dynamic = false;
-		ret = nhrp_query(nl, MGRE_CMD_NHS_GET, &devs[i], dmvpn_nhs_reply, ctx);
+		ret = link_protection(&devs[i], &d.protect, &d.local);
+		/* (no SAs readable: the states stay NHRP's) */
+		if (!ret && d.protect && !tried) {
+			tried = true;
+			xfrm_sas_read(&sas);
+		}
+		if (!ret && json) {
+			ret = nhrp_query(nl, MGRE_CMD_MAP_GET, &devs[i],
+					 dmvpn_reply, ctx);
+			continue;
+		}
+		if (!ret)
+			ret = nhrp_query(nl, MGRE_CMD_NHS_GET, &devs[i],
+					 dmvpn_nhs_reply, ctx);
 		if (!ret)
 			ret = nhrp_query(nl, MGRE_CMD_MCAST_GET, &devs[i],
 				    dmvpn_mcast_reply, ctx);
@@ -376,6 +465,11 @@ static int show_dmvpn_text(struct nhrp_nl *nl, struct show_ctx *ctx,
 		if (!ret)
 			dmvpn_print(ctx, &d);
 	}
+	if (json) {
+		json_close_array(&ctx->json);
+		json_end(&ctx->json);
+	}
+	xfrm_sas_free(&sas);
 	free(d.rows);
 	return ret;
 }
@@ -461,6 +555,7 @@ static int nhs_reply(struct nlattr **tb, void *arg)
 	struct show_ctx *ctx = arg;
 	const char *name, *nb;
 	struct json *j = &ctx->json;
+	bool dynamic = !!tb[MGRE_A_NHS_DYNAMIC];
 
 	if (!tb[MGRE_A_PROTO])
 		return -EBADMSG;
@@ -468,9 +563,11 @@ static int nhs_reply(struct nlattr **tb, void *arg)
 	nb = nbma_str(tb[MGRE_A_NBMA], nbma);
 	name = nhs_state_name(state, sbuf, sizeof(sbuf));
 	if (!ctx->out->json) {
-		printf("%s  %c priority = %u nbma = %s", proto,
+		/* (a dynamic NHS that has not answered: no address yet) */
+		printf("%s  %c priority = %u nbma = %s%s",
+		       dynamic && !strcmp(proto, "0.0.0.0") ? "dynamic" : proto,
 		       state < __MGRE_NHS_STATE_MAX ? toupper(name[0]) : '?',
-		       prio, nb ? nb : "none");
+		       prio, nb ? nb : "none", dynamic ? " (dynamic)" : "");
 		if (ctx->what == SHOW_NHS_DETAIL)
 			nhs_detail(tb);
 		putchar('\n');
@@ -481,6 +578,7 @@ static int nhs_reply(struct nlattr **tb, void *arg)
 	json_string(j, "proto", proto);
 	json_opt_string(j, "nbma", nb);
 	json_u64(j, "priority", prio);
+	json_bool(j, "dynamic", dynamic);
 	json_string(j, "state", name);
 	json_opt_u64(j, "req_sent", tb[MGRE_A_NHS_REQ_SENT],
 		     attr_u32(tb[MGRE_A_NHS_REQ_SENT], 0));
@@ -656,7 +754,9 @@ static const struct show_op show_ops[] = {
 		       nhs_dev_header },
 	[SHOW_NHS_DETAIL] = { MGRE_CMD_NHS_GET, nhs_reply, nhs_legend,
 			      nhs_dev_header },
+	/* (show_dmvpn()) */
 	[SHOW_DMVPN] = { MGRE_CMD_MAP_GET, dmvpn_reply, NULL, NULL },
+	[SHOW_DMVPN_DETAIL] = { MGRE_CMD_MAP_GET, dmvpn_reply, NULL, NULL },
 };
 
 /* cache, multicast, nhs: one JSON array of the entries of all devices */
@@ -674,8 +774,8 @@ int do_show(struct nhrp_nl *nl, enum show_what what,
 		return show_traffic_text(nl, &ctx, devs, ndevs);
 	if (what == SHOW_STATS || what == SHOW_TRAFFIC)
 		return show_stats(nl, &ctx, devs, ndevs, netns_stats);
-	if (what == SHOW_DMVPN && !out->json)
-		return show_dmvpn_text(nl, &ctx, devs, ndevs);
+	if (what == SHOW_DMVPN || what == SHOW_DMVPN_DETAIL)
+		return show_dmvpn(nl, &ctx, devs, ndevs);
 	if (out->json)
 		json_open_array(&ctx.json, NULL);
 	else if (op->text_begin)

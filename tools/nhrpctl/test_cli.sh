@@ -68,7 +68,16 @@ expect 2 'missing "dev DEV"' map add 1.2.3.4 nbma 5.6.7.8
 expect 2 'missing "nbma NBMA"' map add 1.2.3.4 dev $NODEV
 expect 2 'missing "PROTO"' map add nbma 5.6.7.8 dev $NODEV
 expect 2 'missing "dev DEV"' map del 1.2.3.4
-expect 2 'missing "PROTO"' nhs add dev $NODEV
+expect 2 'exactly one of "PROTO" or "dynamic" is required' nhs add dev $NODEV
+expect 2 'exactly one of "PROTO" or "dynamic" is required' nhs add 1.2.3.4 dynamic nbma 5.6.7.8 dev $NODEV
+expect 2 'exactly one of "PROTO" or "dynamic" is required' nhs del dev $NODEV
+expect 2 'a dynamic NHS needs "nbma NBMA" (its protocol address comes in its reply)' nhs add dynamic dev $NODEV
+expect 2 'a dynamic NHS needs "nbma NBMA" (its protocol address comes in its reply)' nhs del dynamic dev $NODEV
+expect 2 '"nbma" names a dynamic NHS only: "nhs del dynamic nbma NBMA"' nhs del 1.2.3.4 nbma 5.6.7.8 dev $NODEV
+expect 2 'invalid address "hub_1"' nhs add dynamic nbma hub_1 dev $NODEV
+expect 2 'invalid address "1.2.3"' nhs add 1.2.3.4 nbma 1.2.3 dev $NODEV
+expect 2 'invalid address "1.2.3.0/24" (an NHS is one address)' nhs add 1.2.3.0/24 dev $NODEV
+expect 2 'invalid address "localhost"' map add 1.2.3.4 nbma localhost dev $NODEV
 expect 2 'missing "dev DEV"' multicast add dynamic
 expect 2 'duplicate keyword "dev"' map add 1.2.3.4 nbma 5.6.7.8 dev a dev b
 expect 2 'duplicate keyword "nbma"' nhs add 1.2.3.4 nbma 5.6.7.8 nbma 5.6.7.9 dev a
@@ -104,7 +113,7 @@ expect 2 'missing argument for "--netns"' show --netns
 expect 2 'missing argument for "dev"' monitor dev
 expect 2 '"nbma" is not valid with "monitor"' monitor nbma 1.2.3.4
 expect 2 'unknown keyword "1.2.3.4"' monitor 1.2.3.4
-expect 2 '"detail" is not valid with "show dmvpn"' show dmvpn detail
+expect 2 'duplicate keyword "detail"' show dmvpn detail detail
 expect 2 'duplicate keyword "detail"' show nhs detail detail
 
 # ---- device errors (exit 1) ------------------------------------------------
@@ -192,6 +201,10 @@ expect_conf 2 $'nhs 1.2.3.4 priority\n' '$C:1: unexpected "priority" in a "nhs" 
 expect_conf 2 $'multicast nbma 1.1.1.1 dynamic\n' '$C:1: "multicast" needs "nbma NBMA" or "dynamic"'
 expect_conf 2 $'multicast\n' '$C:1: "multicast" needs "nbma NBMA" or "dynamic"'
 expect_conf 2 $'nhs 1.2.3.0/24\n' '$C:1: invalid address "1.2.3.0/24" (an NHS is one address)'
+expect_conf 2 $'nhs dynamic\n' '$C:1: "nhs dynamic" needs "nbma NBMA"'
+expect_conf 2 $'nhs dynamic 1.2.3.4 nbma 5.6.7.8\n' '$C:1: unexpected "1.2.3.4" in a "nhs" statement'
+expect_conf 2 $'nhs dynamic nbma 5.6.7.8\nnhs dynamic nbma 5.6.7.8 priority 1\n' '$C:2: a second "nhs" statement for the same entry (the first is on line 1)'
+expect_conf 2 $'map 1.2.3.4 nbma localhost\n' '$C:1: invalid address "localhost"'
 expect_conf 2 $'\n\nmap 1.2.3.4 nbma 0.0.0.0\n' '$C:3: invalid address "0.0.0.0" (NBMA address must not be 0.0.0.0)'
 expect_conf 2 $'map 1.2.3.4 nbma 2.2.2.2 priority 3\n' '$C:1: unexpected "priority" in a "map" statement'
 expect_conf 2 $'map 1.2.3.4 1.2.3.5 nbma 2.2.2.2\n' '$C:1: unexpected "1.2.3.5" in a "map" statement'
@@ -251,6 +264,8 @@ expect_comp "nhrpctl " "map multicast nhs show dmvpn stats flush monitor showcon
 expect_comp "nhrpctl showconf " "dev"
 expect_comp "nhrpctl show nhs " "detail dev"
 expect_comp "nhrpctl show nhs detail " "dev"
+expect_comp "nhrpctl show dmvpn " "detail dev"
+expect_comp "nhrpctl dmvpn " "detail dev"
 mkdir -p "$TMP/comp" && touch "$TMP/comp/tun0.conf"
 expect_comp "nhrpctl setconf $TMP/comp/tu" "$TMP/comp/tun0.conf"
 expect_comp "nhrpctl setconf $TMP/comp/tun0.conf " "dev"
@@ -259,6 +274,11 @@ expect_comp "nhrpctl -j map " "add del"
 expect_comp "nhrpctl map add 1.2.3.4 " "nbma dev"
 expect_comp "nhrpctl map add 1.2.3.4 nbma 5.6.7.8 " "dev"
 expect_comp "nhrpctl nhs add 1.2.3.4 " "nbma priority dev"
+expect_comp "nhrpctl nhs add " "dynamic nbma priority dev"
+expect_comp "nhrpctl nhs add dynamic " "nbma priority dev"
+expect_comp "nhrpctl nhs del " "dynamic dev"
+expect_comp "nhrpctl nhs del dynamic " "nbma dev"
+expect_comp "nhrpctl nhs del 1.2.3.4 " "dev"
 expect_comp "nhrpctl multicast add " "nbma dynamic dev"
 expect_comp "nhrpctl show " "multicast nhs traffic dmvpn dev"
 expect_comp "nhrpctl flush dynamic " "cached dev"

@@ -4,7 +4,8 @@
  * request, reply and output code of nhrpctl and of link_mgre.so can be
  * tested on a host without the mgre module.
  *
- * socket(AF_NETLINK, ..., NETLINK_ROUTE or NETLINK_GENERIC) returns one end
+ * socket(AF_NETLINK, ..., NETLINK_ROUTE, NETLINK_GENERIC or NETLINK_XFRM)
+ * returns one end
  * of an AF_UNIX datagram socketpair.  What the program sends is answered
  * at once, in-process, by writing netlink messages into the other end,
  * where the program's recvmsg() finds them.  The answers are canned:
@@ -13,6 +14,9 @@
  *   genetlink  family "mgre" (id 0x20) unless FAKENL_NO_MGRE is set;
  *              MAP/MCAST/NHS dumps and STATS of a fixed scenario; every
  *              change succeeds except the special cases in change_error()
+ *   xfrm       the SA dump: ESP SAs 192.1.1.1 <-> 192.1.1.2 (both ways)
+ *              and 192.1.1.1 -> 192.1.1.3 (one way); EPERM instead
+ *              when FAKENL_XFRM_EPERM is set
  *
  * Every genetlink request of family mgre is logged to $FAKENL_LOG as
  * "CMD type=hex ...", and the IFLA_INFO_DATA of every RTM_NEWLINK (which
@@ -39,6 +43,7 @@
 #include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include <linux/xfrm.h>
 
 #include "mgre.h"
 
@@ -643,6 +648,39 @@ static void handle_mgre(struct fake *f, const struct nlmsghdr *req)
 		send_ack(f, req, 0, NULL);
 }
 
+/* ---- xfrm ------------------------------------------------------------- */
+
+static void handle_xfrm(struct fake *f, const struct nlmsghdr *req)
+{
+	static const struct { const char *src, *dst; uint32_t spi; } sas[] = {
+		{ "192.1.1.1", "192.1.1.2", 0xc0000102 },
+		{ "192.1.1.2", "192.1.1.1", 0xc0000201 },
+		{ "192.1.1.1", "192.1.1.3", 0xc0000103 },
+	};
+	struct buf b = { .len = 0 };
+	struct nlmsghdr *nlh;
+	size_t i;
+
+	if (req->nlmsg_type != XFRM_MSG_GETSA ||
+	    !(req->nlmsg_flags & NLM_F_DUMP) || getenv("FAKENL_XFRM_EPERM")) {
+		send_ack(f, req, -EPERM, NULL);
+		return;
+	}
+	for (i = 0; i < sizeof(sas) / sizeof(sas[0]); i++) {
+		struct xfrm_usersa_info sa = { .family = AF_INET };
+
+		inet_pton(AF_INET, sas[i].src, &sa.saddr.a4);
+		inet_pton(AF_INET, sas[i].dst, &sa.id.daddr.a4);
+		sa.id.spi = htonl(sas[i].spi);
+		sa.id.proto = IPPROTO_ESP;
+		nlh = msg_begin(&b, req, XFRM_MSG_NEWSA, NLM_F_MULTI);
+		put(&b, &sa, sizeof(sa));
+		msg_end(&b, nlh);
+	}
+	send_buf(f, &b);
+	send_done(f, req, 0, NULL);
+}
+
 static void handle(struct fake *f, const void *data, size_t len)
 {
 	const struct nlmsghdr *req = data;
@@ -651,6 +689,8 @@ static void handle(struct fake *f, const void *data, size_t len)
 	for (; NLMSG_OK(req, left); req = NLMSG_NEXT(req, left)) {
 		if (f->proto == NETLINK_ROUTE)
 			handle_route(f, req);
+		else if (f->proto == NETLINK_XFRM)
+			handle_xfrm(f, req);
 		else if (req->nlmsg_type == GENL_ID_CTRL)
 			handle_ctrl(f, req);
 		else if (req->nlmsg_type == FAMILY_ID)
@@ -668,7 +708,8 @@ int socket(int domain, int type, int protocol)
 	int sv[2], i;
 
 	if (domain != AF_NETLINK ||
-	    (protocol != NETLINK_ROUTE && protocol != NETLINK_GENERIC))
+	    (protocol != NETLINK_ROUTE && protocol != NETLINK_GENERIC &&
+	     protocol != NETLINK_XFRM))
 		return real_socket(domain, type, protocol);
 	if (!fakes_init) {
 		for (i = 0; i < MAX_FAKE; i++)
@@ -685,7 +726,8 @@ int socket(int domain, int type, int protocol)
 		return -1;
 	fakes[i] = (struct fake){ .fd = sv[0], .peer = sv[1],
 				  .proto = protocol };
-	log_event(protocol == NETLINK_ROUTE ? "socket route" : "socket generic");
+	log_event(protocol == NETLINK_ROUTE ? "socket route" :
+		  protocol == NETLINK_XFRM ? "socket xfrm" : "socket generic");
 	return sv[0];
 }
 

@@ -87,6 +87,11 @@ check_req "5 1=05000000 10=" multicast del dev tun0 dynamic
 check_req "7 1=05000000 3=ac010101 5=c0010101 11=03" nhs add priority 3 172.1.1.1 dev tun0 nbma 192.1.1.1
 check_req "7 1=05000000 3=ac010101" nhs add 172.1.1.1 dev tun0
 check_req "8 1=05000000 3=ac010101" nhs del 172.1.1.1 dev tun0
+# 28 NHS_DYNAMIC: by NBMA, no PROTO; a name is resolved by nhrpctl
+check_req "7 1=05000000 5=c0010101 28= 11=02" nhs add dynamic nbma 192.1.1.1 priority 2 dev tun0
+check_req "7 1=05000000 5=7f000001 28=" nhs add dynamic nbma localhost dev tun0
+check_req "7 1=05000000 3=ac010101 5=7f000001" nhs add 172.1.1.1 nbma localhost dev tun0
+check_req "8 1=05000000 5=c0010101 28=" nhs del dev tun0 dynamic nbma 192.1.1.1
 check_req "10 1=05000000" stats dev tun0
 # 11 FLUSH, TYPE (6) 1 = dynamic, 2 = cached
 check_req "11 1=05000000" flush dev tun0
@@ -159,7 +164,7 @@ Type:Hub/Spoke, NHRP Peers:2,
  # Ent  Peer NBMA Addr Peer Tunnel Add State  UpDn Tm Attrb
  ----- --------------- --------------- ----- -------- -----
      1 192.1.1.2             172.1.1.2    UP 00:01:23     S
-     1 192.1.1.3             172.1.1.3    UP    1d01h   DUR
+     1 192.1.1.3             172.1.1.3 IPSEC    1d01h   DUR
 
 Interface: tun1, IPv4 NHRP Details
 Type:Hub, NHRP Peers:0,
@@ -169,7 +174,61 @@ Type:Hub, NHRP Peers:0,
      0 UNKNOWN                10.0.0.0  NHRP     1w1d     I
 EOF
 check_out 0 -j dmvpn dev tun0 <<'EOF'
-[{"dev":"tun0","peer_nbma":"192.1.1.2","peer_tunnel":"172.1.1.2","state":"UP","updn":83,"attrs":"S"},{"dev":"tun0","peer_nbma":"192.1.1.3","peer_tunnel":"172.1.1.3","state":"UP","updn":90061,"attrs":"DUR"}]
+[{"dev":"tun0","peer_nbma":"192.1.1.2","peer_tunnel":"172.1.1.2","state":"UP","updn":83,"attrs":"S","target_network":"172.1.1.2/32","spi_out":3221225730,"spi_in":3221225985},{"dev":"tun0","peer_nbma":"192.1.1.3","peer_tunnel":"172.1.1.3","state":"IPSEC","updn":90061,"attrs":"DUR","target_network":"172.1.1.3/32","spi_out":3221225731}]
+EOF
+# detail: IOS's Target Network, and under protection (tun0) each peer's
+# SAs: both ways (UP), one way (IPSEC); unreadable SAs leave the states
+# NHRP's (UP).
+check_out 0 show dmvpn detail dev tun0 <<'EOF'
+Legend: Attrb --> S - Static, D - Dynamic, I - Incomplete
+        N - NATed, L - Local, X - Negative
+        C - Cached, U - Unique, R - Registered
+        # Ent --> Number of NHRP entries with same NBMA peer
+        UpDn Time --> Up or Down Time for a Tunnel
+==========================================================================
+
+Interface: tun0, IPv4 NHRP Details
+Type:Hub/Spoke, NHRP Peers:2,
+
+ # Ent  Peer NBMA Addr Peer Tunnel Add State  UpDn Tm Attrb    Target Network
+ ----- --------------- --------------- ----- -------- ----- -----------------
+     1 192.1.1.2             172.1.1.2    UP 00:01:23     S      172.1.1.2/32
+  IPsec: SA out spi 0xc0000102, in spi 0xc0000201
+     1 192.1.1.3             172.1.1.3 IPSEC    1d01h   DUR      172.1.1.3/32
+  IPsec: SA out spi 0xc0000103, in none
+EOF
+FAKENL_XFRM_EPERM=1 check_out 0 dmvpn detail dev tun0 <<'EOF'
+Legend: Attrb --> S - Static, D - Dynamic, I - Incomplete
+        N - NATed, L - Local, X - Negative
+        C - Cached, U - Unique, R - Registered
+        # Ent --> Number of NHRP entries with same NBMA peer
+        UpDn Time --> Up or Down Time for a Tunnel
+==========================================================================
+
+Interface: tun0, IPv4 NHRP Details
+Type:Hub/Spoke, NHRP Peers:2,
+
+ # Ent  Peer NBMA Addr Peer Tunnel Add State  UpDn Tm Attrb    Target Network
+ ----- --------------- --------------- ----- -------- ----- -----------------
+     1 192.1.1.2             172.1.1.2    UP 00:01:23     S      172.1.1.2/32
+  IPsec: unknown (reading SAs needs CAP_NET_ADMIN)
+     1 192.1.1.3             172.1.1.3    UP    1d01h   DUR      172.1.1.3/32
+  IPsec: unknown (reading SAs needs CAP_NET_ADMIN)
+EOF
+check_out 0 show dmvpn detail dev tun1 <<'EOF'
+Legend: Attrb --> S - Static, D - Dynamic, I - Incomplete
+        N - NATed, L - Local, X - Negative
+        C - Cached, U - Unique, R - Registered
+        # Ent --> Number of NHRP entries with same NBMA peer
+        UpDn Time --> Up or Down Time for a Tunnel
+==========================================================================
+
+Interface: tun1, IPv4 NHRP Details
+Type:Hub, NHRP Peers:0,
+
+ # Ent  Peer NBMA Addr Peer Tunnel Add State  UpDn Tm Attrb    Target Network
+ ----- --------------- --------------- ----- -------- ----- -----------------
+     0 UNKNOWN                10.0.0.0  NHRP     1w1d     I       10.0.0.0/24
 EOF
 
 # ---- show multicast ----------------------------------------------------------
@@ -201,7 +260,7 @@ tun0:
 172.1.1.254  W priority = 5 nbma = none  req-sent 3  req-failed 3  repl-recv 0 (never)
 EOF
 check_out 0 -j show nhs dev tun0 <<'EOF'
-[{"dev":"tun0","proto":"172.1.1.1","nbma":"192.1.1.1","priority":0,"state":"responding","req_sent":12,"req_failed":1,"repl_recv":11,"last_reply":5},{"dev":"tun0","proto":"172.1.1.254","nbma":null,"priority":5,"state":"waiting","req_sent":3,"req_failed":3,"repl_recv":0,"last_reply":null}]
+[{"dev":"tun0","proto":"172.1.1.1","nbma":"192.1.1.1","priority":0,"dynamic":false,"state":"responding","req_sent":12,"req_failed":1,"repl_recv":11,"last_reply":5},{"dev":"tun0","proto":"172.1.1.254","nbma":null,"priority":5,"dynamic":false,"state":"waiting","req_sent":3,"req_failed":3,"repl_recv":0,"last_reply":null}]
 EOF
 
 # ---- stats -------------------------------------------------------------------
@@ -356,7 +415,7 @@ show nhs dev tun0
 EOF
 check_file "-j -f -b (show)" "$TMP/out" <<'EOF'
 [{"dev":"tun0","nbma":"192.1.1.2","type":"static"},{"dev":"tun0","nbma":"dynamic","type":"static"},{"dev":"tun0","nbma":"192.1.1.3","type":"dynamic"}]
-[{"dev":"tun0","proto":"172.1.1.1","nbma":"192.1.1.1","priority":0,"state":"responding","req_sent":12,"req_failed":1,"repl_recv":11,"last_reply":5},{"dev":"tun0","proto":"172.1.1.254","nbma":null,"priority":5,"state":"waiting","req_sent":3,"req_failed":3,"repl_recv":0,"last_reply":null}]
+[{"dev":"tun0","proto":"172.1.1.1","nbma":"192.1.1.1","priority":0,"dynamic":false,"state":"responding","req_sent":12,"req_failed":1,"repl_recv":11,"last_reply":5},{"dev":"tun0","proto":"172.1.1.254","nbma":null,"priority":5,"dynamic":false,"state":"waiting","req_sent":3,"req_failed":3,"repl_recv":0,"last_reply":null}]
 EOF
 
 # -b - reads stdin; the location is <stdin>.
