@@ -81,7 +81,7 @@ out=$(mgre-quick check "$TMPD/t9.conf" 2>&1) || fail "the installed mgre-quick: 
 # (the installed completion of the installed plugin's options)
 # shellcheck disable=SC2016	# (for the inner shell)
 got=$(bash -c 'source /etc/bash_completion.d/ip-mgre &&
-	COMP_WORDS=(ip link set tun0 type mgre route-inject "") COMP_CWORD=6 &&
+	COMP_WORDS=(ip link set tun0 type mgre route-inject "") COMP_CWORD=7 &&
 	_mgre_ip && echo "${COMPREPLY[*]}"' 2>&1)
 check_eq "$got" "on off" "the installed completion of \"type mgre route-inject\""
 
