@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# timeout: 300
+# timeout: 600
 #
 # The Debian packages, installed as a user would: mgre-dkms and nhrpctl,
 # from "make deb" (make check's host stage builds them, and has DKMS build
