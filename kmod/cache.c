@@ -529,6 +529,25 @@ int mgre_cache_forget(struct mgre_cache *cache, __be32 proto, __be32 nbma)
 }
 
 /*
+ * @proto is at @nbma now (a dynamic NHS there answered with it as its
+ * address): the learned binding of @proto to another NBMA address is
+ * stale (the hub moved) and goes, so that traffic to it resolves again.
+ * Resolutions in progress or failed, static and local entries stay.
+ */
+void mgre_cache_forget_moved(struct mgre_cache *cache, __be32 proto,
+			     __be32 nbma)
+{
+	struct mgre_entry *e;
+
+	spin_lock_bh(&cache->lock);
+	e = mgre_cache_lookup_locked(cache, proto);
+	if (e && mgre_entry_learned(e->type) && !mgre_entry_pending(e->type) &&
+	    e->nbma != nbma)
+		mgre_cache_remove(cache, e, MGRE_CACHE_PURGE);
+	spin_unlock_bh(&cache->lock);
+}
+
+/*
  * A resolution reply for @proto: install it if it answers our last request
  * (same, random, request id) for an entry still being resolved, or being
  * resolved again ahead of its expiry (the owner's answer may name a new

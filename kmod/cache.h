@@ -150,6 +150,8 @@ enum mgre_resolve_start mgre_cache_resolve_start(struct mgre_cache *cache,
 int mgre_cache_resolved(struct mgre_cache *cache, __be32 proto, u32 reqid,
 			__be32 nbma, u32 flags, unsigned int holdtime);
 int mgre_cache_forget(struct mgre_cache *cache, __be32 proto, __be32 nbma);
+void mgre_cache_forget_moved(struct mgre_cache *cache, __be32 proto,
+			     __be32 nbma);
 unsigned int mgre_cache_flush(struct mgre_cache *cache, int type);
 void mgre_cache_gc(struct mgre_cache *cache, struct mgre_gc_result *res);
 

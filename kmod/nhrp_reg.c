@@ -234,27 +234,6 @@ static bool mgre_nhs_learn(struct mgre_device *md, struct mgre_nhs *n,
 }
 
 /*
- * A dynamic NHS at @nbma told its address @proto: what the cache learned
- * for @proto at another NBMA address is stale (the hub moved, and its
- * name with it): forgotten, so that traffic to it resolves again.
- */
-static void mgre_nhs_learned(struct mgre_device *md, __be32 proto,
-			     __be32 nbma)
-{
-	struct mgre_entry *e;
-	__be32 old = 0;
-
-	rcu_read_lock();
-	e = mgre_cache_lookup(&md->cache, proto);
-	if (e && READ_ONCE(e->nbma) != nbma)
-		old = READ_ONCE(e->nbma);
-	rcu_read_unlock();
-	/* (a learned entry only: static and local ones stay) */
-	if (old)
-		mgre_cache_forget(&md->cache, proto, old);
-}
-
-/*
  * Client: a registration reply.  Taken only from the NHS we sent the
  * request to (its NBMA address) with the request's (random) id: a reply
  * from anyone else, or with another id, is counted as unmatched and
@@ -343,8 +322,9 @@ void mgre_nhrp_reg_reply(struct mgre_device *md,
 					     nat ? "behind" : "not behind", &seen);
 		WRITE_ONCE(md->nhrp.behind_nat, nat);
 	}
+	/* (what the cache bound it to elsewhere is stale: the hub moved) */
 	if (learned)
-		mgre_nhs_learned(md, learned, outer_src);
+		mgre_cache_forget_moved(&md->cache, learned, outer_src);
 	/* A first answer: the work updates the carrier ("if-state nhrp"). */
 	if (kick && cfg->if_state)
 		mgre_nhrp_kick(md);

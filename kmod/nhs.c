@@ -53,11 +53,6 @@ int mgre_nhs_add(struct mgre_nhs_list *nhs, const struct mgre_nhs_id *id,
 	struct mgre_nhs *n, *pos;
 	int ret = 0;
 
-	if (id->dynamic && (id->proto || !id->nbma)) {
-		NL_SET_ERR_MSG(extack,
-			       "a dynamic NHS has an NBMA address and no protocol address");
-		return -EINVAL;
-	}
 	n = kzalloc(sizeof(*n), GFP_KERNEL);
 	if (!n)
 		return -ENOMEM;

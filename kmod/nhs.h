@@ -57,7 +57,7 @@ void mgre_nhs_init(struct mgre_nhs_list *nhs);
 void mgre_nhs_destroy(struct mgre_nhs_list *nhs);
 /*
  * Which NHS a request names: by its protocol address (@dynamic false), or
- * a dynamic one by its NBMA address.
+ * a dynamic one by its NBMA address (never 0: mgre_genl_nhs_id() checks).
  */
 struct mgre_nhs_id {
 	__be32 proto;
