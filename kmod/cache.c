@@ -4,6 +4,7 @@
  */
 
 #include <linux/jiffies.h>
+#include <linux/inetdevice.h>
 #include <linux/slab.h>
 #include <uapi/mgre.h>
 
@@ -14,8 +15,8 @@
 #include "route.h"
 
 static const struct rhashtable_params mgre_cache_params = {
-	.key_len		= sizeof(__be32),
-	.key_offset		= offsetof(struct mgre_entry, proto),
+	.key_len		= sizeof(struct mgre_key),
+	.key_offset		= offsetof(struct mgre_entry, key),
 	.head_offset		= offsetof(struct mgre_entry, node),
 	.automatic_shrinking	= true,
 };
@@ -40,6 +41,16 @@ static void mgre_cache_note_op(const struct mgre_cache *cache,
 			       enum mgre_cache_op op)
 {
 	mgre_cache_note(cache, e, op, e->type, e->nbma);
+}
+
+static struct mgre_key mgre_key(__be32 proto, u8 prefixlen)
+{
+	struct mgre_key k = {
+		.proto = proto & inet_make_mask(prefixlen),
+		.prefixlen = prefixlen,
+	};
+
+	return k;
 }
 
 /*
@@ -122,14 +133,70 @@ void mgre_cache_destroy(struct mgre_cache *cache)
 
 struct mgre_entry *mgre_cache_lookup(struct mgre_cache *cache, __be32 proto)
 {
-	return rhashtable_lookup(&cache->ht, &proto, mgre_cache_params);
+	struct mgre_key k = mgre_key(proto, 32);
+
+	return rhashtable_lookup(&cache->ht, &k, mgre_cache_params);
+}
+
+struct mgre_entry *mgre_cache_lookup_lpm(struct mgre_cache *cache,
+					 __be32 addr)
+{
+	unsigned long plens = READ_ONCE(cache->plens);
+	struct mgre_entry *e = mgre_cache_lookup(cache, addr);
+	struct mgre_key k;
+	unsigned int p;
+
+	while (!e && plens) {
+		p = __fls(plens);
+		plens &= ~BIT(p);
+		k = mgre_key(addr, p);
+		e = rhashtable_lookup(&cache->ht, &k, mgre_cache_params);
+	}
+	return e;
+}
+
+static struct mgre_entry *mgre_cache_find_locked(struct mgre_cache *cache,
+						 __be32 proto, u8 prefixlen)
+{
+	struct mgre_key k = mgre_key(proto, prefixlen);
+
+	lockdep_assert_held(&cache->lock);
+	return rhashtable_lookup_fast(&cache->ht, &k, mgre_cache_params);
 }
 
 static struct mgre_entry *mgre_cache_lookup_locked(struct mgre_cache *cache,
 						   __be32 proto)
 {
+	return mgre_cache_find_locked(cache, proto, 32);
+}
+
+/* @e joins (@n = 1) or leaves (-1) the table: the prefix and shortcut
+ * counts.
+ */
+static void mgre_cache_count_entry(struct mgre_cache *cache,
+				   const struct mgre_entry *e, int n)
+{
+	u8 p = mgre_entry_plen(e);
+
 	lockdep_assert_held(&cache->lock);
-	return rhashtable_lookup_fast(&cache->ht, &proto, mgre_cache_params);
+	if (p < 32) {
+		cache->plen_count[p] += n;
+		WRITE_ONCE(cache->plens, cache->plen_count[p] ?
+			   cache->plens | BIT(p) : cache->plens & ~BIT(p));
+	}
+	if (e->flags & MGRE_F_SHORTCUT)
+		WRITE_ONCE(cache->shortcuts, cache->shortcuts + n);
+}
+
+static int mgre_cache_hash_insert(struct mgre_cache *cache,
+				  struct mgre_entry *e)
+{
+	int ret = rhashtable_insert_fast(&cache->ht, &e->node,
+					 mgre_cache_params);
+
+	if (!ret)
+		mgre_cache_count_entry(cache, e, 1);
+	return ret;
 }
 
 /*
@@ -153,7 +220,8 @@ static void mgre_entry_changed(struct mgre_cache *cache, struct mgre_entry *e,
 		atomic_add(mgre_entry_pending(type) ? 1 : -1, &cache->pending);
 	/* (not queued: the next change of the entry tries again) */
 	if (route != e->routed &&
-	    mgre_route_event(cache->route, e->proto, route))
+	    mgre_route_event(cache->route, mgre_entry_proto(e),
+			     mgre_entry_plen(e), route))
 		e->routed = route;
 	if (old_type == type && old_nbma == nbma)
 		return;
@@ -195,6 +263,7 @@ static void mgre_cache_unlink(struct mgre_cache *cache, struct mgre_entry *e,
 	lockdep_assert_held(&cache->lock);
 	mgre_cache_note_op(cache, e, op);
 	rhashtable_remove_fast(&cache->ht, &e->node, mgre_cache_params);
+	mgre_cache_count_entry(cache, e, -1);
 	list_del_init(&e->wheel);
 	mgre_entry_changed(cache, e, e->type, e->nbma, MGRE_ENTRY_STATIC, 0);
 	mgre_entry_free_rcu(e);
@@ -206,18 +275,21 @@ int mgre_cache_add_static(struct mgre_cache *cache, __be32 proto, u8 prefixlen,
 	struct mgre_entry *e, *old;
 	int ret;
 
+	if (proto & ~inet_make_mask(prefixlen)) {
+		NL_SET_ERR_MSG(extack, "the address has bits set beyond its prefix length");
+		return -EINVAL;
+	}
 	e = mgre_entry_alloc(GFP_KERNEL);
 	if (!e)
 		return -ENOMEM;
-	e->proto = proto;
+	e->key = mgre_key(proto, prefixlen);
 	e->nbma = nbma;
 	e->type = MGRE_ENTRY_STATIC;
-	e->prefixlen = prefixlen;
 	e->created = jiffies;
 	INIT_LIST_HEAD(&e->wheel);
 
 	spin_lock_bh(&cache->lock);
-	old = mgre_cache_lookup_locked(cache, proto);
+	old = mgre_cache_find_locked(cache, proto, prefixlen);
 	if (old && old->type == MGRE_ENTRY_STATIC) {
 		NL_SET_ERR_MSG(extack, "a static entry for this address exists");
 		ret = -EEXIST;
@@ -229,6 +301,8 @@ int mgre_cache_add_static(struct mgre_cache *cache, __be32 proto, u8 prefixlen,
 					      mgre_cache_params);
 		if (ret)
 			goto err_unlock;
+		mgre_cache_count_entry(cache, old, -1);
+		mgre_cache_count_entry(cache, e, 1);
 		if (mgre_entry_learned(old->type))
 			atomic_dec(&cache->learned);
 		mgre_cache_note_op(cache, old, MGRE_CACHE_REPLACE);
@@ -245,7 +319,7 @@ int mgre_cache_add_static(struct mgre_cache *cache, __be32 proto, u8 prefixlen,
 		ret = -ENOSPC;
 		goto err_unlock;
 	}
-	ret = rhashtable_insert_fast(&cache->ht, &e->node, mgre_cache_params);
+	ret = mgre_cache_hash_insert(cache, e);
 	if (ret)
 		goto err_unlock;
 	mgre_cache_note_op(cache, e, MGRE_CACHE_ADD);
@@ -259,13 +333,13 @@ err_unlock:
 }
 
 int mgre_cache_del_static(struct mgre_cache *cache, __be32 proto,
-			  struct netlink_ext_ack *extack)
+			  u8 prefixlen, struct netlink_ext_ack *extack)
 {
 	struct mgre_entry *e;
 	int ret = 0;
 
 	spin_lock_bh(&cache->lock);
-	e = mgre_cache_lookup_locked(cache, proto);
+	e = mgre_cache_find_locked(cache, proto, prefixlen);
 	if (!e || e->type != MGRE_ENTRY_STATIC) {
 		NL_SET_ERR_MSG(extack, "no static entry for this address");
 		ret = -ENOENT;
@@ -308,11 +382,10 @@ static struct mgre_entry *mgre_entry_new(__be32 proto, __be32 nbma, u8 type,
 
 	if (!e)
 		return NULL;
-	e->proto = proto;
+	e->key = mgre_key(proto, 32);
 	e->nbma = nbma;
 	e->type = type;
 	e->flags = flags;
-	e->prefixlen = 32;
 	e->created = jiffies;
 	INIT_LIST_HEAD(&e->wheel);
 	mgre_entry_stamp(e, type, holdtime);
@@ -328,7 +401,7 @@ static int mgre_cache_insert(struct mgre_cache *cache, struct mgre_entry *e)
 		mgre_entry_free_now(e);
 		return -ENOSPC;
 	}
-	ret = rhashtable_insert_fast(&cache->ht, &e->node, mgre_cache_params);
+	ret = mgre_cache_hash_insert(cache, e);
 	if (ret) {
 		mgre_entry_free_now(e);
 		return ret;
@@ -352,6 +425,9 @@ static void mgre_entry_update(struct mgre_cache *cache, struct mgre_entry *e,
 	__be32 old_nbma = e->nbma;
 
 	mgre_entry_changed(cache, e, e->type, e->nbma, type, nbma);
+	if ((e->flags ^ flags) & MGRE_F_SHORTCUT)
+		WRITE_ONCE(cache->shortcuts, cache->shortcuts +
+			   ((flags & MGRE_F_SHORTCUT) ? 1 : -1));
 	if (e->type != type)
 		e->created = jiffies;
 	WRITE_ONCE(e->nbma, nbma);
@@ -466,7 +542,7 @@ int mgre_cache_learn_request(struct mgre_cache *cache, __be32 proto,
  * a next hop being resolved takes no lock and allocates nothing.
  */
 enum mgre_resolve_start mgre_cache_resolve_start(struct mgre_cache *cache,
-						 __be32 proto)
+						 __be32 proto, u32 flags)
 {
 	u32 limit = min_t(u32, MGRE_PENDING_MAX,
 			  max_t(u32, READ_ONCE(cache->max) / 4, 1));
@@ -481,7 +557,7 @@ enum mgre_resolve_start mgre_cache_resolve_start(struct mgre_cache *cache,
 	ret = MGRE_RESOLVE_LIMITED;
 	if (atomic_read(&cache->pending) >= limit)
 		goto out;
-	e = mgre_entry_new(proto, 0, MGRE_ENTRY_INCOMPLETE, 0,
+	e = mgre_entry_new(proto, 0, MGRE_ENTRY_INCOMPLETE, flags,
 			   MGRE_RESOLVE_HOLD);
 	if (!e) {
 		ret = MGRE_RESOLVE_NOMEM;
@@ -547,29 +623,89 @@ void mgre_cache_forget_moved(struct mgre_cache *cache, __be32 proto,
 	spin_unlock_bh(&cache->lock);
 }
 
-/*
- * A resolution reply for @proto: install it if it answers our last request
- * (same, random, request id) for an entry still being resolved, or being
- * resolved again ahead of its expiry (the owner's answer may name a new
- * NBMA address: it moved).
+/* The entry being resolved with request id @reqid: @target's own, or a
+ * shortcut's (a prefix holding @target) being resolved again.
  */
-int mgre_cache_resolved(struct mgre_cache *cache, __be32 proto, u32 reqid,
-			__be32 nbma, u32 flags, unsigned int holdtime)
+static struct mgre_entry *mgre_cache_find_reqid(struct mgre_cache *cache,
+						__be32 target, u32 reqid)
 {
+	unsigned long plens = cache->plens;
 	struct mgre_entry *e;
+	unsigned int p = 32;
+
+	lockdep_assert_held(&cache->lock);
+	for (;;) {
+		e = mgre_cache_find_locked(cache, target, p);
+		/* (no request sent yet: no id to answer) */
+		if (e && e->tries && e->reqid == reqid &&
+		    (e->type == MGRE_ENTRY_INCOMPLETE ||
+		     e->type == MGRE_ENTRY_NEGATIVE ||
+		     e->type == MGRE_ENTRY_CACHED))
+			return e;
+		if (!plens)
+			return NULL;
+		p = __fls(plens);
+		plens &= ~BIT(p);
+	}
+}
+
+/*
+ * A resolution reply: install it if it answers our last request (same,
+ * random, request id) for an entry still being resolved, or being
+ * resolved again ahead of its expiry (the owner's answer may name a new
+ * NBMA address: it moved).  A shortcut's answer (@a->via set) may be a
+ * prefix: its entry replaces the one that asked, as a shortcut.  Returns
+ * 0, -ENOENT (no such request), -EPERM (a static or local entry holds the
+ * prefix), -ENOSPC or -ENOMEM.
+ */
+int mgre_cache_resolved(struct mgre_cache *cache, const struct mgre_answer *a)
+{
+	struct mgre_entry *e, *old;
+	u32 flags = a->flags;
+	__be32 via = 0;
 	int ret = -ENOENT;
+	u8 plen = 32;
 
 	spin_lock_bh(&cache->lock);
-	e = mgre_cache_lookup_locked(cache, proto);
-	/* (no request sent yet: no id to answer) */
-	if (e && e->tries && e->reqid == reqid &&
-	    (e->type == MGRE_ENTRY_INCOMPLETE ||
-	     e->type == MGRE_ENTRY_NEGATIVE ||
-	     e->type == MGRE_ENTRY_CACHED)) {
-		mgre_entry_update(cache, e, nbma, MGRE_ENTRY_CACHED, flags,
-				  holdtime);
-		ret = 0;
+	e = mgre_cache_find_reqid(cache, a->target, a->reqid);
+	if (!e)
+		goto out;
+	if (e->flags & MGRE_F_SHORTCUT) {
+		flags |= MGRE_F_SHORTCUT;
+		via = a->via;
+		plen = a->prefixlen;
+	} else if (a->via != a->target) {
+		/* A next hop's answer names the next hop itself. */
+		goto out;
 	}
+	ret = 0;
+	if (mgre_entry_plen(e) != plen) {
+		/* Another prefix: the entry that asked gives way to it. */
+		old = mgre_cache_find_locked(cache, a->target, plen);
+		if (old && !mgre_entry_learned(old->type)) {
+			ret = -EPERM;
+			goto out;
+		}
+		mgre_cache_remove(cache, e, MGRE_CACHE_REPLACE);
+		e = old;
+		if (!e) {
+			e = mgre_entry_new(a->target, a->nbma,
+					   MGRE_ENTRY_CACHED, flags,
+					   a->holdtime);
+			if (!e) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			e->key = mgre_key(a->target, plen);
+			e->via = via;
+			ret = mgre_cache_insert(cache, e);
+			goto out;
+		}
+	}
+	WRITE_ONCE(e->via, via);
+	mgre_entry_update(cache, e, a->nbma, MGRE_ENTRY_CACHED, flags,
+			  a->holdtime);
+out:
 	spin_unlock_bh(&cache->lock);
 	return ret;
 }
@@ -590,7 +726,9 @@ static void mgre_cache_walk(struct mgre_cache *cache,
 			continue;
 		spin_lock_bh(&cache->lock);
 		/* Skip entries a concurrent writer already removed. */
-		if (mgre_cache_lookup_locked(cache, e->proto) == e && fn(e, arg))
+		if (mgre_cache_find_locked(cache, mgre_entry_proto(e),
+					   mgre_entry_plen(e)) == e &&
+		    fn(e, arg))
 			mgre_cache_remove(cache, e, MGRE_CACHE_FLUSH);
 		spin_unlock_bh(&cache->lock);
 		if (!(++n % 256)) {
@@ -660,7 +798,7 @@ static bool mgre_gc_resolve(struct mgre_entry *e, struct mgre_gc_result *res,
 	if (!e->tries)
 		e->reqid = mgre_reqid_new();
 	res->reqid[res->nresolve] = e->reqid;
-	res->resolve[res->nresolve++] = e->proto;
+	res->resolve[res->nresolve++] = mgre_entry_proto(e);
 	e->next_try = now + HZ * min_t(unsigned int, 1U << e->tries,
 				       MGRE_RESOLVE_RETRY_MAX);
 	e->tries++;
@@ -792,6 +930,101 @@ void mgre_cache_gc(struct mgre_cache *cache, struct mgre_gc_result *res)
 }
 
 #ifdef MGRE_SELFTEST
+static __be32 __init mgre_st_nbma(struct mgre_cache *cache, u32 addr)
+{
+	struct mgre_entry *e;
+	__be32 nbma;
+
+	rcu_read_lock();
+	e = mgre_cache_lookup_lpm(cache, htonl(addr));
+	nbma = e ? e->nbma : 0;
+	rcu_read_unlock();
+	return nbma;
+}
+
+/*
+ * Prefixes: the longest match wins, lengths come and go from the bitmap,
+ * and a shortcut's answer (a prefix) replaces the /32 that asked for it.
+ */
+static bool __init mgre_cache_selftest_lpm(struct mgre_cache *cache,
+					   unsigned int *step)
+{
+	struct mgre_answer a = {
+		.target = htonl(0x0a090909), .nbma = htonl(9),
+		.via = htonl(0xac100003), .prefixlen = 24, .holdtime = 60,
+	};
+	struct mgre_entry *e;
+
+	++*step;
+	if (mgre_cache_add_static(cache, htonl(0x0a010000), 16, htonl(1),
+				  NULL) ||
+	    mgre_cache_add_static(cache, htonl(0x0a010200), 24, htonl(2),
+				  NULL) ||
+	    mgre_cache_add_static(cache, htonl(0x0a010203), 32, htonl(3),
+				  NULL) ||
+	    mgre_cache_add_static(cache, htonl(0x0a010201), 24, htonl(4),
+				  NULL) != -EINVAL)
+		return false;
+	++*step;
+	if (mgre_st_nbma(cache, 0x0a010203) != htonl(3) ||
+	    mgre_st_nbma(cache, 0x0a010204) != htonl(2) ||
+	    mgre_st_nbma(cache, 0x0a010301) != htonl(1) ||
+	    mgre_st_nbma(cache, 0x0a020000) ||
+	    cache->plens != (BIT(16) | BIT(24)))
+		return false;
+	++*step;
+	if (mgre_cache_del_static(cache, htonl(0x0a010200), 24, NULL) ||
+	    mgre_st_nbma(cache, 0x0a010204) != htonl(1) ||
+	    cache->plens != BIT(16))
+		return false;
+	/* A shortcut for 10.9.9.9 answered with 10.9.9.0/24 via .3. */
+	++*step;
+	if (mgre_cache_resolve_start(cache, a.target, MGRE_F_SHORTCUT) !=
+	    MGRE_RESOLVE_STARTED)
+		return false;
+	spin_lock_bh(&cache->lock);
+	e = mgre_cache_lookup_locked(cache, a.target);
+	if (e) {
+		e->tries = 1;
+		e->reqid = 77;
+	}
+	spin_unlock_bh(&cache->lock);
+	a.reqid = 78;
+	if (!e || mgre_cache_resolved(cache, &a) != -ENOENT)
+		return false;
+	a.reqid = 77;
+	if (mgre_cache_resolved(cache, &a) || cache->shortcuts != 1 ||
+	    mgre_st_nbma(cache, 0x0a0909fe) != htonl(9) ||
+	    cache->plens != (BIT(16) | BIT(24)))
+		return false;
+	rcu_read_lock();
+	e = mgre_cache_lookup(cache, a.target);
+	rcu_read_unlock();
+	if (e)			/* the /32 gave way */
+		return false;
+	/* Refreshed in place: a request for the prefix, answered. */
+	++*step;
+	spin_lock_bh(&cache->lock);
+	e = mgre_cache_find_locked(cache, a.target, 24);
+	if (e) {
+		e->tries = 1;
+		e->reqid = 88;
+	}
+	spin_unlock_bh(&cache->lock);
+	a.target = htonl(0x0a090900);
+	a.reqid = 88;
+	a.nbma = htonl(10);
+	if (!e || mgre_cache_resolved(cache, &a) ||
+	    mgre_st_nbma(cache, 0x0a090901) != htonl(10) ||
+	    cache->shortcuts != 1)
+		return false;
+	++*step;
+	mgre_cache_flush(cache, -1);
+	if (cache->shortcuts || cache->plens != BIT(16))
+		return false;
+	return true;
+}
+
 /*
  * In-module selftest (the debug kernel's build, at module load): the
  * wheel finds what is due, and a pass costs what is due, not the table.
@@ -836,6 +1069,8 @@ bool __init mgre_cache_selftest(void)
 	++step;
 	mgre_cache_gc_at(cache, res, t0 + 3602 * HZ);
 	if (mgre_cache_count(cache) || atomic_read(&cache->learned))
+		goto out;
+	if (!mgre_cache_selftest_lpm(cache, &step))
 		goto out;
 	ok = true;
 out:

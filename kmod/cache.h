@@ -37,13 +37,27 @@
  */
 #define MGRE_PENDING_MAX	1024
 
+/*
+ * The key: a prefix.  Host entries (tunnel addresses, resolutions of next
+ * hops) are /32; static maps and shortcuts may be shorter, and a lookup
+ * that wants them takes the longest match (mgre_cache_lookup_lpm()).
+ */
+struct mgre_key {
+	__be32 proto;		/* masked to prefixlen */
+	u8 prefixlen;
+	u8 pad[3];		/* zero */
+};
+
 struct mgre_entry {
 	struct rhash_head node;
-	__be32 proto;		/* key */
+	struct mgre_key key;
 	__be32 nbma;		/* READ_ONCE(): rewritten in place */
+	/* A shortcut (MGRE_F_SHORTCUT): the tunnel address of the peer it
+	 * leads to (the responder); 0 for others.  READ_ONCE().
+	 */
+	__be32 via;
 	u8 type;		/* enum mgre_entry_type */
-	u8 prefixlen;
-	u32 flags;		/* MGRE_F_* */
+	u32 flags;		/* MGRE_F_*; READ_ONCE() */
 	unsigned long created;	/* jiffies */
 	unsigned long expires;	/* jiffies; 0 = never */
 	unsigned long used;	/* jiffies of last transmit; 0 = never */
@@ -63,6 +77,9 @@ struct mgre_entry {
 	struct list_head wheel;	/* when: mgre_entry_due() (cache.c) */
 	struct rcu_head rcu;
 };
+
+#define mgre_entry_proto(e)	((e)->key.proto)
+#define mgre_entry_plen(e)	((e)->key.prefixlen)
 
 /*
  * Expiry and retries: learned entries sit in a wheel of one-second slots,
@@ -92,6 +109,17 @@ struct mgre_cache {
 	unsigned long wheel_sec;	/* jiffies / HZ: the first slot the next
 					 * pass visits; under lock
 					 */
+	/* Prefix lengths below 32 in use: entries per length (under lock),
+	 * and bit N of @plens set while a /N exists (READ_ONCE(): the
+	 * longest-prefix lookup tries only those lengths, and costs one
+	 * lookup while there are none).
+	 */
+	u32 plen_count[32];
+	unsigned long plens;
+	/* Shortcut entries (MGRE_F_SHORTCUT): transmit consults them only
+	 * while there is one.  Under lock, READ_ONCE().
+	 */
+	u32 shortcuts;
 };
 
 /* Learned entries that need the NHRP engine's attention after a walk. */
@@ -113,13 +141,16 @@ void mgre_cache_route_sync(struct mgre_cache *cache);
 void mgre_cache_route_resync(struct mgre_cache *cache);
 void mgre_cache_destroy(struct mgre_cache *cache);
 
-/* Caller holds rcu_read_lock(). */
+/* Caller holds rcu_read_lock().  The /32 entry of @proto. */
 struct mgre_entry *mgre_cache_lookup(struct mgre_cache *cache, __be32 proto);
+/* Caller holds rcu_read_lock().  The longest prefix that holds @addr. */
+struct mgre_entry *mgre_cache_lookup_lpm(struct mgre_cache *cache,
+					 __be32 addr);
 
 int mgre_cache_add_static(struct mgre_cache *cache, __be32 proto, u8 prefixlen,
 			  __be32 nbma, struct netlink_ext_ack *extack);
 int mgre_cache_del_static(struct mgre_cache *cache, __be32 proto,
-			  struct netlink_ext_ack *extack);
+			  u8 prefixlen, struct netlink_ext_ack *extack);
 
 int mgre_cache_learn(struct mgre_cache *cache, __be32 proto, __be32 nbma,
 		     u8 type, u32 flags, unsigned int holdtime);
@@ -135,7 +166,10 @@ enum mgre_cache_op {
 	MGRE_CACHE_PURGE,	/* its owner purged it */
 	MGRE_CACHE_FLUSH,	/* flushed by the administrator */
 	MGRE_CACHE_DEL,		/* a static entry deleted */
-	MGRE_CACHE_REPLACE,	/* a static entry took its place */
+	MGRE_CACHE_REPLACE,	/* another entry took its place: a static
+				 * one, or a shortcut's prefix (the /32
+				 * that was resolved gives way to it)
+				 */
 };
 
 enum mgre_resolve_start {
@@ -146,9 +180,21 @@ enum mgre_resolve_start {
 };
 
 enum mgre_resolve_start mgre_cache_resolve_start(struct mgre_cache *cache,
-						 __be32 proto);
-int mgre_cache_resolved(struct mgre_cache *cache, __be32 proto, u32 reqid,
-			__be32 nbma, u32 flags, unsigned int holdtime);
+						 __be32 proto, u32 flags);
+
+/* A resolution's answer (mgre_cache_resolved()). */
+struct mgre_answer {
+	__be32 target;		/* what was asked for */
+	u32 reqid;
+	__be32 nbma;
+	__be32 via;		/* shortcut: the responder's tunnel address */
+	u8 prefixlen;		/* shortcut: the prefix holding @target */
+	u32 flags;
+	unsigned int holdtime;
+};
+
+int mgre_cache_resolved(struct mgre_cache *cache,
+			const struct mgre_answer *a);
 int mgre_cache_forget(struct mgre_cache *cache, __be32 proto, __be32 nbma);
 void mgre_cache_forget_moved(struct mgre_cache *cache, __be32 proto,
 			     __be32 nbma);

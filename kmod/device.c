@@ -245,6 +245,8 @@ static const struct nla_policy mgre_policy[IFLA_MGRE_MAX + 1] = {
 		NLA_POLICY_FULL_RANGE(NLA_U32, &mgre_max_send_range),
 	[IFLA_MGRE_NHRP_MAX_SEND_EVERY] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &mgre_max_send_every_range),
+	[IFLA_MGRE_REDIRECT]	= NLA_POLICY_MAX(NLA_U8, 1),
+	[IFLA_MGRE_SHORTCUT]	= NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 static int mgre_validate(struct nlattr *tb[], struct nlattr *data[],
@@ -334,6 +336,13 @@ static void mgre_nhrp_apply(struct mgre_device *md, struct nlattr *data[])
 	if (data[IFLA_MGRE_SUBNET_CHECK])
 		WRITE_ONCE(md->nhrp.any_subnet,
 			   !nla_get_u8(data[IFLA_MGRE_SUBNET_CHECK]));
+	/* (shortcuts made already stay until they expire or are purged) */
+	if (data[IFLA_MGRE_REDIRECT])
+		WRITE_ONCE(md->nhrp.redirect,
+			   nla_get_u8(data[IFLA_MGRE_REDIRECT]));
+	if (data[IFLA_MGRE_SHORTCUT])
+		WRITE_ONCE(md->nhrp.shortcut,
+			   nla_get_u8(data[IFLA_MGRE_SHORTCUT]));
 	if (data[IFLA_MGRE_PER_NBMA_MAX])
 		WRITE_ONCE(md->mcast.per_nbma_max,
 			   nla_get_u32(data[IFLA_MGRE_PER_NBMA_MAX]));
@@ -500,6 +509,8 @@ static size_t mgre_get_size(const struct net_device *dev)
 	       nla_total_size(4) +	/* IFLA_MGRE_NHRP_RATE_LIMIT */
 	       nla_total_size(4) +	/* IFLA_MGRE_NHRP_MAX_SEND */
 	       nla_total_size(4) +	/* IFLA_MGRE_NHRP_MAX_SEND_EVERY */
+	       nla_total_size(1) +	/* IFLA_MGRE_REDIRECT */
+	       nla_total_size(1) +	/* IFLA_MGRE_SHORTCUT */
 	       0;
 }
 
@@ -533,7 +544,9 @@ static int mgre_fill_info(struct sk_buff *skb, const struct net_device *dev)
 	    nla_put_u32(skb, IFLA_MGRE_NHRP_RATE_LIMIT,
 			READ_ONCE(md->nhrp_rl.rate)) ||
 	    nla_put_u32(skb, IFLA_MGRE_NHRP_MAX_SEND, send_count) ||
-	    nla_put_u32(skb, IFLA_MGRE_NHRP_MAX_SEND_EVERY, send_every))
+	    nla_put_u32(skb, IFLA_MGRE_NHRP_MAX_SEND_EVERY, send_every) ||
+	    nla_put_u8(skb, IFLA_MGRE_REDIRECT, READ_ONCE(md->nhrp.redirect)) ||
+	    nla_put_u8(skb, IFLA_MGRE_SHORTCUT, READ_ONCE(md->nhrp.shortcut)))
 		return -EMSGSIZE;
 
 	if (nla_put_u32(skb, IFLA_MGRE_LINK, READ_ONCE(p->link)) ||

@@ -91,8 +91,8 @@ void mgre_event_entry(struct net_device *dev, const struct mgre_entry *e,
 	skb = mgre_event_new(md, MGRE_EV_ENTRY_ADD + op, &hdr);
 	if (!skb)
 		return;
-	err = nla_put(skb, MGRE_A_PROTO, sizeof(e->proto), &e->proto) ||
-	      nla_put_u8(skb, MGRE_A_PREFIXLEN, e->prefixlen) ||
+	err = nla_put(skb, MGRE_A_PROTO, sizeof(e->key.proto), &e->key.proto) ||
+	      nla_put_u8(skb, MGRE_A_PREFIXLEN, mgre_entry_plen(e)) ||
 	      nla_put_in_addr(skb, MGRE_A_NBMA, READ_ONCE(e->nbma)) ||
 	      nla_put_u8(skb, MGRE_A_TYPE, READ_ONCE(e->type)) ||
 	      nla_put_u32(skb, MGRE_A_FLAGS, READ_ONCE(e->flags));
@@ -100,6 +100,8 @@ void mgre_event_entry(struct net_device *dev, const struct mgre_entry *e,
 		err = nla_put_u32(skb, MGRE_A_EXPIRES, time_after(expires, now) ?
 				  jiffies_to_msecs(expires - now) / MSEC_PER_SEC :
 				  0);
+	if (!err && READ_ONCE(e->via))
+		err = nla_put_in_addr(skb, MGRE_A_NEXT_HOP, READ_ONCE(e->via));
 	if (!err && op == MGRE_CACHE_UPDATE)
 		err = nla_put_u8(skb, MGRE_A_OLD_TYPE, old_type) ||
 		      nla_put_in_addr(skb, MGRE_A_OLD_NBMA, old_nbma);

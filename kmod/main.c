@@ -50,6 +50,7 @@ static const bool mgre_stat_drop[__MGRE_STAT_MAX] = {
 	[MGRE_STAT_NHRP_TX_RATELIMITED] = true,
 	[MGRE_STAT_TX_ERRORS] = true,
 	[MGRE_STAT_EVENTS_LOST] = true,
+	[MGRE_STAT_NHRP_RX_TI_IGNORED] = true,
 };
 
 void mgre_trace_drop(struct mgre_device *md, enum mgre_stat idx)

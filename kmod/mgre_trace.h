@@ -197,13 +197,13 @@ TRACE_EVENT(mgre_cache,
 			     __field(u8, old_type)),
 	    TP_fast_assign(__assign_str(dev, mgre_trace_dev(dev));
 			   __entry->netns = mgre_trace_netns(dev);
-			   memcpy(__entry->proto, &e->proto, 4);
+			   memcpy(__entry->proto, &e->key.proto, 4);
 			   memcpy(__entry->nbma, &e->nbma, 4);
 			   memcpy(__entry->old_nbma, &old_nbma, 4);
 			   __entry->flags = e->flags;
 			   __entry->expires = mgre_trace_expires(e);
 			   __entry->op = op;
-			   __entry->prefixlen = e->prefixlen;
+			   __entry->prefixlen = e->key.prefixlen;
 			   __entry->type = e->type;
 			   __entry->old_type = old_type;),
 	    TP_printk("dev=%s netns=%u %s %pI4/%u type=%s nbma=%pI4 flags=0x%x expires=%u old_type=%s old_nbma=%pI4",
@@ -255,6 +255,7 @@ TRACE_DEFINE_ENUM(MGRE_STAT_NHRP_RX_RATELIMITED);
 TRACE_DEFINE_ENUM(MGRE_STAT_NHRP_TX_RATELIMITED);
 TRACE_DEFINE_ENUM(MGRE_STAT_TX_ERRORS);
 TRACE_DEFINE_ENUM(MGRE_STAT_EVENTS_LOST);
+TRACE_DEFINE_ENUM(MGRE_STAT_NHRP_RX_TI_IGNORED);
 
 #define MGRE_TRACE_DROP(r)						\
 	__print_symbolic(r,						\
@@ -283,7 +284,8 @@ TRACE_DEFINE_ENUM(MGRE_STAT_EVENTS_LOST);
 			 { MGRE_STAT_NHRP_RX_RATELIMITED, "nhrp_rx_ratelimited" },	\
 			 { MGRE_STAT_NHRP_TX_RATELIMITED, "nhrp_tx_ratelimited" },	\
 			 { MGRE_STAT_TX_ERRORS, "tx_errors" },	\
-			 { MGRE_STAT_EVENTS_LOST, "events_lost" })
+			 { MGRE_STAT_EVENTS_LOST, "events_lost" },	\
+			 { MGRE_STAT_NHRP_RX_TI_IGNORED, "nhrp_rx_ti_ignored" })
 
 TRACE_EVENT(mgre_drop,
 	    TP_PROTO(const struct net_device *dev, unsigned int reason),

@@ -93,16 +93,19 @@ static int mgre_genl_map_add(struct sk_buff *skb, struct genl_info *info)
 static int mgre_genl_map_del(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mgre_device *md;
+	u8 plen = 32;
 	int ret;
 
 	if (GENL_REQ_ATTR_CHECK(info, MGRE_A_PROTO))
 		return -EINVAL;
+	if (info->attrs[MGRE_A_PREFIXLEN])
+		plen = nla_get_u8(info->attrs[MGRE_A_PREFIXLEN]);
 	md = mgre_genl_dev(genl_info_net(info), info->attrs, info->extack);
 	if (IS_ERR(md))
 		return PTR_ERR(md);
 	ret = mgre_cache_del_static(&md->cache,
 				    mgre_genl_proto(info->attrs[MGRE_A_PROTO]),
-				    info->extack);
+				    plen, info->extack);
 	mgre_genl_dev_put(md);
 	return ret;
 }
@@ -445,13 +448,16 @@ static int mgre_fill_entry(struct sk_buff *skb, struct netlink_callback *cb,
 	hdr = mgre_dump_hdr(skb, cb, md, MGRE_CMD_MAP_GET);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (nla_put(skb, MGRE_A_PROTO, sizeof(e->proto), &e->proto) ||
-	    nla_put_u8(skb, MGRE_A_PREFIXLEN, e->prefixlen) ||
+	if (nla_put(skb, MGRE_A_PROTO, sizeof(e->key.proto), &e->key.proto) ||
+	    nla_put_u8(skb, MGRE_A_PREFIXLEN, mgre_entry_plen(e)) ||
 	    nla_put_in_addr(skb, MGRE_A_NBMA, READ_ONCE(e->nbma)) ||
 	    nla_put_u8(skb, MGRE_A_TYPE, e->type) ||
 	    nla_put_u32(skb, MGRE_A_FLAGS, READ_ONCE(e->flags)) ||
 	    nla_put_u64_64bit(skb, MGRE_A_AGE, mgre_secs_since(e->created),
 			      MGRE_A_PAD))
+		goto cancel;
+	if (READ_ONCE(e->via) &&
+	    nla_put_in_addr(skb, MGRE_A_NEXT_HOP, READ_ONCE(e->via)))
 		goto cancel;
 	if (expires &&
 	    nla_put_u32(skb, MGRE_A_EXPIRES,

@@ -133,8 +133,10 @@ static void mgre_nhrp_dispatch(struct mgre_device *md,
 	case NHRP_TYPE_ERROR_IND:
 		mgre_nhrp_error_ind(md, cfg, p, outer_src);
 		break;
+	case NHRP_TYPE_TRAFFIC_IND:
+		mgre_nhrp_traffic_ind(md, p, outer_src);
+		break;
 	default:
-		/* Traffic indications (DMVPN phase 3) are not acted on. */
 		mgre_stat_inc(md, MGRE_STAT_NHRP_RX_UNSUPPORTED);
 		break;
 	}
@@ -378,6 +380,9 @@ void mgre_nhrp_init(struct mgre_device *md)
 	md->nhrp.enabled = false;
 	md->nhrp.behind_nat = false;
 	md->nhrp.any_subnet = false;
+	md->nhrp.redirect = false;
+	md->nhrp.shortcut = false;
+	md->nhrp.redirect_salt = get_random_u32();
 	md->nhrp.last_walk = jiffies;
 	ratelimit_state_init(&md->nhrp.ei_rs, HZ, 20);
 	ratelimit_set_flags(&md->nhrp.ei_rs, RATELIMIT_MSG_ON_RELEASE);

@@ -17,6 +17,14 @@
 
 struct mgre_device;
 
+#define MGRE_REDIRECT_SLOTS	256
+
+struct mgre_redirect_slot {
+	__be32 src;
+	__be32 dst;
+	unsigned long when;	/* jiffies of the indication */
+};
+
 /*
  * Per-device NHRP settings, from the link attributes (a new field goes in
  * mgre_nhrp_cfg_equal() too).
@@ -43,6 +51,13 @@ struct mgre_nhrp {
 					 */
 	unsigned long last_walk;	/* jiffies of the last cache walk */
 	struct ratelimit_state ei_rs;	/* error indications we send */
+	bool redirect;			/* phase 3 hub; READ_ONCE() */
+	bool shortcut;			/* phase 3 spoke; READ_ONCE() */
+	/* Traffic Indications sent, by (source, destination) hash: lockless
+	 * (nhrp_redirect.c)
+	 */
+	u32 redirect_salt;
+	struct mgre_redirect_slot redirect_slot[MGRE_REDIRECT_SLOTS];
 };
 
 void mgre_nhrp_init(struct mgre_device *md);
@@ -70,6 +85,14 @@ void mgre_nhrp_rcv(struct mgre_device *md, struct sk_buff *skb, int gre_hlen);
  * with @known it takes no lock and allocates nothing.
  */
 __be32 mgre_nhrp_miss(struct mgre_device *md, __be32 proto, bool known);
+
+/*
+ * Phase 3 hub ("redirect"): @skb (IPv4, network header set) came in
+ * through the device and goes out through it again: send its source's
+ * spoke a Traffic Indication, within the rate limits.  Does not consume
+ * @skb.  From transmit.
+ */
+void mgre_nhrp_redirect(struct mgre_device *md, struct sk_buff *skb);
 
 struct mgre_nhs;
 

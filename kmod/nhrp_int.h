@@ -39,6 +39,7 @@ static inline __be32 mgre_get4(const u8 *p, unsigned int len)
 __be32 mgre_local_proto(struct mgre_device *md, __be32 peer);
 bool mgre_is_local_proto(struct mgre_device *md, __be32 addr);
 bool mgre_proto_allowed(struct mgre_device *md, __be32 addr);
+bool mgre_prefix_holds_local(struct mgre_device *md, __be32 addr, u8 plen);
 bool mgre_is_nhs_nbma(struct mgre_device *md, __be32 nbma);
 void mgre_nhrp_xmit(struct mgre_device *md, struct mgre_msg *m,
 		    __be32 nbma);
@@ -90,6 +91,18 @@ void mgre_nhrp_res_req(struct mgre_device *md,
 void mgre_nhrp_res_reply(struct mgre_device *md,
 			 const struct mgre_nhrp_cfg *cfg,
 			 const struct nhrp_pkt *p, __be32 outer_src);
+
+/* nhrp_redirect.c */
+enum mgre_egress {
+	MGRE_EGRESS_NONE,
+	MGRE_EGRESS_TUNNEL,
+	MGRE_EGRESS_OTHER,
+};
+
+enum mgre_egress mgre_route_egress(struct mgre_device *md, __be32 addr,
+				   __be32 *nh, u8 *plen);
+void mgre_nhrp_traffic_ind(struct mgre_device *md, const struct nhrp_pkt *p,
+			   __be32 outer_src);
 
 /* nhrp_purge.c */
 void mgre_nhrp_purge_req(struct mgre_device *md,

@@ -93,6 +93,31 @@ bool mgre_proto_allowed(struct mgre_device *md, __be32 addr)
 	return found;
 }
 
+/*
+ * Would a shortcut to @addr/@plen cover one of our own addresses on the
+ * device (a peer claiming our subnet, or a default route)?
+ */
+bool mgre_prefix_holds_local(struct mgre_device *md, __be32 addr, u8 plen)
+{
+	__be32 mask = inet_make_mask(plen);
+	const struct in_ifaddr *ifa;
+	struct in_device *in_dev;
+	bool found = false;
+
+	rcu_read_lock();
+	in_dev = __in_dev_get_rcu(mgre_to_dev(md));
+	if (in_dev) {
+		in_dev_for_each_ifa_rcu(ifa, in_dev) {
+			if (!((ifa->ifa_local ^ addr) & mask)) {
+				found = true;
+				break;
+			}
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
 /* Is @nbma the NBMA address of one of our next-hop servers? */
 bool mgre_is_nhs_nbma(struct mgre_device *md, __be32 nbma)
 {

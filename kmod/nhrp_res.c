@@ -75,7 +75,7 @@ __be32 mgre_nhrp_miss(struct mgre_device *md, __be32 proto, bool known)
 	nbma = mgre_best_nhs(md, NULL);
 	if (!nbma || known || READ_ONCE(md->nhrp.behind_nat))
 		return nbma;
-	switch (mgre_cache_resolve_start(&md->cache, proto)) {
+	switch (mgre_cache_resolve_start(&md->cache, proto, 0)) {
 	case MGRE_RESOLVE_STARTED:
 		mgre_nhrp_kick(md);
 		break;
@@ -94,7 +94,9 @@ __be32 mgre_nhrp_miss(struct mgre_device *md, __be32 proto, bool known)
 }
 
 /*
- * Owner: answer a resolution request for one of our addresses.  The
+ * Owner: answer a resolution request for one of our addresses, or (phase
+ * 3, @plen < 33) as the egress of @target: then the entry names our
+ * tunnel address and the prefix of our route to @target.  The
  * request names the requester and its binding, which anyone can write:
  * it is answered, and its binding learned, only if its outer source
  * proves it.  The requester itself sent it (the outer source is the
@@ -106,14 +108,15 @@ __be32 mgre_nhrp_miss(struct mgre_device *md, __be32 proto, bool known)
 static void mgre_nhrp_res_answer(struct mgre_device *md,
 				 const struct mgre_nhrp_cfg *cfg,
 				 const struct nhrp_pkt *q, __be32 target,
-				 __be32 outer_src)
+				 u8 plen, __be32 outer_src)
 {
 	__be32 src_proto = mgre_get4(q->src_proto, q->src_proto_len);
 	__be32 src_nbma = mgre_get4(q->src_nbma, NHRP_TL_LEN(q->shtl));
 	unsigned int holdtime = q->mand_cies ? q->cie[0].holdtime :
 					       cfg->holdtime;
 	struct net_device *dev = mgre_to_dev(md);
-	__be32 nbma, nat_nbma;
+	__be32 nbma, nat_nbma, self = target;
+	struct nhrp_cie *c;
 	struct nhrp_ext *e;
 	struct mgre_msg *m;
 	bool via_nhs;
@@ -121,6 +124,13 @@ static void mgre_nhrp_res_answer(struct mgre_device *md,
 
 	if (!src_nbma || !src_proto)
 		return;
+	if (plen <= 32) {
+		self = mgre_local_proto(md, src_proto);
+		if (!self)
+			return;
+	} else {
+		plen = 32;
+	}
 	if (!mgre_proto_allowed(md, src_proto)) {
 		mgre_stat_inc(md, MGRE_STAT_NHRP_RX_OUT_OF_SUBNET);
 		net_dbg_ratelimited("%s: resolution request from %pI4 for %pI4, outside the tunnel's subnets: dropped\n",
@@ -161,20 +171,23 @@ static void mgre_nhrp_res_answer(struct mgre_device *md,
 	nbma = mgre_local_nbma(md, src_nbma);
 	/* Our binding goes into the request's (address-less) CIE. */
 	if (q->mand_cies) {
-		struct nhrp_cie *c = &m->p.cie[0];
+		c = &m->p.cie[0];
 
 		m->cie_nbma[0] = nbma;
-		m->cie_proto[0] = target;
+		m->cie_proto[0] = self;
 		c->code = NHRP_CODE_SUCCESS;
-		c->plen = 32;
+		c->plen = plen;
 		c->mtu = dev->mtu;
 		c->holdtime = cfg->holdtime;
 		nhrp_cie_set_addr(c, (const u8 *)&m->cie_nbma[0], sizeof(nbma),
 				  (const u8 *)&m->cie_proto[0], sizeof(target));
 	} else {
-		mgre_msg_cie(m, NULL, 0, nbma, target, cfg->holdtime, dev->mtu);
+		c = mgre_msg_cie(m, NULL, 0, nbma, self, cfg->holdtime,
+				 dev->mtu);
+		if (c)
+			c->plen = plen;
 	}
-	mgre_msg_responder(md, m, cfg, nbma, target);
+	mgre_msg_responder(md, m, cfg, nbma, self);
 	e = nhrp_ext_find(&m->p, NHRP_EXT_AUTH);
 	if (e && cfg->auth_len) {
 		memcpy(m->auth, cfg->auth, cfg->auth_len);
@@ -273,14 +286,21 @@ void mgre_nhrp_res_req(struct mgre_device *md,
 {
 	__be32 target = mgre_get4(q->dst_proto, q->dst_proto_len);
 	__be32 src_proto = mgre_get4(q->src_proto, q->src_proto_len);
+	enum mgre_egress egress = MGRE_EGRESS_NONE;
 	const struct nhrp_ext *fwd;
+	__be32 self, nh, nbma = 0;
 	struct mgre_entry *e;
-	__be32 self, nbma = 0;
+	u8 plen = 33;
 
-	if (mgre_is_local_proto(md, target)) {
+	/* Phase 3: the egress of @target answers for its route's prefix. */
+	if (READ_ONCE(md->nhrp.redirect) || READ_ONCE(md->nhrp.shortcut))
+		egress = mgre_route_egress(md, target, &nh, &plen);
+	if (mgre_is_local_proto(md, target) || egress == MGRE_EGRESS_OTHER) {
 		/* Behind NAT: let the requester keep using the hub. */
 		if (!READ_ONCE(md->nhrp.behind_nat))
-			mgre_nhrp_res_answer(md, cfg, q, target, outer_src);
+			mgre_nhrp_res_answer(md, cfg, q, target,
+					     mgre_is_local_proto(md, target) ?
+					     33 : plen, outer_src);
 		return;
 	}
 
@@ -302,6 +322,13 @@ void mgre_nhrp_res_req(struct mgre_device *md,
 
 	rcu_read_lock();
 	e = mgre_cache_lookup(&md->cache, target);
+	/*
+	 * Not registered here: with "redirect", along our route to it, when
+	 * that leads into the tunnel to a registered peer (RFC 2332 5.2.1:
+	 * the next hop towards the destination).
+	 */
+	if (!e && egress == MGRE_EGRESS_TUNNEL && READ_ONCE(md->nhrp.redirect))
+		e = mgre_cache_lookup(&md->cache, nh);
 	if (e && (e->type == MGRE_ENTRY_DYNAMIC ||
 		  e->type == MGRE_ENTRY_STATIC))
 		nbma = READ_ONCE(e->nbma);
@@ -392,12 +419,28 @@ static void mgre_nhrp_res_reply_install(struct mgre_device *md,
 	const struct nhrp_cie *c = p->mand_cies ? &p->cie[0] : NULL;
 	__be32 nbma = c ? mgre_get4(c->nbma, NHRP_TL_LEN(c->nbma_tl)) : 0;
 	__be32 proto = c ? mgre_get4(c->proto, c->proto_len) : 0;
+	struct mgre_answer a;
+	int ret;
 
-	if (!c || c->code != NHRP_CODE_SUCCESS || !nbma ||
-	    (proto && proto != target)) {
+	if (!c || c->code != NHRP_CODE_SUCCESS || !nbma) {
 		net_dbg_ratelimited("%s: resolution of %pI4 failed (code %u)\n",
 				    mgre_to_dev(md)->name, &target,
 				    c ? c->code : 0);
+		return;
+	}
+	/*
+	 * An egress's answer (phase 3) names its own tunnel address and the
+	 * prefix @target is in: one of the tunnel's addresses, and neither
+	 * everything nor a prefix of our own.  (Taken only for a shortcut,
+	 * see mgre_cache_resolved().)
+	 */
+	if (proto && proto != target &&
+	    (!mgre_proto_allowed(md, proto) || !c->plen || c->plen > 32 ||
+	     mgre_prefix_holds_local(md, target, c->plen))) {
+		mgre_stat_inc(md, MGRE_STAT_NHRP_RX_OUT_OF_SUBNET);
+		net_dbg_ratelimited("%s: resolution of %pI4: %pI4/%u via %pI4 refused\n",
+				    mgre_to_dev(md)->name, &target, &target,
+				    c->plen, &proto);
 		return;
 	}
 	/*
@@ -410,7 +453,18 @@ static void mgre_nhrp_res_reply_install(struct mgre_device *md,
 		nbma = outer_src;
 		flags |= MGRE_F_NAT;
 	}
-	if (mgre_cache_resolved(&md->cache, target, p->reqid, nbma, flags,
-				c->holdtime))
+	a = (struct mgre_answer){
+		.target = target,
+		.reqid = p->reqid,
+		.nbma = nbma,
+		.via = proto ?: target,
+		.prefixlen = min_t(u8, c->plen ?: 32, 32),
+		.flags = flags,
+		.holdtime = c->holdtime,
+	};
+	ret = mgre_cache_resolved(&md->cache, &a);
+	if (ret == -ENOENT)
 		mgre_stat_inc(md, MGRE_STAT_NHRP_RX_UNMATCHED);
+	else if (ret)
+		mgre_stat_inc(md, MGRE_STAT_NHRP_RES_NOT_LEARNED);
 }

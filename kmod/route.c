@@ -28,6 +28,7 @@
 struct mgre_route_ev {
 	struct list_head node;
 	__be32 dst;
+	u8 dst_len;
 	bool add;
 };
 
@@ -79,7 +80,7 @@ static int mgre_route_apply(struct socket *sock, int ifindex,
 			    (ev->add ? NLM_F_CREATE | NLM_F_EXCL : 0);
 	req.n.nlmsg_seq = seq;
 	req.r.rtm_family = AF_INET;
-	req.r.rtm_dst_len = 32;
+	req.r.rtm_dst_len = ev->dst_len;
 	req.r.rtm_table = RT_TABLE_MAIN;
 	req.r.rtm_protocol = MGRE_RTPROT_NHRP;
 	req.r.rtm_scope = RT_SCOPE_LINK;
@@ -214,7 +215,8 @@ void mgre_route_destroy(struct mgre_route *r)
 	INIT_LIST_HEAD(&r->queue);
 }
 
-bool mgre_route_event(struct mgre_route *r, __be32 proto, bool add)
+bool mgre_route_event(struct mgre_route *r, __be32 proto, u8 prefixlen,
+		      bool add)
 {
 	struct mgre_device *md = container_of(r, struct mgre_device, route);
 	struct mgre_route_ev *ev;
@@ -227,6 +229,7 @@ bool mgre_route_event(struct mgre_route *r, __be32 proto, bool add)
 		return false;
 	}
 	ev->dst = proto;
+	ev->dst_len = prefixlen;
 	ev->add = add;
 	spin_lock_bh(&r->lock);
 	/* (deletes are bounded by the entries, and cannot be retried) */

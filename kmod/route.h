@@ -38,6 +38,7 @@ void mgre_route_destroy(struct mgre_route *r);
  * The entry for @proto became routable (@add) or stopped being so.
  * Returns false when the change could not be queued (counted).
  */
-bool mgre_route_event(struct mgre_route *r, __be32 proto, bool add);
+bool mgre_route_event(struct mgre_route *r, __be32 proto, u8 prefixlen,
+		      bool add);
 
 #endif /* _MGRE_ROUTE_H */

@@ -192,6 +192,29 @@ static bool mgre_is_mcast(const struct rtable *rt, __be32 daddr)
 	       rt->rt_type == RTN_BROADCAST || rt->rt_type == RTN_MULTICAST;
 }
 
+/*
+ * A shortcut (phase 3) for @daddr: the NBMA address that overrides the
+ * route's next hop, or 0.  Costs a load while there is none.  Caller
+ * holds rcu_read_lock().
+ */
+static __be32 mgre_shortcut_nbma(struct mgre_device *md, __be32 daddr)
+{
+	struct mgre_entry *e;
+	__be32 nbma = 0;
+
+	if (!READ_ONCE(md->cache.shortcuts))
+		return 0;
+	e = mgre_cache_lookup_lpm(&md->cache, daddr);
+	if (!e || !(READ_ONCE(e->flags) & MGRE_F_SHORTCUT))
+		return 0;
+	/* Pairs with smp_store_release() in mgre_entry_update(). */
+	if (!mgre_entry_pending(smp_load_acquire(&e->type)))
+		nbma = READ_ONCE(e->nbma);
+	if (nbma)
+		mgre_entry_touch(e);
+	return nbma;
+}
+
 static void mgre_xmit_ipv4(struct mgre_device *md, struct sk_buff *skb)
 {
 	const struct rtable *rt = skb_rtable(skb);
@@ -211,8 +234,20 @@ static void mgre_xmit_ipv4(struct mgre_device *md, struct sk_buff *skb)
 	}
 
 	nh = rt_nexthop(rt, daddr);
+	/* Through us and back out (phase 3 hub): tell the source's spoke. */
+	if (skb->skb_iif == mgre_to_dev(md)->ifindex &&
+	    READ_ONCE(md->nhrp.redirect))
+		mgre_nhrp_redirect(md, skb);
 	rcu_read_lock();
-	e = mgre_cache_lookup(&md->cache, nh);
+	nbma = mgre_shortcut_nbma(md, daddr);
+	if (nbma) {
+		rcu_read_unlock();
+		mgre_stat_inc(md, MGRE_STAT_TX_SHORTCUT);
+		mgre_stat_inc(md, MGRE_STAT_TX_UNICAST);
+		mgre_xmit_one(md, skb, nbma, true);
+		return;
+	}
+	e = mgre_cache_lookup_lpm(&md->cache, nh);
 	if (e) {
 		/* Pairs with smp_store_release() in mgre_entry_update(). */
 		type = smp_load_acquire(&e->type);

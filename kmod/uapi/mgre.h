@@ -177,6 +177,26 @@ enum {
 	 * MGRE_NHRP_MAX_SEND_EVERY_DEFAULT)
 	 */
 	IFLA_MGRE_NHRP_MAX_SEND_EVERY,
+	/* u8: 1 = DMVPN phase 3 on a hub (IOS "ip nhrp redirect"): a
+	 * unicast packet that came in through this device and goes out
+	 * through it again (hairpin) makes us send the source's spoke an
+	 * NHRP Traffic Indication (type 8, code 0) quoting it; the packet is
+	 * still forwarded.  At most one per (source, destination) pair every
+	 * MGRE_REDIRECT_INTERVAL seconds (MGRE_STAT_NHRP_REDIRECT_LIMITED),
+	 * and within IFLA_MGRE_NHRP_MAX_SEND.  Also: a resolution request
+	 * for an address nobody registered is forwarded along our route to
+	 * it when that route leads into this device.  Default 0.
+	 */
+	IFLA_MGRE_REDIRECT,
+	/* u8: 1 = DMVPN phase 3 on a spoke (IOS "ip nhrp shortcut"): a
+	 * Traffic Indication from one of our NHSes makes us resolve the
+	 * destination of the packet it quotes; the answer (a prefix, with
+	 * the responder's tunnel address: MGRE_F_SHORTCUT) overrides the
+	 * route's next hop for the packets to that prefix.  Also: we answer
+	 * resolution requests for addresses we route out of another device
+	 * (we are their egress) with the prefix of that route.  Default 0.
+	 */
+	IFLA_MGRE_SHORTCUT,
 	__IFLA_MGRE_MAX
 };
 
@@ -192,6 +212,10 @@ enum {
 #define MGRE_NHRP_RATE_LIMIT_DEFAULT	20
 #define MGRE_NHRP_MAX_SEND_DEFAULT	10000
 #define MGRE_NHRP_MAX_SEND_EVERY_DEFAULT	1
+/* IFLA_MGRE_REDIRECT: seconds between Traffic Indications for one
+ * (source, destination) pair
+ */
+#define MGRE_REDIRECT_INTERVAL		5
 
 /* IFLA_MGRE_PROTECTION values */
 enum mgre_protection {
@@ -335,6 +359,11 @@ enum mgre_attr {
 	MGRE_A_NHS_DYNAMIC,	/* flag: a dynamic NHS ("nhs dynamic nbma
 				 * NBMA"), named by its NBMA address
 				 */
+	MGRE_A_NEXT_HOP,	/* be32, cache dumps and events: the
+				 * protocol (tunnel) address of the peer a
+				 * shortcut entry (MGRE_F_SHORTCUT) leads
+				 * to, its responder; absent for others
+				 */
 	__MGRE_A_MAX
 };
 
@@ -358,6 +387,11 @@ enum mgre_entry_flag_bit {
 	MGRE_F_USED_BIT,	/* carried data recently */
 	MGRE_F_NAT_BIT,		/* peer is behind NAT */
 	MGRE_F_ROUTER_BIT,	/* peer is a router (R bit) */
+	MGRE_F_SHORTCUT_BIT,	/* a shortcut (IOS "nho"): resolved for a
+				 * destination after a Traffic Indication
+				 * (IFLA_MGRE_SHORTCUT); overrides the
+				 * route's next hop for its prefix
+				 */
 	__MGRE_F_BIT_MAX
 };
 
@@ -366,6 +400,7 @@ enum mgre_entry_flag_bit {
 #define MGRE_F_USED		_BITUL(MGRE_F_USED_BIT)
 #define MGRE_F_NAT		_BITUL(MGRE_F_NAT_BIT)
 #define MGRE_F_ROUTER		_BITUL(MGRE_F_ROUTER_BIT)
+#define MGRE_F_SHORTCUT		_BITUL(MGRE_F_SHORTCUT_BIT)
 
 /*
  * Events (MGRE_CMD_EVENT, MGRE_A_EVENT), each with IFINDEX and:
@@ -611,6 +646,22 @@ enum mgre_stat {
 	 * listener's socket was full (it sees ENOBUFS)
 	 */
 	MGRE_STAT_EVENTS_LOST,
+	/* hairpin packets (IFLA_MGRE_REDIRECT) for which no Traffic
+	 * Indication was sent: one went to the same (source, destination)
+	 * pair less than MGRE_REDIRECT_INTERVAL seconds ago, or the source's
+	 * spoke is unknown (no route into the tunnel, no cache entry).  The
+	 * packets themselves are forwarded.
+	 */
+	MGRE_STAT_NHRP_REDIRECT_LIMITED,
+	/* Traffic Indications not acted on: shortcut is off, the sender is
+	 * not one of our NHSes, or the quoted packet is not IPv4 or names
+	 * no destination we would resolve
+	 */
+	MGRE_STAT_NHRP_RX_TI_IGNORED,
+	/* data packets sent by a shortcut (MGRE_F_SHORTCUT), overriding
+	 * the route's next hop
+	 */
+	MGRE_STAT_TX_SHORTCUT,
 	__MGRE_STAT_MAX
 };
 

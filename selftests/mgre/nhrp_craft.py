@@ -532,7 +532,7 @@ def hostile_cases(a):
          {"nhrp_rx_purge_req": 1}, None, keep_entry=other_p)
     case("traffic indication without payload", "hub",
          gre(nhrp(TRAFFIC_IND, me, me_p, hub_p, word=0, exts=X())),
-         {"nhrp_rx_traffic_ind": 1, "nhrp_rx_unsupported": 1})
+         {"nhrp_rx_traffic_ind": 1, "nhrp_rx_ti_ignored": 1})
     case("traffic indication without payload or extensions", "hub",
          gre(nhrp(TRAFFIC_IND, me, me_p, hub_p, word=0)),
          {"nhrp_rx_traffic_ind": 1, "nhrp_rx_auth_fail": 1, "nhrp_tx_error_ind": 1}, ("ei", 11))
@@ -860,11 +860,12 @@ def inject(a):
 
 SEND_TYPES = {"res-req": RES_REQ, "res-reply": RES_REPLY, "reg-req": REG_REQ,
               "reg-reply": REG_REPLY, "purge-req": PURGE_REQ,
-              "purge-reply": PURGE_REPLY, "error-ind": ERROR_IND}
+              "purge-reply": PURGE_REPLY, "error-ind": ERROR_IND,
+              "traffic-ind": TRAFFIC_IND}
 # flags of each type as mgre and Cisco send them
 SEND_FLAGS = {RES_REQ: 0xC802, RES_REPLY: 0xF802, REG_REQ: 0x8002,
               REG_REPLY: 0x8002, PURGE_REQ: 0x8000, PURGE_REPLY: 0x8000,
-              ERROR_IND: 0}
+              ERROR_IND: 0, TRAFFIC_IND: 0}
 
 
 def _a4_add(addr, i):
@@ -894,7 +895,7 @@ def send_packets(a):
         src_nbma = _a4_add(a.src_nbma or a.outer, d["src_nbma"])
         src_proto = _a4_add(a.src_proto, d["src_proto"])
         cies = []
-        if ptype != ERROR_IND and not a.no_cie:
+        if ptype not in (ERROR_IND, TRAFFIC_IND) and not a.no_cie:
             cies = [cie(code=a.cie_code, hold=a.hold, nbma=a.cie_nbma or b"",
                         proto=a.cie_proto or b"")]
         word = None
@@ -905,6 +906,12 @@ def send_packets(a):
             # the packet it refuses: one of the target's registrations
             payload = nhrp(REG_REQ, a.quote_nbma, a.dst_proto, src_proto,
                            flags=0x8002, reqid=reqid, cies=[cie(hold=a.hold)])
+        elif ptype == TRAFFIC_IND:
+            # code 0 (redirect), quoting an IPv4 header and 8 bytes, as IOS
+            word = 0
+            payload = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 100, 0, 0, 254, 1,
+                                  0, a4(a.quote_src), a4(a.quote_dst)) + b"\x08" + b"\0" * 7
+            exts = cisco_exts(a.secret.encode() if a.secret else None)
         else:
             nat = b""
             if a.nat_nbma:
@@ -982,6 +989,10 @@ def add_send_parsers(sub):
     s.add_argument("--ei-code", type=int, default=11)
     s.add_argument("--quote-nbma", default="0.0.0.0",
                    help="error-ind: the source NBMA of the quoted registration")
+    s.add_argument("--quote-src", default="0.0.0.0",
+                   help="traffic-ind: source of the quoted packet")
+    s.add_argument("--quote-dst", default="0.0.0.0",
+                   help="traffic-ind: destination of the quoted packet")
     s.add_argument("--listen", type=float, default=0.5)
     s2 = sub.add_parser("listen", help="print NHRP packets received")
     s2.add_argument("--type", type=int, default=0)

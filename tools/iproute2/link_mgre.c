@@ -43,6 +43,7 @@ static void mgre_print_help(struct link_util *lu, int argc, char **argv,
 		"                [ multicast-dynamic-max ADDRESSES ]\n"
 		"                [ nhrp-rate-limit { PACKETS_PER_SECOND | off } ]\n"
 		"                [ max-send { PACKETS [ every SECONDS ] | off } ]\n"
+		"                [ redirect { on | off } ] [ shortcut { on | off } ]\n"
 		"\n"
 		"Where: ADDR := { IPV4_ADDRESS | any }\n"
 		"       KEY  := { NUMBER | DOTTED_QUAD }\n"
@@ -190,6 +191,9 @@ static const struct mgre_choice {
 	  { MGRE_PROTECTION_REQUIRE, MGRE_PROTECTION_OFF } },
 	/* NHRP binds only addresses of the device's subnets, or any */
 	{ "subnet-check", { "on", "off" }, { 1, 0 } },
+	/* DMVPN phase 3: Cisco "ip nhrp redirect" (hub), "ip nhrp shortcut" */
+	{ "redirect", { "on", "off" }, { 1, 0 } },
+	{ "shortcut", { "on", "off" }, { 1, 0 } },
 };
 
 static int put_choice(struct nlmsghdr *n, int attr, const char *key,
@@ -242,6 +246,8 @@ static const struct mgre_opt {
 	{ "multicast-dynamic-max", IFLA_MGRE_MCAST_DYNAMIC_MAX, true, put_u32 },
 	{ "nhrp-rate-limit", IFLA_MGRE_NHRP_RATE_LIMIT, true,	put_rate },
 	{ "max-send",	IFLA_MGRE_NHRP_MAX_SEND, true,	NULL },
+	{ "redirect",	IFLA_MGRE_REDIRECT,	true,	put_choice },
+	{ "shortcut",	IFLA_MGRE_SHORTCUT,	true,	put_choice },
 };
 
 static const struct mgre_opt *find_opt(const char *name)
@@ -253,6 +259,9 @@ static const struct mgre_opt *find_opt(const char *name)
 			return &mgre_opts[i];
 	return NULL;
 }
+
+/* (the options seen: one bit per attribute) */
+_Static_assert(IFLA_MGRE_MAX < 32, "mgre_parse_opt()'s \"seen\" has 32 bits");
 
 static int mgre_parse_opt(struct link_util *lu, int argc, char **argv,
 			  struct nlmsghdr *n)
@@ -409,6 +418,10 @@ static void mgre_print_nhrp(struct rtattr *tb[])
 		print_string(PRINT_ANY, "if_state", "if-state %s ", "nhrp");
 	if (tb[IFLA_MGRE_ROUTE_INJECT] && rta_getattr_u8(tb[IFLA_MGRE_ROUTE_INJECT]))
 		print_string(PRINT_ANY, "route_inject", "route-inject %s ", "on");
+	if (tb[IFLA_MGRE_REDIRECT] && rta_getattr_u8(tb[IFLA_MGRE_REDIRECT]))
+		print_string(PRINT_ANY, "redirect", "redirect %s ", "on");
+	if (tb[IFLA_MGRE_SHORTCUT] && rta_getattr_u8(tb[IFLA_MGRE_SHORTCUT]))
+		print_string(PRINT_ANY, "shortcut", "shortcut %s ", "on");
 }
 
 /*

@@ -29,8 +29,11 @@ expect_comp() {
 	fi
 }
 
-expect_comp "ip link add tun0 type mgre " "auth cache-max dev holdtime if-state keepalive key local max-send multicast-dynamic-max network-id nhrp-rate-limit nopmtudisc per-nbma-max pmtudisc protection registration remote route-inject subnet-check tos ttl"
+expect_comp "ip link add tun0 type mgre " "auth cache-max dev holdtime if-state keepalive key local max-send multicast-dynamic-max network-id nhrp-rate-limit nopmtudisc per-nbma-max pmtudisc protection redirect registration remote route-inject shortcut subnet-check tos ttl"
 expect_comp "ip link add tun0 type mgre ro" "route-inject"
+expect_comp "ip link add tun0 type mgre re" "redirect registration remote"
+expect_comp "ip link set tun0 type mgre shortcut " "off on"
+expect_comp "ip link set tun0 type mgre redirect o" "off on"
 expect_comp "ip link set tun0 type mgre route-inject " "off on"
 expect_comp "ip link set tun0 type mgre protection r" "require"
 expect_comp "ip link set tun0 type mgre registration " "no-unique timeout unique"

@@ -182,6 +182,8 @@ static const struct link_word {
 	{ IFLA_MGRE_IF_STATE_NHRP, "if-state", { "none", "nhrp" } },
 	{ IFLA_MGRE_ROUTE_INJECT, "route-inject", { "off", "on" } },
 	{ IFLA_MGRE_SUBNET_CHECK, "subnet-check", { "off", "on" } },
+	{ IFLA_MGRE_REDIRECT, "redirect", { "off", "on" } },
+	{ IFLA_MGRE_SHORTCUT, "shortcut", { "off", "on" } },
 };
 
 /* "key N" options printed as they are: IFLA attribute, keyword */

@@ -63,6 +63,8 @@ static void event_json(struct nlattr **tb, const char *event,
 		json_u64(&j, "prefixlen", nla_get_u8(tb[MGRE_A_PREFIXLEN]));
 	if (tb[MGRE_A_NBMA])
 		json_string(&j, "nbma", addr_of(tb[MGRE_A_NBMA], a));
+	if (tb[MGRE_A_NEXT_HOP])
+		json_string(&j, "next_hop", addr_of(tb[MGRE_A_NEXT_HOP], a));
 	if (tb[MGRE_A_TYPE])
 		json_string(&j, "type",
 			    entry_type_name(nla_get_u8(tb[MGRE_A_TYPE]),
@@ -94,8 +96,9 @@ static void event_json(struct nlattr **tb, const char *event,
 }
 
 /*
- * DEV EVENT [PROTO[/LEN]] [TYPE] [nbma NBMA] [flags F...] [expires S]
- * [was TYPE nbma NBMA] [code N] [error N] [id N] [carrier on|off]
+ * DEV EVENT [PROTO[/LEN]] [TYPE] [nbma NBMA] [via NEXT_HOP] [flags F...]
+ * [expires S] [was TYPE nbma NBMA] [code N] [error N] [id N]
+ * [carrier on|off]
  */
 static void event_text(struct nlattr **tb, const char *event,
 		       const char *dev)
@@ -114,6 +117,8 @@ static void event_text(struct nlattr **tb, const char *event,
 					      tbuf, sizeof(tbuf)));
 	if (tb[MGRE_A_NBMA])
 		printf(" nbma %s", addr_of(tb[MGRE_A_NBMA], a));
+	if (tb[MGRE_A_NEXT_HOP])
+		printf(" via %s", addr_of(tb[MGRE_A_NEXT_HOP], a));
 	if (tb[MGRE_A_FLAGS] && nla_get_u32(tb[MGRE_A_FLAGS])) {
 		printf(" flags");
 		flags_foreach(nla_get_u32(tb[MGRE_A_FLAGS]), flag_text, NULL);

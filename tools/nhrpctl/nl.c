@@ -63,6 +63,7 @@ static struct nla_policy mgre_policy[MGRE_A_MAX + 1] = {
 	[MGRE_A_NHS_REQ_FAILED]	= { .type = NLA_U32 },
 	[MGRE_A_NHS_REPL_RECV]	= { .type = NLA_U32 },
 	[MGRE_A_NHS_LAST_REPLY]	= { .type = NLA_U32 },
+	[MGRE_A_NEXT_HOP]	= { .type = NLA_U32 },
 };
 
 /*

@@ -51,7 +51,7 @@ static const char *addr_str(const void *addr, char *buf)
 	return inet_ntop(AF_INET, addr, buf, INET_ADDRSTRLEN);
 }
 
-/* The NBMA address, NULL if absent or 0.0.0.0 (unknown) */
+/* The NBMA address (or a next hop), NULL if absent or 0.0.0.0 (unknown) */
 static const char *nbma_str(struct nlattr *a, char *buf)
 {
 	uint32_t nbma = attr_u32(a, 0);
@@ -98,24 +98,39 @@ struct flag_buf {
 	size_t n;
 };
 
+/*
+ * IOS's word for a flag where it is not the uapi's name (JSON and monitor
+ * keep the uapi's): a shortcut is "nho", next-hop override
+ */
+static const char *flag_ios(const char *name)
+{
+	return strcmp(name, "shortcut") ? name : "nho";
+}
+
 static void flag_text(const char *name, void *arg)
 {
 	struct flag_buf *b = arg;
 
+	name = flag_ios(name);
 	if (b->n < sizeof(b->s))
 		b->n += snprintf(b->s + b->n, sizeof(b->s) - b->n, "%s%s",
 				 b->n ? " " : "", name);
 }
 
+/*
+ * "via": a shortcut's next hop (MGRE_A_NEXT_HOP, its responder's tunnel
+ * address), else the protocol address again
+ */
 static void cache_text(const struct show_ctx *ctx, struct nlattr **tb,
-		       const char *proto, const char *nbma, const char *type)
+		       const char *proto, const char *nbma, const char *type,
+		       const char *next_hop)
 {
 	struct flag_buf flags = { .n = 0 };
 	char age[32], expires[32];
 
 	flags_foreach(attr_u32(tb[MGRE_A_FLAGS], 0), flag_text, &flags);
 	printf("%s/%u via %s\n", proto, attr_u8(tb[MGRE_A_PREFIXLEN], 32),
-	       proto);
+	       next_hop ? next_hop : proto);
 	duration_str(tb[MGRE_A_AGE] ? nla_get_u64(tb[MGRE_A_AGE]) : 0,
 		     age, sizeof(age));
 	if (tb[MGRE_A_EXPIRES])
@@ -129,7 +144,8 @@ static void cache_text(const struct show_ctx *ctx, struct nlattr **tb,
 }
 
 static void cache_json(struct show_ctx *ctx, struct nlattr **tb,
-		       const char *proto, const char *nbma, const char *type)
+		       const char *proto, const char *nbma, const char *type,
+		       const char *next_hop)
 {
 	struct json *j = &ctx->json;
 
@@ -138,6 +154,7 @@ static void cache_json(struct show_ctx *ctx, struct nlattr **tb,
 	json_string(j, "proto", proto);
 	json_u64(j, "prefixlen", attr_u8(tb[MGRE_A_PREFIXLEN], 32));
 	json_opt_string(j, "nbma", nbma);
+	json_opt_string(j, "next_hop", next_hop);
 	json_string(j, "type", type);
 	json_open_array(j, "flags");
 	flags_foreach(attr_u32(tb[MGRE_A_FLAGS], 0), json_flag, j);
@@ -152,20 +169,22 @@ static void cache_json(struct show_ctx *ctx, struct nlattr **tb,
 static int cache_reply(struct nlattr **tb, void *arg)
 {
 	char proto[INET_ADDRSTRLEN], nbma[INET_ADDRSTRLEN], tbuf[16];
+	char next_hop[INET_ADDRSTRLEN];
 	struct show_ctx *ctx = arg;
-	const char *type;
+	const char *type, *nh;
 
 	if (!tb[MGRE_A_PROTO])
 		return -EBADMSG;
 	addr_str(nla_data(tb[MGRE_A_PROTO]), proto);
 	type = entry_type_name(attr_u8(tb[MGRE_A_TYPE], MGRE_ENTRY_STATIC),
 			       tbuf, sizeof(tbuf));
+	nh = nbma_str(tb[MGRE_A_NEXT_HOP], next_hop);
 	if (ctx->out->json)
 		cache_json(ctx, tb, proto, nbma_str(tb[MGRE_A_NBMA], nbma),
-			   type);
+			   type, nh);
 	else
 		cache_text(ctx, tb, proto, nbma_str(tb[MGRE_A_NBMA], nbma),
-			   type);
+			   type, nh);
 	return 0;
 }
 
@@ -178,6 +197,8 @@ static int cache_reply(struct nlattr **tb, void *arg)
  * the first of each group with the group's size ("# Ent"); "detail" adds
  * IOS's "Target Network" and, under protection, each peer's SAs.  So the
  * entries are collected first; JSON is one object per entry, as they come.
+ * A shortcut (T2) shows its next hop as the peer's tunnel address and its
+ * prefix as the target network, as IOS does.
  *
  * State: NHRP while the entry resolves (incomplete, negative), else UP;
  * on a device with "protection require", UP only when IPsec SAs protect
@@ -186,7 +207,8 @@ static int cache_reply(struct nlattr **tb, void *arg)
  */
 struct dmvpn_row {
 	uint32_t nbma;			/* network order; 0: unknown */
-	uint32_t proto;
+	uint32_t tunnel;		/* a shortcut's next hop, else proto */
+	uint32_t proto;			/* with prefixlen: the target network */
 	uint8_t prefixlen;
 	uint64_t age;
 	const char *state;
@@ -210,6 +232,7 @@ static void dmvpn_legend(const struct show_ctx *ctx)
 	(void)ctx;
 	printf("Legend: Attrb --> S - Static, D - Dynamic, I - Incomplete\n"
 	       "        N - NATed, L - Local, X - Negative\n"
+	       "        T2 - Nexthop-override\n"
 	       "        C - Cached, U - Unique, R - Registered\n"
 	       "        # Ent --> Number of NHRP entries with same NBMA peer\n"
 	       "        UpDn Time --> Up or Down Time for a Tunnel\n"
@@ -218,7 +241,8 @@ static void dmvpn_legend(const struct show_ctx *ctx)
 
 /*
  * Attribute letters: the type's (S, D, C, I, L; X for negative: N is
- * "NATed" to IOS users), then N, U, R.
+ * "NATed" to IOS users), then N, U, R, and T2 for a shortcut (IOS's
+ * "Nexthop-override").  (IOS's T1, "Route Installed", has no flag here.)
  */
 static void dmvpn_attrs(struct nlattr **tb, uint8_t t, const char *type,
 			char *buf)
@@ -234,6 +258,10 @@ static void dmvpn_attrs(struct nlattr **tb, uint8_t t, const char *type,
 		buf[n++] = 'U';
 	if (flags & MGRE_F_REGISTERED)
 		buf[n++] = 'R';
+	if (flags & MGRE_F_SHORTCUT) {
+		buf[n++] = 'T';
+		buf[n++] = '2';
+	}
 	buf[n] = '\0';
 }
 
@@ -251,6 +279,9 @@ static int dmvpn_reply(struct nlattr **tb, void *arg)
 	if (!tb[MGRE_A_PROTO])
 		return -EBADMSG;
 	memcpy(&row.proto, nla_data(tb[MGRE_A_PROTO]), sizeof(row.proto));
+	row.tunnel = attr_u32(tb[MGRE_A_NEXT_HOP], 0);
+	if (!row.tunnel)
+		row.tunnel = row.proto;
 	row.nbma = attr_u32(tb[MGRE_A_NBMA], 0);
 	row.prefixlen = attr_u8(tb[MGRE_A_PREFIXLEN], 32);
 	type = entry_type_name(t, tbuf, sizeof(tbuf));
@@ -282,16 +313,16 @@ static int dmvpn_reply(struct nlattr **tb, void *arg)
 		d->rows[d->n++] = row;
 		return 0;
 	}
-	addr_str(&row.proto, proto);
 	peer = nbma_str(tb[MGRE_A_NBMA], nbma);
 	json_open_object(j, NULL);
 	json_string(j, "dev", ctx->dev->name);
 	json_opt_string(j, "peer_nbma", peer);
-	json_string(j, "peer_tunnel", proto);
+	json_string(j, "peer_tunnel", addr_str(&row.tunnel, proto));
 	json_string(j, "state", row.state);
 	json_u64(j, "updn", row.age);
 	json_string(j, "attrs", row.attrs);
-	snprintf(target, sizeof(target), "%s/%u", proto, row.prefixlen);
+	snprintf(target, sizeof(target), "%s/%u", addr_str(&row.proto, proto),
+		 row.prefixlen);
 	json_string(j, "target_network", target);
 	if (row.spi_out)
 		json_u64(j, "spi_out", row.spi_out);
@@ -319,7 +350,10 @@ static int dmvpn_mcast_reply(struct nlattr **tb, void *arg)
 	return 0;
 }
 
-/* By NBMA address, unknown last; in a group by tunnel address */
+/*
+ * By NBMA address, unknown last; in a group by tunnel address, then
+ * target network (a peer's own entry before the shortcuts through it)
+ */
 static int dmvpn_row_cmp(const void *a, const void *b)
 {
 	const struct dmvpn_row *x = a, *y = b;
@@ -328,9 +362,11 @@ static int dmvpn_row_cmp(const void *a, const void *b)
 
 	if (kx != ky)
 		return kx < ky ? -1 : 1;
+	if (ntohl(x->tunnel) != ntohl(y->tunnel))
+		return ntohl(x->tunnel) < ntohl(y->tunnel) ? -1 : 1;
 	if (ntohl(x->proto) != ntohl(y->proto))
 		return ntohl(x->proto) < ntohl(y->proto) ? -1 : 1;
-	return 0;
+	return (x->prefixlen > y->prefixlen) - (x->prefixlen < y->prefixlen);
 }
 
 static const char *spi_str(uint32_t spi, char *buf)
@@ -395,13 +431,14 @@ static void dmvpn_print(const struct show_ctx *ctx, struct dmvpn_dev *d)
 						 "UNKNOWN");
 			else
 				printf("%6s %-15s", "", "");
-			printf(" %15s %5s %8s %5s", addr_str(&r->proto, proto),
+			printf(" %15s %5s %8s %5s", addr_str(&r->tunnel, proto),
 			       r->state, duration_str(r->age, updn,
 						      sizeof(updn)),
 			       r->attrs);
 			if (detail) {
 				snprintf(target, sizeof(target), "%s/%u",
-					 proto, r->prefixlen);
+					 addr_str(&r->proto, proto),
+					 r->prefixlen);
 				printf(" %17s", target);
 			}
 			putchar('\n');

@@ -10,7 +10,8 @@
  * at once, in-process, by writing netlink messages into the other end,
  * where the program's recvmsg() finds them.  The answers are canned:
  *
- *   rtnetlink  links lo (1), tun0 (5, mgre), tun1 (6, mgre)
+ *   rtnetlink  links lo (1), tun0 (5, mgre, "redirect on"), tun1 (6,
+ *              mgre, "shortcut on")
  *   genetlink  family "mgre" (id 0x20) unless FAKENL_NO_MGRE is set;
  *              MAP/MCAST/NHS dumps and STATS of a fixed scenario; every
  *              change succeeds except the special cases in change_error()
@@ -284,6 +285,8 @@ static void put_link(struct buf *b, const struct nlmsghdr *req,
 				 MGRE_NHRP_MAX_SEND_DEFAULT);
 			attr_u32(b, IFLA_MGRE_NHRP_MAX_SEND_EVERY,
 				 MGRE_NHRP_MAX_SEND_EVERY_DEFAULT);
+			attr_u8(b, IFLA_MGRE_REDIRECT, 1);
+			attr_u8(b, IFLA_MGRE_SHORTCUT, 0);
 		} else {
 			attr_u32(b, IFLA_MGRE_LINK, 1);
 			attr_u8(b, IFLA_MGRE_TOS, 0x10);
@@ -294,6 +297,8 @@ static void put_link(struct buf *b, const struct nlmsghdr *req,
 			attr_u32(b, IFLA_MGRE_MCAST_DYNAMIC_MAX, 100);
 			attr_u32(b, IFLA_MGRE_NHRP_MAX_SEND, 100);
 			attr_u32(b, IFLA_MGRE_NHRP_MAX_SEND_EVERY, 10);
+			attr_u8(b, IFLA_MGRE_REDIRECT, 0);
+			attr_u8(b, IFLA_MGRE_SHORTCUT, 1);
 		}
 		nest_end(b, data);
 		nest_end(b, li);
@@ -474,10 +479,12 @@ static int change_error(uint8_t cmd, const struct nlattr **tb,
 	return 0;
 }
 
+/* (next_hop: a shortcut's, NULL for other entries) */
 static void cache_entry(struct buf *b, const struct nlmsghdr *req,
 			uint32_t ifindex, const char *proto, uint8_t plen,
 			const char *nbma, uint8_t type, uint32_t flags,
-			uint64_t age, int expires, int used)
+			uint64_t age, int expires, int used,
+			const char *next_hop)
 {
 	struct nlmsghdr *nlh = (void *)(b->data + b->len);
 
@@ -493,22 +500,37 @@ static void cache_entry(struct buf *b, const struct nlmsghdr *req,
 		attr_u32(b, MGRE_A_EXPIRES, expires);
 	if (used >= 0)
 		attr_u32(b, MGRE_A_USED, used);
+	if (next_hop)
+		attr_ip(b, MGRE_A_NEXT_HOP, next_hop);
 	msg_end(b, nlh);
 }
 
+/*
+ * tun1 is a phase 3 spoke: a shortcut to 192.168.3.0/24 through
+ * 172.1.1.3 (IOS "nho"), and 172.1.1.3's own entry, after a prefix
+ * being resolved
+ */
 static void dump_cache(struct buf *b, const struct nlmsghdr *req,
 		       uint32_t ifindex)
 {
 	if (ifindex == 5) {
 		cache_entry(b, req, 5, "172.1.1.2", 32, "192.1.1.2",
-			    MGRE_ENTRY_STATIC, MGRE_F_USED, 83, -1, 3);
+			    MGRE_ENTRY_STATIC, MGRE_F_USED, 83, -1, 3, NULL);
 		cache_entry(b, req, 5, "172.1.1.3", 32, "192.1.1.3",
 			    MGRE_ENTRY_DYNAMIC,
 			    MGRE_F_UNIQUE | MGRE_F_REGISTERED | MGRE_F_USED,
-			    90061, 432, -1);
+			    90061, 432, -1, NULL);
 	} else {
+		cache_entry(b, req, 6, "192.168.3.0", 24, "192.1.1.3",
+			    MGRE_ENTRY_CACHED,
+			    MGRE_F_ROUTER | MGRE_F_SHORTCUT | MGRE_F_USED,
+			    53, 7147, 1, "172.1.1.3");
 		cache_entry(b, req, 6, "10.0.0.0", 24, "0.0.0.0",
-			    MGRE_ENTRY_INCOMPLETE, 1U << 31, 700000, 5, -1);
+			    MGRE_ENTRY_INCOMPLETE, 1U << 31, 700000, 5, -1,
+			    NULL);
+		cache_entry(b, req, 6, "172.1.1.3", 32, "192.1.1.3",
+			    MGRE_ENTRY_CACHED, MGRE_F_ROUTER | MGRE_F_USED,
+			    53, 7147, 1, NULL);
 	}
 }
 
@@ -590,6 +612,10 @@ static void reply_stats(struct buf *b, const struct nlmsghdr *req,
 		     s <= MGRE_STAT_NHRP_RX_TRAFFIC_IND; s++)
 			attr_u64(b, s + 1, s - MGRE_STAT_NHRP_TX_RES_REQ +
 				 (s >= MGRE_STAT_NHRP_RX_RES_REQ ? 3 : 1));
+		/* phase 3 (the last ones) */
+		for (s = MGRE_STAT_NHRP_REDIRECT_LIMITED;
+		     s <= MGRE_STAT_TX_SHORTCUT; s++)
+			attr_u64(b, s + 1, ifindex * 100 + s);
 		attr_u64(b, 200 + 1, 7);	/* unknown to the tool */
 	}
 	nest_end(b, nest);

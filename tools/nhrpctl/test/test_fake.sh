@@ -112,6 +112,8 @@ check_err 1 'device "lo" is not an mgre device' show dev lo
 FAKENL_NO_MGRE=1 check_err 1 'the mgre module is not loaded (modprobe mgre)' show
 
 # ---- show (NHRP cache) -------------------------------------------------------
+# (tun1: a phase 3 shortcut, "via" its next hop, flag nho; a prefix
+# being resolved; the next hop's own entry)
 check_out 0 show <<'EOF'
 172.1.1.2/32 via 172.1.1.2
    tun0 created 00:01:23, never expire
@@ -121,21 +123,47 @@ check_out 0 show <<'EOF'
    tun0 created 1d01h, expire 00:07:12
    Type: dynamic, Flags: unique registered used
    NBMA address: 192.1.1.3
+192.168.3.0/24 via 172.1.1.3
+   tun1 created 00:00:53, expire 01:59:07
+   Type: cached, Flags: used router nho
+   NBMA address: 192.1.1.3
 10.0.0.0/24 via 10.0.0.0
    tun1 created 1w1d, expire 00:00:05
    Type: incomplete, Flags: 0x80000000
    NBMA address: none
+172.1.1.3/32 via 172.1.1.3
+   tun1 created 00:00:53, expire 01:59:07
+   Type: cached, Flags: used router
+   NBMA address: 192.1.1.3
 EOF
 check_out 0 -j show dev tun0 <<'EOF'
-[{"dev":"tun0","proto":"172.1.1.2","prefixlen":32,"nbma":"192.1.1.2","type":"static","flags":["used"],"age":83,"expires":null,"used":3},{"dev":"tun0","proto":"172.1.1.3","prefixlen":32,"nbma":"192.1.1.3","type":"dynamic","flags":["unique","registered","used"],"age":90061,"expires":432,"used":null}]
+[{"dev":"tun0","proto":"172.1.1.2","prefixlen":32,"nbma":"192.1.1.2","next_hop":null,"type":"static","flags":["used"],"age":83,"expires":null,"used":3},{"dev":"tun0","proto":"172.1.1.3","prefixlen":32,"nbma":"192.1.1.3","next_hop":null,"type":"dynamic","flags":["unique","registered","used"],"age":90061,"expires":432,"used":null}]
 EOF
+# (JSON: the shortcut's next_hop, its flag by its uapi name)
 check_out 0 show -p dev tun1 <<'EOF'
 [
+    {
+        "dev": "tun1",
+        "proto": "192.168.3.0",
+        "prefixlen": 24,
+        "nbma": "192.1.1.3",
+        "next_hop": "172.1.1.3",
+        "type": "cached",
+        "flags": [
+            "used",
+            "router",
+            "shortcut"
+        ],
+        "age": 53,
+        "expires": 7147,
+        "used": 1
+    },
     {
         "dev": "tun1",
         "proto": "10.0.0.0",
         "prefixlen": 24,
         "nbma": null,
+        "next_hop": null,
         "type": "incomplete",
         "flags": [
             "0x80000000"
@@ -143,16 +171,33 @@ check_out 0 show -p dev tun1 <<'EOF'
         "age": 700000,
         "expires": 5,
         "used": null
+    },
+    {
+        "dev": "tun1",
+        "proto": "172.1.1.3",
+        "prefixlen": 32,
+        "nbma": "192.1.1.3",
+        "next_hop": null,
+        "type": "cached",
+        "flags": [
+            "used",
+            "router"
+        ],
+        "age": 53,
+        "expires": 7147,
+        "used": 1
     }
 ]
 EOF
 
 # ---- show dmvpn --------------------------------------------------------------
 # IOS's layout: tun0 has NHSes and "multicast dynamic" (Hub/Spoke), tun1
-# none (Hub) and one incomplete entry (NBMA unknown, "# Ent" 0).
+# none (Hub), one incomplete entry (NBMA unknown, "# Ent" 0) and a
+# shortcut (T2), shown at its next hop after the next hop's own entry.
 check_out 0 show dmvpn <<'EOF'
 Legend: Attrb --> S - Static, D - Dynamic, I - Incomplete
         N - NATed, L - Local, X - Negative
+        T2 - Nexthop-override
         C - Cached, U - Unique, R - Registered
         # Ent --> Number of NHRP entries with same NBMA peer
         UpDn Time --> Up or Down Time for a Tunnel
@@ -167,10 +212,12 @@ Type:Hub/Spoke, NHRP Peers:2,
      1 192.1.1.3             172.1.1.3 IPSEC    1d01h   DUR
 
 Interface: tun1, IPv4 NHRP Details
-Type:Hub, NHRP Peers:0,
+Type:Hub, NHRP Peers:1,
 
  # Ent  Peer NBMA Addr Peer Tunnel Add State  UpDn Tm Attrb
  ----- --------------- --------------- ----- -------- -----
+     2 192.1.1.3             172.1.1.3    UP 00:00:53     C
+                             172.1.1.3    UP 00:00:53   CT2
      0 UNKNOWN                10.0.0.0  NHRP     1w1d     I
 EOF
 check_out 0 -j dmvpn dev tun0 <<'EOF'
@@ -182,6 +229,7 @@ EOF
 check_out 0 show dmvpn detail dev tun0 <<'EOF'
 Legend: Attrb --> S - Static, D - Dynamic, I - Incomplete
         N - NATed, L - Local, X - Negative
+        T2 - Nexthop-override
         C - Cached, U - Unique, R - Registered
         # Ent --> Number of NHRP entries with same NBMA peer
         UpDn Time --> Up or Down Time for a Tunnel
@@ -200,6 +248,7 @@ EOF
 FAKENL_XFRM_EPERM=1 check_out 0 dmvpn detail dev tun0 <<'EOF'
 Legend: Attrb --> S - Static, D - Dynamic, I - Incomplete
         N - NATed, L - Local, X - Negative
+        T2 - Nexthop-override
         C - Cached, U - Unique, R - Registered
         # Ent --> Number of NHRP entries with same NBMA peer
         UpDn Time --> Up or Down Time for a Tunnel
@@ -218,17 +267,24 @@ EOF
 check_out 0 show dmvpn detail dev tun1 <<'EOF'
 Legend: Attrb --> S - Static, D - Dynamic, I - Incomplete
         N - NATed, L - Local, X - Negative
+        T2 - Nexthop-override
         C - Cached, U - Unique, R - Registered
         # Ent --> Number of NHRP entries with same NBMA peer
         UpDn Time --> Up or Down Time for a Tunnel
 ==========================================================================
 
 Interface: tun1, IPv4 NHRP Details
-Type:Hub, NHRP Peers:0,
+Type:Hub, NHRP Peers:1,
 
  # Ent  Peer NBMA Addr Peer Tunnel Add State  UpDn Tm Attrb    Target Network
  ----- --------------- --------------- ----- -------- ----- -----------------
+     2 192.1.1.3             172.1.1.3    UP 00:00:53     C      172.1.1.3/32
+                             172.1.1.3    UP 00:00:53   CT2    192.168.3.0/24
      0 UNKNOWN                10.0.0.0  NHRP     1w1d     I       10.0.0.0/24
+EOF
+# (JSON: the shortcut's next hop as peer_tunnel, its prefix as target)
+check_out 0 -j dmvpn dev tun1 <<'EOF'
+[{"dev":"tun1","peer_nbma":"192.1.1.3","peer_tunnel":"172.1.1.3","state":"UP","updn":53,"attrs":"CT2","target_network":"192.168.3.0/24"},{"dev":"tun1","peer_nbma":null,"peer_tunnel":"10.0.0.0","state":"NHRP","updn":700000,"attrs":"I","target_network":"10.0.0.0/24"},{"dev":"tun1","peer_nbma":"192.1.1.3","peer_tunnel":"172.1.1.3","state":"UP","updn":53,"attrs":"C","target_network":"172.1.1.3/32"}]
 EOF
 
 # ---- show multicast ----------------------------------------------------------
@@ -292,13 +348,16 @@ tun0:
    nhrp_rx_purge_reply: 16
    nhrp_rx_error_ind: 17
    nhrp_rx_traffic_ind: 18
+   nhrp_redirect_limited: 565
+   nhrp_rx_ti_ignored: 566
+   tx_shortcut: 567
    stat_200: 7
 EOF
 check_out 0 -j stats <<'EOF'
-{"netns":{"rx_no_tunnel":10,"rx_bad_header":11,"rx_csum_err":12},"devices":{"tun0":{"tx_unicast":500,"tx_mcast_copies":501,"tx_cache_miss":502,"tx_no_mcast_map":503,"tx_unsupported":504,"tx_nomem":505,"rx_data":506,"rx_nhrp":507,"rx_nhrp_drop":508,"rx_key_mismatch":509,"nhrp_tx_res_req":1,"nhrp_tx_res_reply":2,"nhrp_tx_reg_req":3,"nhrp_tx_reg_reply":4,"nhrp_tx_purge_req":5,"nhrp_tx_purge_reply":6,"nhrp_tx_error_ind":7,"nhrp_tx_traffic_ind":8,"nhrp_rx_res_req":11,"nhrp_rx_res_reply":12,"nhrp_rx_reg_req":13,"nhrp_rx_reg_reply":14,"nhrp_rx_purge_req":15,"nhrp_rx_purge_reply":16,"nhrp_rx_error_ind":17,"nhrp_rx_traffic_ind":18,"stat_200":7},"tun1":{"tx_unicast":600,"tx_mcast_copies":601,"tx_cache_miss":602,"tx_no_mcast_map":603,"tx_unsupported":604,"tx_nomem":605,"rx_data":606,"rx_nhrp":607,"rx_nhrp_drop":608,"rx_key_mismatch":609,"nhrp_tx_res_req":1,"nhrp_tx_res_reply":2,"nhrp_tx_reg_req":3,"nhrp_tx_reg_reply":4,"nhrp_tx_purge_req":5,"nhrp_tx_purge_reply":6,"nhrp_tx_error_ind":7,"nhrp_tx_traffic_ind":8,"nhrp_rx_res_req":11,"nhrp_rx_res_reply":12,"nhrp_rx_reg_req":13,"nhrp_rx_reg_reply":14,"nhrp_rx_purge_req":15,"nhrp_rx_purge_reply":16,"nhrp_rx_error_ind":17,"nhrp_rx_traffic_ind":18,"stat_200":7}}}
+{"netns":{"rx_no_tunnel":10,"rx_bad_header":11,"rx_csum_err":12},"devices":{"tun0":{"tx_unicast":500,"tx_mcast_copies":501,"tx_cache_miss":502,"tx_no_mcast_map":503,"tx_unsupported":504,"tx_nomem":505,"rx_data":506,"rx_nhrp":507,"rx_nhrp_drop":508,"rx_key_mismatch":509,"nhrp_tx_res_req":1,"nhrp_tx_res_reply":2,"nhrp_tx_reg_req":3,"nhrp_tx_reg_reply":4,"nhrp_tx_purge_req":5,"nhrp_tx_purge_reply":6,"nhrp_tx_error_ind":7,"nhrp_tx_traffic_ind":8,"nhrp_rx_res_req":11,"nhrp_rx_res_reply":12,"nhrp_rx_reg_req":13,"nhrp_rx_reg_reply":14,"nhrp_rx_purge_req":15,"nhrp_rx_purge_reply":16,"nhrp_rx_error_ind":17,"nhrp_rx_traffic_ind":18,"nhrp_redirect_limited":565,"nhrp_rx_ti_ignored":566,"tx_shortcut":567,"stat_200":7},"tun1":{"tx_unicast":600,"tx_mcast_copies":601,"tx_cache_miss":602,"tx_no_mcast_map":603,"tx_unsupported":604,"tx_nomem":605,"rx_data":606,"rx_nhrp":607,"rx_nhrp_drop":608,"rx_key_mismatch":609,"nhrp_tx_res_req":1,"nhrp_tx_res_reply":2,"nhrp_tx_reg_req":3,"nhrp_tx_reg_reply":4,"nhrp_tx_purge_req":5,"nhrp_tx_purge_reply":6,"nhrp_tx_error_ind":7,"nhrp_tx_traffic_ind":8,"nhrp_rx_res_req":11,"nhrp_rx_res_reply":12,"nhrp_rx_reg_req":13,"nhrp_rx_reg_reply":14,"nhrp_rx_purge_req":15,"nhrp_rx_purge_reply":16,"nhrp_rx_error_ind":17,"nhrp_rx_traffic_ind":18,"nhrp_redirect_limited":665,"nhrp_rx_ti_ignored":666,"tx_shortcut":667,"stat_200":7}}}
 EOF
 check_out 0 show traffic dev tun1 -j <<'EOF'
-{"devices":{"tun1":{"tx_unicast":600,"tx_mcast_copies":601,"tx_cache_miss":602,"tx_no_mcast_map":603,"tx_unsupported":604,"tx_nomem":605,"rx_data":606,"rx_nhrp":607,"rx_nhrp_drop":608,"rx_key_mismatch":609,"nhrp_tx_res_req":1,"nhrp_tx_res_reply":2,"nhrp_tx_reg_req":3,"nhrp_tx_reg_reply":4,"nhrp_tx_purge_req":5,"nhrp_tx_purge_reply":6,"nhrp_tx_error_ind":7,"nhrp_tx_traffic_ind":8,"nhrp_rx_res_req":11,"nhrp_rx_res_reply":12,"nhrp_rx_reg_req":13,"nhrp_rx_reg_reply":14,"nhrp_rx_purge_req":15,"nhrp_rx_purge_reply":16,"nhrp_rx_error_ind":17,"nhrp_rx_traffic_ind":18,"stat_200":7}}}
+{"devices":{"tun1":{"tx_unicast":600,"tx_mcast_copies":601,"tx_cache_miss":602,"tx_no_mcast_map":603,"tx_unsupported":604,"tx_nomem":605,"rx_data":606,"rx_nhrp":607,"rx_nhrp_drop":608,"rx_key_mismatch":609,"nhrp_tx_res_req":1,"nhrp_tx_res_reply":2,"nhrp_tx_reg_req":3,"nhrp_tx_reg_reply":4,"nhrp_tx_purge_req":5,"nhrp_tx_purge_reply":6,"nhrp_tx_error_ind":7,"nhrp_tx_traffic_ind":8,"nhrp_rx_res_req":11,"nhrp_rx_res_reply":12,"nhrp_rx_reg_req":13,"nhrp_rx_reg_reply":14,"nhrp_rx_purge_req":15,"nhrp_rx_purge_reply":16,"nhrp_rx_error_ind":17,"nhrp_rx_traffic_ind":18,"nhrp_redirect_limited":665,"nhrp_rx_ti_ignored":666,"tx_shortcut":667,"stat_200":7}}}
 EOF
 # show traffic: IOS's "show ip nhrp traffic", totals of the NHRP types
 check_out 0 show traffic dev tun0 <<'EOF'
@@ -447,6 +506,41 @@ if check_batch 0 '' <"$TMP/big"; then
 		ok
 	fi
 fi
+
+# ---- showconf / setconf -------------------------------------------------------
+# Every link option the kernel reports, on/off ones in words (tun0 a
+# phase 3 hub: redirect on; tun1 a spoke: shortcut on); the static maps,
+# the static multicast map, the NHSes; not what NHRP learned.
+check_out 0 showconf dev tun0 <<'EOF'
+# tun0: nhrpctl showconf (load with "nhrpctl setconf FILE dev tun0")
+link local 192.1.1.1 ttl 64 tos inherit nopmtudisc key 10000 per-nbma-max 4 multicast-dynamic-max 4096 subnet-check off redirect on shortcut off protection require max-send 10000 every 1
+map 172.1.1.2/32 nbma 192.1.1.2
+multicast nbma 192.1.1.2
+multicast dynamic
+nhs 172.1.1.1 nbma 192.1.1.1 priority 0
+nhs 172.1.1.254 priority 5
+EOF
+check_out 0 showconf dev tun1 <<'EOF'
+# tun1: nhrpctl showconf (load with "nhrpctl setconf FILE dev tun1")
+link dev lo tos 0x10 per-nbma-max 16 multicast-dynamic-max 100 subnet-check on redirect off shortcut on protection off max-send 100 every 10
+EOF
+# setconf takes the file back: its link line goes to "ip link set" (here
+# a stand-in that logs its arguments, "" for an empty one; the plugin's
+# own tests parse them), with auth "" as the file has no password.
+mkdir -p "$TMP/bin"
+cat >"$TMP/bin/ip" <<'EOF'
+#!/bin/sh
+out=ip
+for a; do out="$out ${a:-\"\"}"; done
+echo "$out" >>"$IP_LOG"
+EOF
+chmod +x "$TMP/bin/ip"
+cp "$TMP/out" "$TMP/tun1.conf"
+rm -f "$TMP/iplog"
+IP_LOG=$TMP/iplog PATH=$TMP/bin:$PATH check_out 0 setconf "$TMP/tun1.conf" dev tun1 </dev/null
+check_file "setconf (ip link set)" "$TMP/iplog" <<'EOF'
+ip link set dev tun1 type mgre dev lo tos 0x10 per-nbma-max 16 multicast-dynamic-max 100 subnet-check on redirect off shortcut on protection off max-send 100 every 10 auth ""
+EOF
 
 # ---- no leaks on the netlink paths -------------------------------------------
 if command -v valgrind >/dev/null; then

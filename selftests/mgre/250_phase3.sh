@@ -1,0 +1,228 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# timeout: 300
+#
+# DMVPN phase 3 (Documentation/nhrp.md): the hub ("redirect on", IOS "ip
+# nhrp redirect") routes each spoke's LAN to the spoke; the spokes
+# ("shortcut on", IOS "ip nhrp shortcut") have only the summary
+# 192.168.0.0/16 via the hub.  Hosts h2 (192.168.20.10, behind sp1) and h3
+# (192.168.30.10, behind sp2) talk.  Shown on the wire and in the caches:
+#  - the first spoke-to-spoke packets go through the hub, which sends
+#    each source spoke a Traffic Indication (type 8, code 0, quoting the
+#    packet) and still forwards the packet;
+#  - the spoke resolves the quoted destination; the hub forwards the
+#    request along its route (the destination is nobody's registered
+#    address); the far spoke, the egress, answers with the prefix of its
+#    route (the LAN /24) and its tunnel address;
+#  - each spoke holds a shortcut for the other's LAN /24 (flag shortcut,
+#    IOS "nho"), and from then on no data packet goes through the hub:
+#    spoke-to-spoke GRE goes direct (positive control: the same capture
+#    sees sp1's traffic to the hub itself);
+#  - a shortcut carrying traffic is refreshed before it expires (holdtime
+#    12 s, 20 s of traffic: never through the hub again), and one without
+#    traffic expires;
+#  - under a flood of hairpin traffic (shortcut off at the source) the hub
+#    sends at most one indication per pair every 5 s, counts the rest
+#    (nhrp_redirect_limited), and sp1 counts what it ignored;
+#  - a Traffic Indication from anyone but an NHS changes nothing;
+#  - every NHRP packet dissects clean in tshark.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/topo.sh"
+
+require_cmd jq
+! wire_checks || require_cmd tshark python3
+
+GRE_KEY='ip[20:2] = 0x2000'
+DATA="$GRE_KEY and ip[22:2] = 0x0800"
+TI="$GRE_KEY and ip[22:2] = 0x2001 and ip[45] = 8"
+H2=0xc0a8140a H3=0xc0a81e0a HUB_TUN=0xac010101	# 192.168.20.10 192.168.30.10 172.1.1.1
+S2S="$DATA and ((ip[40:4] = $H2 and ip[44:4] = $H3) or (ip[40:4] = $H3 and ip[44:4] = $H2))"
+
+# shellcheck disable=SC2119	# no module parameters
+load_mgre
+topo_wan
+for i in 1 2 3; do
+	topo_router "$i"
+done
+# lan_host NS ROUTER NET: host NET.10/24 in NS behind ROUTER (lan1 NET.1).
+lan_host() {
+	ns_create "$1"
+	ip link add lan1 netns "$2" type veth peer name eth0 netns "$1" ||
+		ksft_fail "cannot create the LAN of $1"
+	in_ns "$2" ip addr add "$3.1/24" dev lan1
+	in_ns "$2" ip link set lan1 up
+	in_ns "$1" ip addr add "$3.10/24" dev eth0
+	in_ns "$1" ip link set eth0 up
+	in_ns "$1" ip route add default via "$3.1"
+}
+lan_host h2 sp1 192.168.20
+lan_host h3 sp2 192.168.30
+capture_start wan p-hub "ip proto 47" "$TMPD/nhrp-hub.pcap"
+capture_start wan p-sp1 "ip proto 47" "$TMPD/nhrp-sp1.pcap"
+# Short holdtimes: the refresh and the expiry take seconds, not minutes.
+NHRP="network-id 10000 holdtime 12 auth cisco123"
+# shellcheck disable=SC2086
+topo_tunnel 1 $NHRP redirect on
+nhrpctl_in hub multicast add dynamic dev tun0
+for i in 2 3; do
+	# shellcheck disable=SC2086
+	topo_tunnel "$i" $NHRP shortcut on
+	topo_spoke_nhrp "$i"
+	# The summary only (what the hub's routing protocol advertises).
+	in_ns "${TOPO_NS[$i]}" ip route add 192.168.0.0/16 via 172.1.1.1
+done
+in_ns hub ip route add 192.168.20.0/24 via 172.1.1.2
+in_ns hub ip route add 192.168.30.0/24 via 172.1.1.3
+topo_spokes_registered
+
+check_match "$(in_ns hub ip -d link show tun0)" 'redirect on' "the hub's ip -d link show"
+check_match "$(in_ns sp1 ip -d link show tun0)" 'shortcut on' "sp1's ip -d link show"
+
+# shortcut_to NS PREFIX NBMA VIA: NS holds the shortcut PREFIX (a.b.c.d/len).
+shortcut_to() {
+	local n
+	n=$(nhrpctl_in "$1" -j show dev tun0 | jq -r --arg p "${2%/*}" --argjson l "${2#*/}" \
+		--arg nbma "$3" --arg via "$4" '[.[] | select(.proto == $p and .prefixlen == $l and
+			.type == "cached" and .nbma == $nbma and .next_hop == $via and
+			(.flags | index("shortcut")))] | length')
+	[ "${n:-0}" -ge 1 ]
+}
+
+# 1. The first packets through the hub, indications, resolution, shortcuts.
+ti0=$(counter hub nhrp_tx_traffic_ind)
+is_count "$ti0" "the hub's nhrp_tx_traffic_ind"
+ping_ok h2 192.168.30.10 || fail "h2 cannot reach h3 through the hub"
+in_ns h2 ping -c 3 -i 0.3 -W 1 192.168.30.10 >/dev/null
+wait_until 15 shortcut_to sp1 192.168.30.0/24 192.1.1.3 172.1.1.3 ||
+	fail "sp1 has no shortcut to sp2's LAN: $(nhrpctl_in sp1 show dev tun0)"
+wait_until 15 shortcut_to sp2 192.168.20.0/24 192.1.1.2 172.1.1.2 ||
+	fail "sp2 has no shortcut to sp1's LAN: $(nhrpctl_in sp2 show dev tun0)"
+check_ge "$(counter hub nhrp_tx_traffic_ind)" $((ti0 + 2)) "Traffic Indications sent by the hub"
+# On the wire: the hub's indications to both spokes, quoting the packet
+# (the quoted IPv4 header's source and destination after the 40-byte
+# mandatory part: ip[28 + 40 + 12] = ip[80]), its source as destination.
+capture_wait 5 "$TMPD/nhrp-hub.pcap" 1 "src 192.1.1.1 and dst 192.1.1.2 and $TI and ip[64:4] = $H2 and ip[80:4] = $H2 and ip[84:4] = $H3" ||
+	fail "no Traffic Indication hub -> sp1 quoting 192.168.20.10 -> 192.168.30.10: $(capture_dump "$TMPD/nhrp-hub.pcap" "$TI" | tail -n 6)"
+capture_wait 5 "$TMPD/nhrp-hub.pcap" 1 "src 192.1.1.1 and dst 192.1.1.3 and $TI and ip[64:4] = $H3" ||
+	fail "no Traffic Indication hub -> sp2"
+# ... the first data went through the hub, and the far spoke answered the
+# forwarded request itself (an egress's reply: to sp1, from sp2).
+check_ge "$(capture_count_bpf "$TMPD/nhrp-hub.pcap" "src 192.1.1.1 and dst 192.1.1.3 and $S2S")" 1 \
+	"spoke-to-spoke packets relayed by the hub before the shortcut"
+capture_seen "$TMPD/nhrp-sp1.pcap" 1 "src 192.1.1.3 and dst 192.1.1.2 and $GRE_KEY and ip[22:2] = 0x2001 and ip[45] = 2 and ip[68] = 0"
+check_ge "$(capture_count_bpf "$TMPD/nhrp-hub.pcap" "src 192.1.1.1 and dst 192.1.1.3 and $GRE_KEY and ip[22:2] = 0x2001 and ip[45] = 1 and ip[64:4] = $H3")" 1 \
+	"resolution requests for 192.168.30.10 the hub forwarded to sp2"
+for ns in sp1 sp2; do
+	check_match "$(nhrpctl_in "$ns" show dev tun0)" 'nho' "$ns's show (IOS flag nho)"
+done
+
+# 2. Direct from now on: nothing through the hub, all direct.
+capture_start wan p-hub "ip proto 47" "$TMPD/hub.pcap"
+capture_start wan p-sp1 "ip proto 47" "$TMPD/sp1.pcap"
+sc0=$(counter sp1 tx_shortcut)
+is_count "$sc0" "sp1's tx_shortcut"
+in_ns h2 ping -c 2 -i 0.2 -W 2 172.1.1.1 >/dev/null || fail "h2 cannot reach the hub"
+ping_count h2 -c 10 -i 0.2 -W 2 192.168.30.10
+expect_eq 10 "$PING_RX" "spoke-to-spoke echo replies over the shortcut"
+capture_stop "$TMPD/hub.pcap" "$TMPD/sp1.pcap"
+capture_seen "$TMPD/hub.pcap" 2 "src 192.1.1.2 and dst 192.1.1.1 and $DATA and ip[40:4] = $H2 and ip[44:4] = $HUB_TUN"
+expect_eq 0 "$(capture_count_bpf "$TMPD/hub.pcap" "$S2S")" \
+	"spoke-to-spoke packets through the hub after the shortcut"
+expect_eq 10 "$(capture_count_bpf "$TMPD/sp1.pcap" "src 192.1.1.2 and dst 192.1.1.3 and $DATA and ip[40:4] = $H2")" \
+	"direct GRE echo requests sp1 -> sp2"
+check_ge "$(counter sp1 tx_shortcut)" $((sc0 + 10)) "sp1's packets sent by the shortcut"
+
+# 3. Refreshed while in use: 20 s of traffic with a 12 s holdtime, never
+# through the hub; the shortcut is still there after it.  (Not on the
+# debug kernel: timers, not new kernel paths, and 50 s of the debug
+# pass's time; the refresh's cache path is in the in-module selftest.)
+if [ "$DEBUG_KERNEL" = 1 ]; then
+	log "refresh and expiry: not on the debug kernel"
+else
+capture_start wan p-hub "ip proto 47" "$TMPD/refresh.pcap"
+req0=$(counter sp1 nhrp_tx_res_req)
+is_count "$req0" "sp1's nhrp_tx_res_req"
+ping_count h2 -c 40 -i 0.5 -W 2 192.168.30.10
+check_ge "$PING_RX" 39 "echo replies during the refresh"
+capture_stop "$TMPD/refresh.pcap"
+expect_eq 0 "$(capture_count_bpf "$TMPD/refresh.pcap" "$S2S")" \
+	"spoke-to-spoke packets through the hub while the shortcut was refreshed"
+check_ge "$(counter sp1 nhrp_tx_res_req)" $((req0 + 1)) "sp1's refreshing resolution requests"
+shortcut_to sp1 192.168.30.0/24 192.1.1.3 172.1.1.3 ||
+	fail "sp1's shortcut did not outlive its holdtime under traffic: $(nhrpctl_in sp1 show dev tun0)"
+
+# 4. Expiry without traffic (12 s holdtime).
+# shellcheck disable=SC2317	# (called through wait_until)
+no_shortcut() { ! shortcut_to "$@"; }
+wait_until 30 no_shortcut sp1 192.168.30.0/24 192.1.1.3 172.1.1.3 ||
+	fail "sp1's unused shortcut did not expire: $(nhrpctl_in sp1 show dev tun0)"
+fi
+
+# 5. The rate limit under a flood of hairpin traffic: sp1 stops acting on
+# indications, so everything it sends to sp2's LAN goes through the hub.
+nhrpctl_in sp1 flush cached dev tun0
+nhrpctl_in sp2 flush cached dev tun0
+ip -n sp1 link set tun0 type mgre shortcut off || fail "cannot set shortcut off on sp1"
+ip -n sp2 link set tun0 type mgre shortcut off || fail "cannot set shortcut off on sp2"
+capture_start wan p-hub "ip proto 47" "$TMPD/flood.pcap"
+lim0=$(counter hub nhrp_redirect_limited)
+ign0=$(counter sp1 nhrp_rx_ti_ignored)
+is_count "$lim0" "the hub's nhrp_redirect_limited"
+is_count "$ign0" "sp1's nhrp_rx_ti_ignored"
+t0=$(now_ms)
+ping_count h2 -c 300 -i 0.01 -W 2 192.168.30.10
+secs=$(( ($(now_ms) - t0 + 999) / 1000 ))
+capture_stop "$TMPD/flood.pcap"
+capture_seen "$TMPD/flood.pcap" 250 "src 192.1.1.1 and dst 192.1.1.3 and $S2S and ip[40:4] = $H2"
+n=$(capture_count_bpf "$TMPD/flood.pcap" "src 192.1.1.1 and dst 192.1.1.2 and $TI")
+log "flood: $PING_TX packets in $secs s, $n indications to sp1"
+check_ge "$n" 1 "indications to sp1 during the flood"
+[ "$n" -le $(( secs / 5 + 1 )) ] ||
+	fail "$n indications to sp1 in $secs s: more than one per 5 s for one pair"
+check_ge "$(counter hub nhrp_redirect_limited)" $((lim0 + 200)) "hairpin packets not redirected (rate limit)"
+check_ge "$(counter sp1 nhrp_rx_ti_ignored)" $((ign0 + 1)) "indications sp1 ignored with shortcut off"
+expect_eq 0 "$(entries sp1 '.flags | index("shortcut")')" "shortcuts at sp1 with shortcut off"
+
+# 6. A Traffic Indication (built as IOS builds it) from a host that is no
+# NHS changes nothing; the same from the hub's address makes sp1 resolve
+# the quoted destination and build the shortcut (the positive control).
+for ns in sp1 sp2; do
+	ip -n "$ns" link set tun0 type mgre shortcut on || fail "cannot set shortcut on on $ns"
+done
+nhrpctl_in sp1 flush cached dev tun0
+ign0=$(counter sp1 nhrp_rx_ti_ignored)
+is_count "$ign0" "sp1's nhrp_rx_ti_ignored"
+topo_nbma_host evil 192.1.1.66
+craft_ti() {	# OUTER: an indication to sp1 about 192.168.20.10 -> 192.168.30.10
+	in_ns evil python3 "$(dirname "$0")/nhrp_craft.py" send traffic-ind \
+		--outer "$1" --dst 192.1.1.2 --src-proto 172.1.1.1 \
+		--dst-proto 192.168.20.10 --quote-src 192.168.20.10 \
+		--quote-dst 192.168.30.10 --listen 0 >/dev/null ||
+		fail "cannot send a crafted Traffic Indication from $1"
+}
+craft_ti 192.1.1.66
+wait_until 5 stat_ge sp1 nhrp_rx_ti_ignored $((ign0 + 1)) ||
+	fail "sp1 did not count the indication from a stranger"
+expect_eq 0 "$(entries sp1 '.proto == "192.168.30.10" or .proto == "192.168.30.0"')" \
+	"entries at sp1 for sp2's LAN after a stranger's indication"
+craft_ti 192.1.1.1
+wait_until 15 shortcut_to sp1 192.168.30.0/24 192.1.1.3 172.1.1.3 ||
+	fail "sp1 did not act on an indication from its NHS's address: $(nhrpctl_in sp1 show dev tun0)"
+
+capture_stop
+wire_checks || { log "tshark checks skipped on the debug kernel"; exit_status; }
+for f in "$TMPD/nhrp-hub.pcap" "$TMPD/nhrp-sp1.pcap" "$TMPD/flood.pcap"; do
+	nhrp_dissect "$f" >"$f.txt"
+	log "${f##*/}: $(wc -l <"$f.txt") NHRP packets"
+	nhrp_dissect_all "$f" "$f.txt" "NHRP packets dissected in ${f##*/} (tshark) vs captured (tcpdump)"
+	expect_eq 0 "$(awk '$4 == 1' "$f.txt" | wc -l)" \
+		"NHRP packets tshark finds malformed or in error in ${f##*/}"
+done
+# (the egress answers the requester directly: replies are seen at sp1)
+types=$(awk '{ print $1 }' "$TMPD/nhrp-sp1.pcap.txt" | sort -u | tr '\n' ' ')
+log "NHRP types at sp1: $types"
+for t in 1 2 3 4 8; do
+	grep -qw "$t" <<<"$types" || fail "no NHRP packet of type $t captured at sp1"
+done
+
+exit_status
