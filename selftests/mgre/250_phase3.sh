@@ -3,9 +3,10 @@
 # timeout: 300
 #
 # DMVPN phase 3 (Documentation/nhrp.md): the hub ("redirect on", IOS "ip
-# nhrp redirect") routes each spoke's LAN to the spoke; the spokes
-# ("shortcut on", IOS "ip nhrp shortcut") have only the summary
-# 192.168.0.0/16 via the hub.  Hosts h2 (192.168.20.10, behind sp1) and h3
+# nhrp redirect") learns each spoke's LAN by BGP (FRR bgpd, eBGP over the
+# tunnel, the spokes as dynamic neighbours) and advertises only the
+# summary 192.168.0.0/16 to the spokes ("shortcut on", IOS "ip nhrp
+# shortcut").  Hosts h2 (192.168.20.10, behind sp1) and h3
 # (192.168.30.10, behind sp2) talk.  Shown on the wire and in the caches:
 #  - the first spoke-to-spoke packets go through the hub, which sends
 #    each source spoke a Traffic Indication (type 8, code 0, quoting the
@@ -19,7 +20,7 @@
 #    spoke-to-spoke GRE goes direct (positive control: the same capture
 #    sees sp1's traffic to the hub itself);
 #  - a shortcut carrying traffic is refreshed before it expires (holdtime
-#    12 s, 20 s of traffic: never through the hub again), and one without
+#    30 s, 45 s of traffic: never through the hub again), and one without
 #    traffic expires;
 #  - under a flood of hairpin traffic (shortcut off at the source) the hub
 #    sends at most one indication per pair every 5 s, counts the rest
@@ -29,7 +30,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/topo.sh"
 
-require_cmd jq
+require_cmd jq /usr/lib/frr/zebra /usr/lib/frr/bgpd vtysh
 ! wire_checks || require_cmd tshark python3
 
 GRE_KEY='ip[20:2] = 0x2000'
@@ -59,8 +60,11 @@ lan_host h2 sp1 192.168.20
 lan_host h3 sp2 192.168.30
 capture_start wan p-hub "ip proto 47" "$TMPD/nhrp-hub.pcap"
 capture_start wan p-sp1 "ip proto 47" "$TMPD/nhrp-sp1.pcap"
-# Short holdtimes: the refresh and the expiry take seconds, not minutes.
-NHRP="network-id 10000 holdtime 12 auth cisco123"
+
+# (30 s: long enough for the pauses between the steps under emulation,
+# short enough for the refresh and the expiry to take a minute)
+HOLD=$((30 * SLOW))
+NHRP="network-id 10000 holdtime $HOLD auth cisco123"
 # shellcheck disable=SC2086
 topo_tunnel 1 $NHRP redirect on
 nhrpctl_in hub multicast add dynamic dev tun0
@@ -68,12 +72,51 @@ for i in 2 3; do
 	# shellcheck disable=SC2086
 	topo_tunnel "$i" $NHRP shortcut on
 	topo_spoke_nhrp "$i"
-	# The summary only (what the hub's routing protocol advertises).
-	in_ns "${TOPO_NS[$i]}" ip route add 192.168.0.0/16 via 172.1.1.1
 done
-in_ns hub ip route add 192.168.20.0/24 via 172.1.1.2
-in_ns hub ip route add 192.168.30.0/24 via 172.1.1.3
 topo_spokes_registered
+
+# The routing: eBGP over the tunnel.  The hub takes the spokes as dynamic
+# neighbours (as a DMVPN hub does) and sends them only the summary.
+bgp_nbr() {	# NEIGHBOR: fast timers, updates at once
+	printf ' neighbor %s %s\n' "$1" "timers 3 9" "$1" "timers connect 2" \
+		"$1" "advertisement-interval 0"
+}
+for ns in hub sp1 sp2; do
+	frr_start "$ns" zebra "hostname $ns"
+done
+frr_start hub bgpd "router bgp 65000
+ bgp router-id 172.1.1.1
+ no bgp ebgp-requires-policy
+ neighbor SPOKES peer-group
+ neighbor SPOKES remote-as external
+$(bgp_nbr SPOKES)
+ bgp listen range 172.1.1.0/24 peer-group SPOKES
+ address-family ipv4 unicast
+  aggregate-address 192.168.0.0/16 summary-only
+ exit-address-family"
+for i in 2 3; do
+	frr_start "${TOPO_NS[$i]}" bgpd "router bgp 6500$i
+ bgp router-id 172.1.1.$i
+ no bgp ebgp-requires-policy
+ neighbor 172.1.1.1 remote-as 65000
+$(bgp_nbr 172.1.1.1)
+ address-family ipv4 unicast
+  network 192.168.${i}0.0/24
+ exit-address-family"
+done
+# has_route NS PREFIX VIA: NS's kernel routes PREFIX via VIA (from bgpd).
+# shellcheck disable=SC2317	# (called through wait_until)
+has_route() {
+	in_ns "$1" ip route show "$2" proto bgp | grep -q "via $3 dev tun0"
+}
+for i in 2 3; do
+	wait_until 30 has_route hub "192.168.${i}0.0/24" "172.1.1.$i" ||
+		fail "the hub has no BGP route to sp$((i - 1))'s LAN: $(in_ns hub ip route)"
+	wait_until 30 has_route "${TOPO_NS[$i]}" 192.168.0.0/16 172.1.1.1 ||
+		fail "${TOPO_NS[$i]} has no BGP summary route: $(in_ns "${TOPO_NS[$i]}" ip route)"
+done
+# (summary only: a spoke's route to the other's LAN is the summary's)
+expect_eq "" "$(in_ns sp1 ip route show 192.168.30.0/24)" "sp1's route to exactly sp2's LAN"
 
 check_match "$(in_ns hub ip -d link show tun0)" 'redirect on' "the hub's ip -d link show"
 check_match "$(in_ns sp1 ip -d link show tun0)" 'shortcut on' "sp1's ip -d link show"
@@ -132,7 +175,7 @@ expect_eq 10 "$(capture_count_bpf "$TMPD/sp1.pcap" "src 192.1.1.2 and dst 192.1.
 	"direct GRE echo requests sp1 -> sp2"
 check_ge "$(counter sp1 tx_shortcut)" $((sc0 + 10)) "sp1's packets sent by the shortcut"
 
-# 3. Refreshed while in use: 20 s of traffic with a 12 s holdtime, never
+# 3. Refreshed while in use: 45 s of traffic with a 30 s holdtime, never
 # through the hub; the shortcut is still there after it.  (Not on the
 # debug kernel: timers, not new kernel paths, and 50 s of the debug
 # pass's time; the refresh's cache path is in the in-module selftest.)
@@ -142,8 +185,8 @@ else
 capture_start wan p-hub "ip proto 47" "$TMPD/refresh.pcap"
 req0=$(counter sp1 nhrp_tx_res_req)
 is_count "$req0" "sp1's nhrp_tx_res_req"
-ping_count h2 -c 40 -i 0.5 -W 2 192.168.30.10
-check_ge "$PING_RX" 39 "echo replies during the refresh"
+ping_count h2 -c 90 -i 0.5 -W 2 192.168.30.10
+check_ge "$PING_RX" 89 "echo replies during the refresh"
 capture_stop "$TMPD/refresh.pcap"
 expect_eq 0 "$(capture_count_bpf "$TMPD/refresh.pcap" "$S2S")" \
 	"spoke-to-spoke packets through the hub while the shortcut was refreshed"
@@ -151,10 +194,10 @@ check_ge "$(counter sp1 nhrp_tx_res_req)" $((req0 + 1)) "sp1's refreshing resolu
 shortcut_to sp1 192.168.30.0/24 192.1.1.3 172.1.1.3 ||
 	fail "sp1's shortcut did not outlive its holdtime under traffic: $(nhrpctl_in sp1 show dev tun0)"
 
-# 4. Expiry without traffic (12 s holdtime).
+# 4. Expiry without traffic (30 s holdtime).
 # shellcheck disable=SC2317	# (called through wait_until)
 no_shortcut() { ! shortcut_to "$@"; }
-wait_until 30 no_shortcut sp1 192.168.30.0/24 192.1.1.3 172.1.1.3 ||
+wait_until $((HOLD + 15)) no_shortcut sp1 192.168.30.0/24 192.1.1.3 172.1.1.3 ||
 	fail "sp1's unused shortcut did not expire: $(nhrpctl_in sp1 show dev tun0)"
 fi
 

@@ -578,7 +578,7 @@ def hostile_cases(a):
          gre(resreq(target=sp_p, hop=0)), {"nhrp_rx_res_req": 1}, (RES_REPLY, 0))
     case("spoke: traffic indication without payload", "sp",
          gre(nhrp(TRAFFIC_IND, me, me_p, sp_p, word=0, exts=X())),
-         {"nhrp_rx_traffic_ind": 1, "nhrp_rx_unsupported": 1})
+         {"nhrp_rx_traffic_ind": 1, "nhrp_rx_ti_ignored": 1})
     case("spoke: error indication", "sp",
          gre(nhrp(ERROR_IND, me, me_p, sp_p, word=11 << 16)), {"nhrp_rx_error_ind": 1})
     if pb:

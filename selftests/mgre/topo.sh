@@ -118,6 +118,31 @@ topo_seed_static() {
 
 nhrpctl_in() { local ns=$1; shift; in_ns "$ns" "$NHRPCTL" "$@"; }
 
+# frr_start NS DAEMON CONFIG: FRR's DAEMON (zebra, bgpd, ospfd) in
+# namespace NS with pathspace NS ("vtysh -N NS"), CONFIG (text) as its
+# configuration; its files (and log) in /run/frr/NS.  Start zebra first.
+# Fails the test if the daemon does not come up, or rejects a line of
+# CONFIG (FRR logs "on config line N" and goes on without it: the test
+# would run another configuration than it says).  The daemons go with
+# the namespace at exit.
+frr_start() {
+	local ns=$1 d=$2 dir=/run/frr/$1
+	require_cmd "/usr/lib/frr/$d" vtysh
+	if [ ! -d "$dir" ]; then
+		mkdir -p "$dir" || ksft_fail "cannot create $dir"
+		cleanup_add rm -rf "$dir"
+	fi
+	printf '%s\n' "$3" > "$dir/$d.conf"
+	chown -R frr:frr "$dir"
+	in_ns "$ns" "/usr/lib/frr/$d" -N "$ns" -d -A 127.0.0.1 -f "$dir/$d.conf" \
+		-i "$dir/$d.pid" --log "file:$dir/$d.log" ||
+		ksft_fail "cannot start $d in $ns"
+	wait_until 20 test -S "$dir/$d.vty" ||
+		ksft_fail "$d in $ns did not come up: $(tail -n 5 "$dir/$d.log" 2>&1)"
+	! grep -q "on config line" "$dir/$d.log" ||
+		ksft_fail "$d in $ns did not take its configuration: $(grep 'on config line' "$dir/$d.log")"
+}
+
 # topo_esp_pair NS_A A NS_B B SPI [DIRS]: manually keyed transport-mode ESP
 # for GRE between the NBMA addresses A (namespace NS_A) and B (NS_B), what
 # Cisco "tunnel protection" negotiates with IKE: SAs A->B (SPI) and B->A
