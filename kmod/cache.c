@@ -155,6 +155,34 @@ struct mgre_entry *mgre_cache_lookup_lpm(struct mgre_cache *cache,
 	return e;
 }
 
+__be32 mgre_cache_shortcut_nbma(struct mgre_cache *cache, __be32 addr)
+{
+	unsigned long plens = READ_ONCE(cache->plens);
+	struct mgre_entry *e;
+	unsigned int p = 32;
+	struct mgre_key k;
+	__be32 nbma;
+	u8 type;
+
+	for (;;) {
+		k = mgre_key(addr, p);
+		e = rhashtable_lookup(&cache->ht, &k, mgre_cache_params);
+		if (e && (READ_ONCE(e->flags) & MGRE_F_SHORTCUT)) {
+			/* Pairs with smp_store_release() in mgre_entry_update(). */
+			type = smp_load_acquire(&e->type);
+			nbma = mgre_entry_pending(type) ? 0 : READ_ONCE(e->nbma);
+			if (nbma) {
+				mgre_entry_touch(e);
+				return nbma;
+			}
+		}
+		if (!plens)
+			return 0;
+		p = __fls(plens);
+		plens &= ~BIT(p);
+	}
+}
+
 static struct mgre_entry *mgre_cache_find_locked(struct mgre_cache *cache,
 						 __be32 proto, u8 prefixlen)
 {
@@ -211,8 +239,10 @@ static void mgre_entry_changed(struct mgre_cache *cache, struct mgre_entry *e,
 			       u8 old_type, __be32 old_nbma, u8 type,
 			       __be32 nbma)
 {
+	/* (not shortcuts yet: their prefixes lie outside the tunnel) */
 	bool route = (type == MGRE_ENTRY_DYNAMIC ||
 		      type == MGRE_ENTRY_CACHED) &&
+		     !(e->flags & MGRE_F_SHORTCUT) &&
 		     READ_ONCE(cache->route->enabled);
 
 	lockdep_assert_held(&cache->lock);
@@ -301,8 +331,9 @@ int mgre_cache_add_static(struct mgre_cache *cache, __be32 proto, u8 prefixlen,
 					      mgre_cache_params);
 		if (ret)
 			goto err_unlock;
-		mgre_cache_count_entry(cache, old, -1);
+		/* (in this order: the length stays in the bitmap) */
 		mgre_cache_count_entry(cache, e, 1);
+		mgre_cache_count_entry(cache, old, -1);
 		if (mgre_entry_learned(old->type))
 			atomic_dec(&cache->learned);
 		mgre_cache_note_op(cache, old, MGRE_CACHE_REPLACE);
@@ -428,6 +459,10 @@ static void mgre_entry_update(struct mgre_cache *cache, struct mgre_entry *e,
 	if ((e->flags ^ flags) & MGRE_F_SHORTCUT)
 		WRITE_ONCE(cache->shortcuts, cache->shortcuts +
 			   ((flags & MGRE_F_SHORTCUT) ? 1 : -1));
+	if (!(flags & MGRE_F_SHORTCUT)) {
+		WRITE_ONCE(e->via, 0);
+		e->target = 0;
+	}
 	if (e->type != type)
 		e->created = jiffies;
 	WRITE_ONCE(e->nbma, nbma);
@@ -676,6 +711,7 @@ int mgre_cache_resolved(struct mgre_cache *cache, const struct mgre_answer *a)
 		plen = a->prefixlen;
 	} else if (a->via != a->target) {
 		/* A next hop's answer names the next hop itself. */
+		ret = -EPERM;
 		goto out;
 	}
 	ret = 0;
@@ -698,11 +734,14 @@ int mgre_cache_resolved(struct mgre_cache *cache, const struct mgre_answer *a)
 			}
 			e->key = mgre_key(a->target, plen);
 			e->via = via;
+			e->target = a->target;
 			ret = mgre_cache_insert(cache, e);
 			goto out;
 		}
 	}
 	WRITE_ONCE(e->via, via);
+	if (via)
+		e->target = a->target;
 	mgre_entry_update(cache, e, a->nbma, MGRE_ENTRY_CACHED, flags,
 			  a->holdtime);
 out:
@@ -798,7 +837,8 @@ static bool mgre_gc_resolve(struct mgre_entry *e, struct mgre_gc_result *res,
 	if (!e->tries)
 		e->reqid = mgre_reqid_new();
 	res->reqid[res->nresolve] = e->reqid;
-	res->resolve[res->nresolve++] = mgre_entry_proto(e);
+	/* (a shortcut: the address it was resolved for, as the first time) */
+	res->resolve[res->nresolve++] = e->target ?: mgre_entry_proto(e);
 	e->next_try = now + HZ * min_t(unsigned int, 1U << e->tries,
 				       MGRE_RESOLVE_RETRY_MAX);
 	e->tries++;
@@ -1011,7 +1051,9 @@ static bool __init mgre_cache_selftest_lpm(struct mgre_cache *cache,
 		e->reqid = 88;
 	}
 	spin_unlock_bh(&cache->lock);
-	a.target = htonl(0x0a090900);
+	/* (asking for the address it was resolved for, as the walk does) */
+	if (!e || e->target != a.target)
+		return false;
 	a.reqid = 88;
 	a.nbma = htonl(10);
 	if (!e || mgre_cache_resolved(cache, &a) ||

@@ -53,9 +53,12 @@ struct mgre_entry {
 	struct mgre_key key;
 	__be32 nbma;		/* READ_ONCE(): rewritten in place */
 	/* A shortcut (MGRE_F_SHORTCUT): the tunnel address of the peer it
-	 * leads to (the responder); 0 for others.  READ_ONCE().
+	 * leads to (the responder), READ_ONCE(); and the address it was
+	 * resolved for (refreshes ask for it again), under lock.  0 for
+	 * others.
 	 */
 	__be32 via;
+	__be32 target;
 	u8 type;		/* enum mgre_entry_type */
 	u32 flags;		/* MGRE_F_*; READ_ONCE() */
 	unsigned long created;	/* jiffies */
@@ -146,6 +149,12 @@ struct mgre_entry *mgre_cache_lookup(struct mgre_cache *cache, __be32 proto);
 /* Caller holds rcu_read_lock().  The longest prefix that holds @addr. */
 struct mgre_entry *mgre_cache_lookup_lpm(struct mgre_cache *cache,
 					 __be32 addr);
+/*
+ * Caller holds rcu_read_lock().  The longest resolved shortcut that holds
+ * @addr (shortcuts being resolved for longer prefixes are passed over);
+ * its NBMA address, or 0.
+ */
+__be32 mgre_cache_shortcut_nbma(struct mgre_cache *cache, __be32 addr);
 
 int mgre_cache_add_static(struct mgre_cache *cache, __be32 proto, u8 prefixlen,
 			  __be32 nbma, struct netlink_ext_ack *extack);

@@ -386,6 +386,8 @@ void mgre_nhrp_init(struct mgre_device *md)
 	md->nhrp.last_walk = jiffies;
 	ratelimit_state_init(&md->nhrp.ei_rs, HZ, 20);
 	ratelimit_set_flags(&md->nhrp.ei_rs, RATELIMIT_MSG_ON_RELEASE);
+	ratelimit_state_init(&md->nhrp.ti_rs, HZ, MGRE_TI_RATE);
+	ratelimit_set_flags(&md->nhrp.ti_rs, RATELIMIT_MSG_ON_RELEASE);
 }
 
 /* Whether @a and @b set NHRP up the same (field by field: padding). */

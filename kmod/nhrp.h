@@ -18,12 +18,8 @@
 struct mgre_device;
 
 #define MGRE_REDIRECT_SLOTS	256
-
-struct mgre_redirect_slot {
-	__be32 src;
-	__be32 dst;
-	unsigned long when;	/* jiffies of the indication */
-};
+/* Traffic Indications a spoke acts on per second, at most */
+#define MGRE_TI_RATE		50
 
 /*
  * Per-device NHRP settings, from the link attributes (a new field goes in
@@ -51,13 +47,18 @@ struct mgre_nhrp {
 					 */
 	unsigned long last_walk;	/* jiffies of the last cache walk */
 	struct ratelimit_state ei_rs;	/* error indications we send */
+	/* Traffic Indications acted on (resolutions they start), from NHSes
+	 * too: an indication's source address proves little without IPsec
+	 */
+	struct ratelimit_state ti_rs;
 	bool redirect;			/* phase 3 hub; READ_ONCE() */
 	bool shortcut;			/* phase 3 spoke; READ_ONCE() */
 	/* Traffic Indications sent, by (source, destination) hash: lockless
-	 * (nhrp_redirect.c)
+	 * (nhrp_redirect.c); a slot holds one pair for the interval, so at
+	 * most MGRE_REDIRECT_SLOTS are sent per interval
 	 */
 	u32 redirect_salt;
-	struct mgre_redirect_slot redirect_slot[MGRE_REDIRECT_SLOTS];
+	unsigned long redirect_sent[MGRE_REDIRECT_SLOTS];	/* jiffies */
 };
 
 void mgre_nhrp_init(struct mgre_device *md);

@@ -94,10 +94,11 @@ bool mgre_proto_allowed(struct mgre_device *md, __be32 addr)
 }
 
 /*
- * Would a shortcut to @addr/@plen cover one of our own addresses on the
- * device (a peer claiming our subnet, or a default route)?
+ * Would a shortcut to @addr/@plen overlap one of the device's subnets (a
+ * peer claiming the tunnel's addresses, or a default route)?  Two
+ * prefixes overlap when they agree on the shorter one's bits.
  */
-bool mgre_prefix_holds_local(struct mgre_device *md, __be32 addr, u8 plen)
+bool mgre_prefix_overlaps_tunnel(struct mgre_device *md, __be32 addr, u8 plen)
 {
 	__be32 mask = inet_make_mask(plen);
 	const struct in_ifaddr *ifa;
@@ -108,7 +109,8 @@ bool mgre_prefix_holds_local(struct mgre_device *md, __be32 addr, u8 plen)
 	in_dev = __in_dev_get_rcu(mgre_to_dev(md));
 	if (in_dev) {
 		in_dev_for_each_ifa_rcu(ifa, in_dev) {
-			if (!((ifa->ifa_local ^ addr) & mask)) {
+			if (!((ifa->ifa_local ^ addr) &
+			      (mask & ifa->ifa_mask))) {
 				found = true;
 				break;
 			}

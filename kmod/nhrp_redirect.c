@@ -14,6 +14,7 @@
 #include <linux/ip.h>
 #include <linux/jhash.h>
 #include <linux/slab.h>
+#include <asm/unaligned.h>
 #include <net/ip_fib.h>
 
 #include "nhrp_int.h"
@@ -21,9 +22,10 @@
 /*
  * How we route @addr in the device's namespace: into this device
  * (MGRE_EGRESS_TUNNEL, *@nh = the next hop), out of another device or to
- * ourselves (MGRE_EGRESS_OTHER, we are its egress: *@plen = the route's
- * prefix length), or neither (MGRE_EGRESS_NONE: no route, a default
- * route out of another device, or a route of another type).
+ * ourselves (MGRE_EGRESS_OTHER, we are its egress), or neither
+ * (MGRE_EGRESS_NONE: no route, a default route out of another device, or
+ * a route of another type).  *@plen: the route's prefix length (32 for
+ * our own address).
  */
 enum mgre_egress mgre_route_egress(struct mgre_device *md, __be32 addr,
 				   __be32 *nh, u8 *plen)
@@ -45,12 +47,12 @@ enum mgre_egress mgre_route_egress(struct mgre_device *md, __be32 addr,
 	if (res.type != RTN_UNICAST)
 		goto out;
 	nhc = res.nhc;
+	*plen = res.prefixlen;
 	if (nhc && nhc->nhc_dev == dev) {
 		*nh = nhc->nhc_gw_family == AF_INET ? nhc->nhc_gw.ipv4 : addr;
 		ret = MGRE_EGRESS_TUNNEL;
 	} else if (res.prefixlen) {
 		/* (never the default route: the Internet is nobody's LAN) */
-		*plen = res.prefixlen;
 		ret = MGRE_EGRESS_OTHER;
 	}
 out:
@@ -66,14 +68,17 @@ out:
 /*
  * Hub: @skb came in through the device and goes out through it again.
  * Tell its source's spoke, at most once per (source, destination) every
- * MGRE_REDIRECT_INTERVAL seconds.  The pair slots are read and written
- * without a lock: a race costs at most one more indication.
+ * MGRE_REDIRECT_INTERVAL seconds: the pair's slot is taken for that long,
+ * by it or by another pair that hashes there, so a hub sends at most
+ * MGRE_REDIRECT_SLOTS indications per interval however many flows
+ * hairpin (and they come out of max-send too).  The slots are read and
+ * written without a lock: a race costs at most one more indication.
  */
 void mgre_nhrp_redirect(struct mgre_device *md, struct sk_buff *skb)
 {
 	const struct iphdr *iph = ip_hdr(skb);
 	__be32 src = iph->saddr, dst = iph->daddr, nh = 0, to = 0;
-	struct mgre_redirect_slot *slot;
+	unsigned long *slot;
 	unsigned long now = jiffies;
 	struct mgre_nhrp_cfg cfg;
 	u8 quote[MGRE_TI_QUOTE];
@@ -83,16 +88,19 @@ void mgre_nhrp_redirect(struct mgre_device *md, struct sk_buff *skb)
 	struct nhrp_ext *x;
 	u8 plen, type;
 
-	slot = &md->nhrp.redirect_slot[jhash_2words((__force u32)src,
+	if (!READ_ONCE(md->nhrp.enabled))
+		return;
+	slot = &md->nhrp.redirect_sent[jhash_2words((__force u32)src,
 						    (__force u32)dst,
 						    md->nhrp.redirect_salt) %
 				       MGRE_REDIRECT_SLOTS];
-	if (READ_ONCE(slot->src) == src && READ_ONCE(slot->dst) == dst &&
-	    time_before(now, READ_ONCE(slot->when) +
-			MGRE_REDIRECT_INTERVAL * HZ)) {
+	if (READ_ONCE(*slot) &&
+	    time_before(now, READ_ONCE(*slot) + MGRE_REDIRECT_INTERVAL * HZ)) {
 		mgre_stat_inc(md, MGRE_STAT_NHRP_REDIRECT_LIMITED);
 		return;
 	}
+	/* (taken also when no spoke is found: no route lookup per packet) */
+	WRITE_ONCE(*slot, now ?: 1);
 	/* The source's spoke: the next hop of our route back to it. */
 	if (mgre_route_egress(md, src, &nh, &plen) == MGRE_EGRESS_TUNNEL) {
 		rcu_read_lock();
@@ -111,10 +119,6 @@ void mgre_nhrp_redirect(struct mgre_device *md, struct sk_buff *skb)
 				    mgre_to_dev(md)->name, &src, &dst);
 		return;
 	}
-	WRITE_ONCE(slot->src, src);
-	WRITE_ONCE(slot->dst, dst);
-	WRITE_ONCE(slot->when, now);
-
 	len = min_t(unsigned int, skb->len, iph->ihl * 4 + 8);
 	if (skb_copy_bits(skb, skb_network_offset(skb), quote, len))
 		return;
@@ -164,7 +168,8 @@ void mgre_nhrp_traffic_ind(struct mgre_device *md, const struct nhrp_pkt *p,
 	    !mgre_is_nhs_nbma(md, outer_src) || !iph ||
 	    p->payload_len < sizeof(*iph) || iph->version != 4)
 		goto ignore;
-	dst = iph->daddr;
+	/* (the quote may sit at any offset) */
+	dst = get_unaligned(&iph->daddr);
 	if (ipv4_is_multicast(dst) || ipv4_is_lbcast(dst) ||
 	    ipv4_is_zeronet(dst) || ipv4_is_loopback(dst) ||
 	    mgre_route_egress(md, dst, &nh, &plen) != MGRE_EGRESS_TUNNEL)
@@ -176,6 +181,8 @@ void mgre_nhrp_traffic_ind(struct mgre_device *md, const struct nhrp_pkt *p,
 	rcu_read_unlock();
 	if (known)
 		return;		/* resolved, or being resolved */
+	if (!__ratelimit(&md->nhrp.ti_rs))
+		goto ignore;
 	switch (mgre_cache_resolve_start(&md->cache, dst, MGRE_F_SHORTCUT)) {
 	case MGRE_RESOLVE_STARTED:
 		net_dbg_ratelimited("%s: redirected by %pI4: resolving %pI4\n",

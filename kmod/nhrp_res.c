@@ -420,6 +420,8 @@ static void mgre_nhrp_res_reply_install(struct mgre_device *md,
 	__be32 nbma = c ? mgre_get4(c->nbma, NHRP_TL_LEN(c->nbma_tl)) : 0;
 	__be32 proto = c ? mgre_get4(c->proto, c->proto_len) : 0;
 	struct mgre_answer a;
+	u8 plen, route_plen;
+	__be32 nh;
 	int ret;
 
 	if (!c || c->code != NHRP_CODE_SUCCESS || !nbma) {
@@ -430,18 +432,26 @@ static void mgre_nhrp_res_reply_install(struct mgre_device *md,
 	}
 	/*
 	 * An egress's answer (phase 3) names its own tunnel address and the
-	 * prefix @target is in: one of the tunnel's addresses, and neither
-	 * everything nor a prefix of our own.  (Taken only for a shortcut,
-	 * see mgre_cache_resolved().)
+	 * prefix @target is in.  The address must be one of the tunnel's;
+	 * the prefix neither everything nor overlapping the tunnel's
+	 * subnets, and no wider than our own route to @target (a shortcut
+	 * overrides that route, not the more specific routes it holds).
+	 * (Taken only for a shortcut, see mgre_cache_resolved().)
 	 */
-	if (proto && proto != target &&
-	    (!mgre_proto_allowed(md, proto) || !c->plen || c->plen > 32 ||
-	     mgre_prefix_holds_local(md, target, c->plen))) {
-		mgre_stat_inc(md, MGRE_STAT_NHRP_RX_OUT_OF_SUBNET);
-		net_dbg_ratelimited("%s: resolution of %pI4: %pI4/%u via %pI4 refused\n",
-				    mgre_to_dev(md)->name, &target, &target,
-				    c->plen, &proto);
-		return;
+	/* (0 and 255: "the address", FRR nhrpd sends 255) */
+	plen = c->plen && c->plen <= 32 ? c->plen : 32;
+	if (plen < 32 || (proto && proto != target)) {
+		if (!proto || !mgre_proto_allowed(md, proto) ||
+		    mgre_prefix_overlaps_tunnel(md, target, plen)) {
+			mgre_stat_inc(md, MGRE_STAT_NHRP_RX_OUT_OF_SUBNET);
+			net_dbg_ratelimited("%s: resolution of %pI4: %pI4/%u via %pI4 refused\n",
+					    mgre_to_dev(md)->name, &target,
+					    &target, plen, &proto);
+			return;
+		}
+		if (mgre_route_egress(md, target, &nh, &route_plen) ==
+		    MGRE_EGRESS_TUNNEL && route_plen > plen)
+			plen = route_plen;
 	}
 	/*
 	 * Straight from the owner (no server on the way back) but from
@@ -458,7 +468,7 @@ static void mgre_nhrp_res_reply_install(struct mgre_device *md,
 		.reqid = p->reqid,
 		.nbma = nbma,
 		.via = proto ?: target,
-		.prefixlen = min_t(u8, c->plen ?: 32, 32),
+		.prefixlen = plen,
 		.flags = flags,
 		.holdtime = c->holdtime,
 	};

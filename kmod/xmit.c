@@ -199,20 +199,9 @@ static bool mgre_is_mcast(const struct rtable *rt, __be32 daddr)
  */
 static __be32 mgre_shortcut_nbma(struct mgre_device *md, __be32 daddr)
 {
-	struct mgre_entry *e;
-	__be32 nbma = 0;
-
 	if (!READ_ONCE(md->cache.shortcuts))
 		return 0;
-	e = mgre_cache_lookup_lpm(&md->cache, daddr);
-	if (!e || !(READ_ONCE(e->flags) & MGRE_F_SHORTCUT))
-		return 0;
-	/* Pairs with smp_store_release() in mgre_entry_update(). */
-	if (!mgre_entry_pending(smp_load_acquire(&e->type)))
-		nbma = READ_ONCE(e->nbma);
-	if (nbma)
-		mgre_entry_touch(e);
-	return nbma;
+	return mgre_cache_shortcut_nbma(&md->cache, daddr);
 }
 
 static void mgre_xmit_ipv4(struct mgre_device *md, struct sk_buff *skb)
