@@ -26,6 +26,8 @@
 #    sends at most one indication per pair every 5 s, counts the rest
 #    (nhrp_redirect_limited), and sp1 counts what it ignored;
 #  - a Traffic Indication from anyone but an NHS changes nothing;
+#  - static prefix maps (map add 10.9.9.0/24) match next hops by longest
+#    prefix;
 #  - every NHRP packet dissects clean in tshark.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/topo.sh"
@@ -253,6 +255,26 @@ expect_eq 0 "$(entries sp1 '.proto == "192.168.30.10" or .proto == "192.168.30.0
 craft_ti 192.1.1.1
 wait_until 15 shortcut_to sp1 192.168.30.0/24 192.1.1.3 172.1.1.3 ||
 	fail "sp1 did not act on an indication from its NHS's address: $(nhrpctl_in sp1 show dev tun0)"
+
+# 7. Static prefix maps match by longest prefix: a next hop in
+# 10.9.9.0/24 goes to the /24's NBMA address, one with its own /32 to
+# that; an address with host bits beyond its length is refused.
+nhrpctl_in sp1 map add 10.9.9.0/24 nbma 192.1.1.3 dev tun0 || fail "cannot map 10.9.9.0/24 at sp1"
+nhrpctl_in sp1 map add 10.9.9.7 nbma 192.1.1.1 dev tun0 || fail "cannot map 10.9.9.7 at sp1"
+check_cmd_fail "a map with host bits beyond its length" \
+	nhrpctl_in sp1 map add 10.9.8.1/24 nbma 192.1.1.3 dev tun0
+in_ns sp1 ip route add 10.50.0.0/16 via 10.9.9.5 dev tun0 onlink
+in_ns sp1 ip route add 10.60.0.0/16 via 10.9.9.7 dev tun0 onlink
+capture_start wan p-sp1 "ip proto 47" "$TMPD/prefix.pcap"
+in_ns sp1 ping -c 2 -i 0.2 -W 1 10.50.0.1 >/dev/null
+in_ns sp1 ping -c 2 -i 0.2 -W 1 10.60.0.1 >/dev/null
+capture_stop "$TMPD/prefix.pcap"
+expect_eq 2 "$(capture_count_bpf "$TMPD/prefix.pcap" "src 192.1.1.2 and dst 192.1.1.3 and $DATA and ip[44:4] = 0x0a320001")" \
+	"packets to 10.50.0.1 (next hop 10.9.9.5: the /24's NBMA address)"
+expect_eq 2 "$(capture_count_bpf "$TMPD/prefix.pcap" "src 192.1.1.2 and dst 192.1.1.1 and $DATA and ip[44:4] = 0x0a3c0001")" \
+	"packets to 10.60.0.1 (next hop 10.9.9.7: its /32's NBMA address)"
+nhrpctl_in sp1 map del 10.9.9.0/24 dev tun0 || fail "cannot unmap 10.9.9.0/24 at sp1"
+expect_eq 0 "$(entries sp1 '.proto == "10.9.9.0"')" "sp1's entries for 10.9.9.0/24 after map del"
 
 capture_stop
 wire_checks || { log "tshark checks skipped on the debug kernel"; exit_status; }
