@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# timeout: 300
+# timeout: 420
 #
 # DMVPN phase 3 (Documentation/nhrp.md): the hub ("redirect on", IOS "ip
 # nhrp redirect") learns each spoke's LAN by BGP (FRR bgpd, eBGP over the
@@ -160,6 +160,11 @@ check_ge "$(capture_count_bpf "$TMPD/nhrp-hub.pcap" "src 192.1.1.1 and dst 192.1
 for ns in sp1 sp2; do
 	check_match "$(nhrpctl_in "$ns" show dev tun0)" 'nho' "$ns's show (IOS flag nho)"
 done
+# show dmvpn: the shortcut at its peer, attribute T2 (IOS Nexthop-override)
+n=$(nhrpctl_in sp1 -j show dmvpn detail dev tun0 | jq '[.[] | select(.peer_nbma == "192.1.1.3" and
+	.target_network == "192.168.30.0/24" and (.attrs | test("T2")))] | length')
+expect_eq 1 "$n" "sp1's show dmvpn entries for the shortcut (T2, target 192.168.30.0/24)"
+check_match "$(nhrpctl_in sp1 show dmvpn dev tun0)" 'T2 - Nexthop-override' "sp1's show dmvpn legend"
 
 # 2. Direct from now on: nothing through the hub, all direct.
 capture_start wan p-hub "ip proto 47" "$TMPD/hub.pcap"

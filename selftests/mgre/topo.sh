@@ -135,8 +135,8 @@ frr_start() {
 	printf '%s\n' "$3" > "$dir/$d.conf"
 	chown -R frr:frr "$dir"
 	in_ns "$ns" "/usr/lib/frr/$d" -N "$ns" -d -A 127.0.0.1 -f "$dir/$d.conf" \
-		-i "$dir/$d.pid" --log "file:$dir/$d.log" ||
-		ksft_fail "cannot start $d in $ns"
+		-i "$dir/$d.pid" --log "file:$dir/$d.log" >"$dir/$d.out" 2>&1 ||
+		ksft_fail "cannot start $d in $ns: $(cat "$dir/$d.out")"
 	wait_until 20 test -S "$dir/$d.vty" ||
 		ksft_fail "$d in $ns did not come up: $(tail -n 5 "$dir/$d.log" 2>&1)"
 	! grep -q "on config line" "$dir/$d.log" ||
