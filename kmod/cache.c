@@ -749,10 +749,13 @@ out:
 	return ret;
 }
 
-/* Walk the whole table under the lock; @fn returns true to delete. */
+/*
+ * Walk the whole table under the lock; @fn returns true to delete (as
+ * @op).  Process context: it sleeps.
+ */
 static void mgre_cache_walk(struct mgre_cache *cache,
 			    bool (*fn)(struct mgre_entry *e, void *arg),
-			    void *arg)
+			    void *arg, enum mgre_cache_op op)
 {
 	struct rhashtable_iter iter;
 	unsigned int n = 0;
@@ -768,7 +771,7 @@ static void mgre_cache_walk(struct mgre_cache *cache,
 		if (mgre_cache_find_locked(cache, mgre_entry_proto(e),
 					   mgre_entry_plen(e)) == e &&
 		    fn(e, arg))
-			mgre_cache_remove(cache, e, MGRE_CACHE_FLUSH);
+			mgre_cache_remove(cache, e, op);
 		spin_unlock_bh(&cache->lock);
 		if (!(++n % 256)) {
 			/* Large tables: let others run (e is not used again). */
@@ -794,7 +797,8 @@ unsigned int mgre_cache_flush(struct mgre_cache *cache, int type)
 	unsigned int before = atomic_read(&cache->learned);
 
 	if (before)
-		mgre_cache_walk(cache, mgre_flush_one, &type);
+		mgre_cache_walk(cache, mgre_flush_one, &type,
+				MGRE_CACHE_FLUSH);
 	return before - atomic_read(&cache->learned);
 }
 
@@ -806,7 +810,7 @@ static bool mgre_route_sync_one(struct mgre_entry *e, void *arg)
 
 void mgre_cache_route_sync(struct mgre_cache *cache)
 {
-	mgre_cache_walk(cache, mgre_route_sync_one, cache);
+	mgre_cache_walk(cache, mgre_route_sync_one, cache, MGRE_CACHE_FLUSH);
 }
 
 static bool mgre_route_resync_one(struct mgre_entry *e, void *arg)
@@ -818,7 +822,63 @@ static bool mgre_route_resync_one(struct mgre_entry *e, void *arg)
 /* The kernel dropped the device's routes (it went down): add them again. */
 void mgre_cache_route_resync(struct mgre_cache *cache)
 {
-	mgre_cache_walk(cache, mgre_route_resync_one, cache);
+	mgre_cache_walk(cache, mgre_route_resync_one, cache, MGRE_CACHE_FLUSH);
+}
+
+static bool mgre_forget_via_one(struct mgre_entry *e, void *arg)
+{
+	const __be32 *via_nbma = arg;
+
+	return (e->flags & MGRE_F_SHORTCUT) && e->via == via_nbma[0] &&
+	       e->nbma == via_nbma[1];
+}
+
+/*
+ * The peer @via at @nbma purged itself: the shortcuts that lead to it go
+ * too (shortcuts to it at another NBMA address stay: only the owner of a
+ * binding may purge it).  Process context.
+ */
+void mgre_cache_forget_via(struct mgre_cache *cache, __be32 via, __be32 nbma)
+{
+	__be32 via_nbma[2] = { via, nbma };
+
+	if (READ_ONCE(cache->shortcuts))
+		mgre_cache_walk(cache, mgre_forget_via_one, via_nbma,
+				MGRE_CACHE_PURGE);
+}
+
+struct mgre_peer_list {
+	__be32 *nbma;
+	unsigned int n, max;
+};
+
+static bool mgre_resolved_peer_one(struct mgre_entry *e, void *arg)
+{
+	struct mgre_peer_list *l = arg;
+	unsigned int i;
+
+	if (e->type != MGRE_ENTRY_CACHED || (e->flags & MGRE_F_SHORTCUT))
+		return false;
+	for (i = 0; i < l->n; i++)
+		if (l->nbma[i] == e->nbma)
+			return false;
+	if (l->n < l->max)
+		l->nbma[l->n++] = e->nbma;
+	return false;
+}
+
+/*
+ * Up to @max distinct NBMA addresses of the peers we hold resolved
+ * bindings of (they resolved us, or we them), into @nbma.  Process
+ * context.
+ */
+unsigned int mgre_cache_resolved_peers(struct mgre_cache *cache,
+				       __be32 *nbma, unsigned int max)
+{
+	struct mgre_peer_list l = { .nbma = nbma, .max = max };
+
+	mgre_cache_walk(cache, mgre_resolved_peer_one, &l, MGRE_CACHE_FLUSH);
+	return l.n;
 }
 
 /*

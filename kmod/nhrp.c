@@ -327,6 +327,7 @@ static void mgre_nhrp_work(struct work_struct *work)
 	if (cfg.network_id)
 		mgre_nhrp_reg_tick(md, &cfg);
 	mgre_nhrp_carrier(md, &cfg);
+	mgre_nhrp_purged_work(md);
 
 	/* A burst of misses kicks us often: walk at most 10 times a second. */
 	if (time_after_eq(jiffies, md->nhrp.last_walk + HZ / 10)) {
@@ -433,6 +434,7 @@ void mgre_nhrp_stop(struct mgre_device *md)
 {
 	ASSERT_RTNL();
 	mgre_nhrp_purge_nhs(md, NULL);
+	mgre_nhrp_purge_peers(md);
 	spin_lock_bh(&md->nhrp.lock);
 	md->nhrp.running = false;
 	spin_unlock_bh(&md->nhrp.lock);

@@ -20,6 +20,9 @@ struct mgre_device;
 #define MGRE_REDIRECT_SLOTS	256
 /* Traffic Indications a spoke acts on per second, at most */
 #define MGRE_TI_RATE		50
+#define MGRE_PURGED_MAX		16
+/* Going down, an egress purges itself at this many peers, at most */
+#define MGRE_PURGE_PEERS_MAX	64
 
 /*
  * Per-device NHRP settings, from the link attributes (a new field goes in
@@ -59,6 +62,12 @@ struct mgre_nhrp {
 	 */
 	u32 redirect_salt;
 	unsigned long redirect_sent[MGRE_REDIRECT_SLOTS];	/* jiffies */
+	/* Peers that purged themselves while we hold shortcuts: the work
+	 * removes the shortcuts that lead to them (a walk: not in softirq).
+	 * Under lock; more than MGRE_PURGED_MAX at once wait for expiry.
+	 */
+	unsigned int npurged;
+	__be32 purged[MGRE_PURGED_MAX][2];	/* { via, nbma } */
 };
 
 void mgre_nhrp_init(struct mgre_device *md);

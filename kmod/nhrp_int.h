@@ -110,5 +110,7 @@ void mgre_nhrp_purge_req(struct mgre_device *md,
 void mgre_nhrp_send_purge(struct mgre_device *md,
 			  const struct mgre_nhrp_cfg *cfg,
 			  __be32 nhs_proto, __be32 nhs_nbma);
+void mgre_nhrp_purged_work(struct mgre_device *md);
+void mgre_nhrp_purge_peers(struct mgre_device *md);
 
 #endif /* _MGRE_NHRP_INT_H */

@@ -1,18 +1,60 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Purge (RFC 2332 5.2.5, 5.2.6): we purge our registrations at the NHSes
- * going down; a purge we receive removes a binding only when it comes
- * from the binding's owner.
+ * going down, and (phase 3) ourselves at the peers that resolved us, so
+ * that their shortcuts to our LANs go; a purge we receive removes a
+ * binding, and the shortcuts that lead to it, only when it comes from
+ * the binding's owner.
  */
 
 #include <linux/slab.h>
 
 #include "nhrp_int.h"
 
+/*
+ * @via at @nbma purged itself: queue the removal of the shortcuts that
+ * lead to it for the work (it walks the cache).
+ */
+static void mgre_nhrp_purged(struct mgre_device *md, __be32 via, __be32 nbma)
+{
+	struct mgre_nhrp *nhrp = &md->nhrp;
+	bool queued = false;
+
+	if (!READ_ONCE(md->cache.shortcuts))
+		return;
+	spin_lock_bh(&nhrp->lock);
+	if (nhrp->npurged < MGRE_PURGED_MAX) {
+		nhrp->purged[nhrp->npurged][0] = via;
+		nhrp->purged[nhrp->npurged][1] = nbma;
+		nhrp->npurged++;
+		queued = true;
+	}
+	spin_unlock_bh(&nhrp->lock);
+	if (queued)
+		mgre_nhrp_kick(md);
+}
+
+/* The work: remove the shortcuts to the peers that purged themselves. */
+void mgre_nhrp_purged_work(struct mgre_device *md)
+{
+	struct mgre_nhrp *nhrp = &md->nhrp;
+	__be32 purged[MGRE_PURGED_MAX][2];
+	unsigned int i, n;
+
+	spin_lock_bh(&nhrp->lock);
+	n = nhrp->npurged;
+	memcpy(purged, nhrp->purged, n * sizeof(purged[0]));
+	nhrp->npurged = 0;
+	spin_unlock_bh(&nhrp->lock);
+	for (i = 0; i < n; i++)
+		mgre_cache_forget_via(&md->cache, purged[i][0], purged[i][1]);
+}
+
 /* A purge from @outer names @proto: only its owner may remove it. */
 static void mgre_nhrp_forget(struct mgre_device *md, __be32 proto,
 			     __be32 outer)
 {
+	mgre_nhrp_purged(md, proto, outer);
 	if (mgre_cache_forget(&md->cache, proto, outer) != -EPERM)
 		return;
 	mgre_stat_inc(md, MGRE_STAT_NHRP_PURGE_REFUSED);
@@ -74,6 +116,31 @@ void mgre_nhrp_send_purge(struct mgre_device *md,
 	mgre_msg_request_exts(m, cfg);
 	mgre_nhrp_xmit(md, m, nhs_nbma);
 	kfree(m);
+}
+
+/*
+ * Going down, an egress (phase 3) purges itself at the peers it holds
+ * resolved bindings of (they may hold shortcuts to its LANs; IOS purges
+ * the requesters it answered), at most MGRE_PURGE_PEERS_MAX of them: the
+ * others' shortcuts expire.  No reply is asked for.
+ */
+void mgre_nhrp_purge_peers(struct mgre_device *md)
+{
+	struct mgre_nhrp_cfg cfg;
+	unsigned int i, n;
+	__be32 *nbma;
+
+	mgre_nhrp_get_cfg(md, &cfg);
+	if (!cfg.network_id || !(READ_ONCE(md->nhrp.shortcut) ||
+				 READ_ONCE(md->nhrp.redirect)))
+		return;
+	nbma = kmalloc_array(MGRE_PURGE_PEERS_MAX, sizeof(*nbma), GFP_KERNEL);
+	if (!nbma)
+		return;
+	n = mgre_cache_resolved_peers(&md->cache, nbma, MGRE_PURGE_PEERS_MAX);
+	for (i = 0; i < n; i++)
+		mgre_nhrp_send_purge(md, &cfg, 0, nbma[i]);
+	kfree(nbma);
 }
 
 /* Purge our registration at NHS @id, or at all NHSes if NULL. */

@@ -28,6 +28,8 @@
 #  - a Traffic Indication from anyone but an NHS changes nothing;
 #  - static prefix maps (map add 10.9.9.0/24) match next hops by longest
 #    prefix;
+#  - an egress going down purges itself at the spokes that resolved it:
+#    their shortcuts to its LAN go at once;
 #  - every NHRP packet dissects clean in tshark.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/topo.sh"
@@ -281,9 +283,28 @@ expect_eq 2 "$(capture_count_bpf "$TMPD/prefix.pcap" "src 192.1.1.2 and dst 192.
 nhrpctl_in sp1 map del 10.9.9.0/24 dev tun0 || fail "cannot unmap 10.9.9.0/24 at sp1"
 expect_eq 0 "$(entries sp1 '.proto == "10.9.9.0"')" "sp1's entries for 10.9.9.0/24 after map del"
 
+# 8. The egress goes: sp2's tunnel down purges sp2 at the peers that
+# resolved it (IOS purges the requesters it answered), and sp1's
+# shortcut to sp2's LAN goes at once, not at its expiry (a fresh one:
+# a whole holdtime left).
+nhrpctl_in sp1 flush cached dev tun0
+craft_ti 192.1.1.1
+wait_until 15 shortcut_to sp1 192.168.30.0/24 192.1.1.3 172.1.1.3 ||
+	fail "sp1 has no fresh shortcut to sp2's LAN: $(nhrpctl_in sp1 show dev tun0)"
+capture_start wan p-sp1 "ip proto 47" "$TMPD/purge.pcap"
+t0=$(now_ms)
+ip -n sp2 link set tun0 down || fail "cannot set sp2's tunnel down"
+if wait_until 5 no_shortcut sp1 192.168.30.0/24 192.1.1.3 172.1.1.3; then
+	log "sp1's shortcut to sp2's LAN gone $(( $(now_ms) - t0 )) ms after sp2 went down (holdtime $HOLD s)"
+else
+	fail "sp1's shortcut outlived sp2's purge: $(nhrpctl_in sp1 show dev tun0)"
+fi
+capture_stop "$TMPD/purge.pcap"
+capture_seen "$TMPD/purge.pcap" 1 "src 192.1.1.3 and dst 192.1.1.2 and $GRE_KEY and ip[22:2] = 0x2001 and ip[45] = 5"
+
 capture_stop
 wire_checks || { log "tshark checks skipped on the debug kernel"; exit_status; }
-for f in "$TMPD/nhrp-hub.pcap" "$TMPD/nhrp-sp1.pcap" "$TMPD/flood.pcap"; do
+for f in "$TMPD/nhrp-hub.pcap" "$TMPD/nhrp-sp1.pcap" "$TMPD/flood.pcap" "$TMPD/purge.pcap"; do
 	nhrp_dissect "$f" >"$f.txt"
 	log "${f##*/}: $(wc -l <"$f.txt") NHRP packets"
 	nhrp_dissect_all "$f" "$f.txt" "NHRP packets dissected in ${f##*/} (tshark) vs captured (tcpdump)"
@@ -293,7 +314,7 @@ done
 # (the egress answers the requester directly: replies are seen at sp1)
 types=$(awk '{ print $1 }' "$TMPD/nhrp-sp1.pcap.txt" | sort -u | tr '\n' ' ')
 log "NHRP types at sp1: $types"
-for t in 1 2 3 4 8; do
+for t in 1 2 3 4 5 8; do
 	grep -qw "$t" <<<"$types" || fail "no NHRP packet of type $t captured at sp1"
 done
 
