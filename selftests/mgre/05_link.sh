@@ -5,7 +5,8 @@
 # "ip link add/set NAME type mgre ..." through the iproute2 plugin: every
 # option it accepts (tools/iproute2/link_mgre.c: local, remote, dev, key,
 # ttl/hoplimit, tos/dsfield, [no]pmtudisc, network-id, holdtime, auth,
-# registration [timeout], cache-max, if-state, route-inject, protection,
+# registration [timeout], cache-max, if-state, route-inject, redirect,
+# shortcut, protection,
 # keepalive, subnet-check, per-nbma-max, multicast-dynamic-max,
 # nhrp-rate-limit, max-send) reaches the kernel when a device is created
 # and when it is changed, and "ip -d link show" (text) and "ip -j -d link show" (JSON)
@@ -22,7 +23,7 @@ require_cmd jq
 declare -A TXT_EXP=() JSON_EXP=()
 # The words the plugin prints: what follows the expected text must not be
 # one of them (or a number: keepalive retries).
-OPT_WORDS=" remote local dev ttl tos key nopmtudisc network-id holdtime auth registration cache-max if-state route-inject protection keepalive subnet-check per-nbma-max multicast-dynamic-max nhrp-rate-limit max-send every "
+OPT_WORDS=" remote local dev ttl tos key nopmtudisc network-id holdtime auth registration cache-max if-state route-inject redirect shortcut protection keepalive subnet-check per-nbma-max multicast-dynamic-max nhrp-rate-limit max-send every "
 MP='["MULTICAST","NOARP"]'
 P2P='["POINTOPOINT","MULTICAST","NOARP"]'
 
@@ -121,7 +122,7 @@ grep -q 'rtnl-link-mgre' "$TMPD/modprobe.log" ||
 in_ns r ip -batch - <<'EOF' || fail "ip link add with options failed"
 link add tun1 type mgre dev eth0 ttl 64 tos inherit nopmtudisc
 link add tun2 type mgre local 192.1.1.1 remote 192.1.1.9 key 7 hoplimit 32 dsfield 0x10 pmtudisc
-link add tun3 type mgre local any key 1.2.3.4 ttl inherit tos 0x28 network-id 10000 holdtime 500 auth cisco123 registration no-unique registration timeout 20 cache-max 1000 if-state nhrp route-inject on protection require keepalive 10 5 subnet-check off per-nbma-max 4 multicast-dynamic-max 100 nhrp-rate-limit 50 max-send 100 every 10
+link add tun3 type mgre local any key 1.2.3.4 ttl inherit tos 0x28 network-id 10000 holdtime 500 auth cisco123 registration no-unique registration timeout 20 cache-max 1000 if-state nhrp route-inject on redirect on shortcut on protection require keepalive 10 5 subnet-check off per-nbma-max 4 multicast-dynamic-max 100 nhrp-rate-limit 50 max-send 100 every 10
 link add tun4 type mgre local 192.1.1.1 key 8 keepalive 7 auth "" registration unique if-state none route-inject off protection off
 EOF
 # (what the kernel always reports: holdtime, cache-max, protection)
@@ -139,8 +140,8 @@ expect tun2 1472 "$P2P" \
 	'{"remote":"192.1.1.9","local":"192.1.1.1","ttl":32,"tos":"0x10","key":7,"pmtudisc":true,'"$D"'}'
 # key 1.2.3.4 = 16909060; ttl 0 = inherit
 expect tun3 1472 "$MP" \
-	'mgre remote any local any ttl inherit tos 0x28 key 16909060 network-id 10000 holdtime 500 auth (set) registration no-unique cache-max 1000 registration timeout 20 if-state nhrp route-inject on protection require keepalive 10 5 subnet-check off per-nbma-max 4 multicast-dynamic-max 100 nhrp-rate-limit 50 max-send 100 every 10' \
-	'{"remote":"any","local":"any","ttl":0,"tos":"0x28","key":16909060,"pmtudisc":true,"network_id":10000,"holdtime":500,"auth":"(set)","registration":"no-unique","cache_max":1000,"registration_timeout":20,"if_state":"nhrp","route_inject":"on","protection":"require","keepalive":10,"keepalive_retries":5,"subnet_check":"off","per_nbma_max":4,"multicast_dynamic_max":100,"nhrp_rate_limit":50,"max_send":100,"max_send_every":10}'
+	'mgre remote any local any ttl inherit tos 0x28 key 16909060 network-id 10000 holdtime 500 auth (set) registration no-unique cache-max 1000 registration timeout 20 if-state nhrp route-inject on redirect on shortcut on protection require keepalive 10 5 subnet-check off per-nbma-max 4 multicast-dynamic-max 100 nhrp-rate-limit 50 max-send 100 every 10' \
+	'{"remote":"any","local":"any","ttl":0,"tos":"0x28","key":16909060,"pmtudisc":true,"network_id":10000,"holdtime":500,"auth":"(set)","registration":"no-unique","cache_max":1000,"registration_timeout":20,"if_state":"nhrp","route_inject":"on","redirect":"on","shortcut":"on","protection":"require","keepalive":10,"keepalive_retries":5,"subnet_check":"off","per_nbma_max":4,"multicast_dynamic_max":100,"nhrp_rate_limit":50,"max_send":100,"max_send_every":10}'
 # keepalive without RETRIES: 3
 expect tun4 1472 "$MP" \
 	'mgre remote any local 192.1.1.1 ttl 255 key 8 holdtime 7200 cache-max 262144 keepalive 7 3' \
@@ -153,7 +154,7 @@ in_ns r ip -batch - <<'EOF' || fail "ip link set with options failed"
 link set tun0 type mgre key 20000 ttl 100 tos 0x10 nopmtudisc network-id 7 holdtime 60 auth abc registration no-unique registration timeout 9 cache-max 50 if-state nhrp route-inject on protection require keepalive 5 2 per-nbma-max 2 nhrp-rate-limit off max-send off
 link set tun1 type mgre dev eth1 ttl 3
 link set tun2 type mgre remote 192.1.1.8 local any
-link set tun3 type mgre key 5 hoplimit 1 dsfield 0 pmtudisc network-id 0 auth "" registration unique registration timeout 0 if-state none route-inject off protection off keepalive off subnet-check on per-nbma-max 16 multicast-dynamic-max 4096 nhrp-rate-limit 20 max-send 10000 every 1
+link set tun3 type mgre key 5 hoplimit 1 dsfield 0 pmtudisc network-id 0 auth "" registration unique registration timeout 0 if-state none route-inject off redirect off shortcut off protection off keepalive off subnet-check on per-nbma-max 16 multicast-dynamic-max 4096 nhrp-rate-limit 20 max-send 10000 every 1
 link set tun4 type mgre local 192.1.1.2 ttl inherit tos inherit keepalive 9
 EOF
 expect tun0 1472 "$MP" \
