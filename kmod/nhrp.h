@@ -17,9 +17,6 @@
 
 struct mgre_device;
 
-#define MGRE_REDIRECT_SLOTS	256
-/* Traffic Indications a spoke acts on per second, at most */
-#define MGRE_TI_RATE		50
 #define MGRE_PURGED_MAX		16
 /* Going down, an egress purges itself at this many peers, at most */
 #define MGRE_PURGE_PEERS_MAX	64

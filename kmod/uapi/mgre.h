@@ -181,16 +181,18 @@ enum {
 	 * unicast packet that came in through this device and goes out
 	 * through it again (hairpin) makes us send the source's spoke an
 	 * NHRP Traffic Indication (type 8, code 0) quoting it; the packet is
-	 * still forwarded.  At most one per (source, destination) pair every
+	 * still forwarded.  Pairs (source, destination) hash into
+	 * MGRE_REDIRECT_SLOTS slots, each of which sends at most one every
 	 * MGRE_REDIRECT_INTERVAL seconds (MGRE_STAT_NHRP_REDIRECT_LIMITED),
-	 * and within IFLA_MGRE_NHRP_MAX_SEND.  Also: a resolution request
+	 * within IFLA_MGRE_NHRP_MAX_SEND too.  Also: a resolution request
 	 * for an address nobody registered is forwarded along our route to
 	 * it when that route leads into this device.  Default 0.
 	 */
 	IFLA_MGRE_REDIRECT,
 	/* u8: 1 = DMVPN phase 3 on a spoke (IOS "ip nhrp shortcut"): a
 	 * Traffic Indication from one of our NHSes makes us resolve the
-	 * destination of the packet it quotes; the answer (a prefix, with
+	 * destination of the packet it quotes (at most MGRE_TI_RATE a
+	 * second); the answer (a prefix, with
 	 * the responder's tunnel address: MGRE_F_SHORTCUT) overrides the
 	 * route's next hop for the packets to that prefix.  Also: we answer
 	 * resolution requests for addresses we route out of another device
@@ -216,6 +218,10 @@ enum {
  * (source, destination) pair
  */
 #define MGRE_REDIRECT_INTERVAL		5
+/* IFLA_MGRE_REDIRECT: the slots (source, destination) pairs hash into */
+#define MGRE_REDIRECT_SLOTS		256
+/* IFLA_MGRE_SHORTCUT: Traffic Indications acted on a second, at most */
+#define MGRE_TI_RATE			50
 
 /* IFLA_MGRE_PROTECTION values */
 enum mgre_protection {
@@ -648,14 +654,16 @@ enum mgre_stat {
 	MGRE_STAT_EVENTS_LOST,
 	/* hairpin packets (IFLA_MGRE_REDIRECT) for which no Traffic
 	 * Indication was sent: one went to the same (source, destination)
-	 * pair less than MGRE_REDIRECT_INTERVAL seconds ago, or the source's
-	 * spoke is unknown (no route into the tunnel, no cache entry).  The
+	 * pair, or to one hashed to the same slot, less than
+	 * MGRE_REDIRECT_INTERVAL seconds ago, or the source's spoke is
+	 * unknown (no route into the tunnel, no cache entry).  The
 	 * packets themselves are forwarded.
 	 */
 	MGRE_STAT_NHRP_REDIRECT_LIMITED,
 	/* Traffic Indications not acted on: shortcut is off, the sender is
-	 * not one of our NHSes, or the quoted packet is not IPv4 or names
-	 * no destination we would resolve
+	 * not one of our NHSes, the quoted packet is not IPv4 or names no
+	 * destination we would resolve, or more than MGRE_TI_RATE came in
+	 * the last second
 	 */
 	MGRE_STAT_NHRP_RX_TI_IGNORED,
 	/* data packets sent by a shortcut (MGRE_F_SHORTCUT), overriding
