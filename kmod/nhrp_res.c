@@ -438,7 +438,7 @@ static void mgre_nhrp_res_reply_install(struct mgre_device *md,
 	 * overrides that route, not the more specific routes it holds).
 	 * (Taken only for a shortcut, see mgre_cache_resolved().)
 	 */
-	/* (0 and 255: "the address", FRR nhrpd sends 255) */
+	/* (0 or above 32, as some send for a host: the address itself) */
 	plen = c->plen && c->plen <= 32 ? c->plen : 32;
 	if (plen < 32 || (proto && proto != target)) {
 		if (!proto || !mgre_proto_allowed(md, proto) ||
