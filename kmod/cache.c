@@ -131,27 +131,45 @@ void mgre_cache_destroy(struct mgre_cache *cache)
 	kvfree(cache->wheel);
 }
 
-struct mgre_entry *mgre_cache_lookup(struct mgre_cache *cache, __be32 proto)
+static struct mgre_entry *mgre_cache_lookup_key(struct mgre_cache *cache,
+						__be32 addr, u8 prefixlen)
 {
-	struct mgre_key k = mgre_key(proto, 32);
+	struct mgre_key k = mgre_key(addr, prefixlen);
 
 	return rhashtable_lookup(&cache->ht, &k, mgre_cache_params);
+}
+
+struct mgre_entry *mgre_cache_lookup(struct mgre_cache *cache, __be32 proto)
+{
+	return mgre_cache_lookup_key(cache, proto, 32);
+}
+
+/*
+ * The prefix lengths a longest-prefix lookup tries, longest first: 32,
+ * then those in @plens (a copy of cache->plens, consumed).  -1 when done:
+ *
+ *	for (p = 32; p >= 0; p = mgre_next_plen(&plens))
+ */
+static int mgre_next_plen(unsigned long *plens)
+{
+	unsigned int p;
+
+	if (!*plens)
+		return -1;
+	p = __fls(*plens);
+	*plens &= ~BIT(p);
+	return p;
 }
 
 struct mgre_entry *mgre_cache_lookup_lpm(struct mgre_cache *cache,
 					 __be32 addr)
 {
 	unsigned long plens = READ_ONCE(cache->plens);
-	struct mgre_entry *e = mgre_cache_lookup(cache, addr);
-	struct mgre_key k;
-	unsigned int p;
+	struct mgre_entry *e = NULL;
+	int p;
 
-	while (!e && plens) {
-		p = __fls(plens);
-		plens &= ~BIT(p);
-		k = mgre_key(addr, p);
-		e = rhashtable_lookup(&cache->ht, &k, mgre_cache_params);
-	}
+	for (p = 32; p >= 0 && !e; p = mgre_next_plen(&plens))
+		e = mgre_cache_lookup_key(cache, addr, p);
 	return e;
 }
 
@@ -159,28 +177,23 @@ __be32 mgre_cache_shortcut_nbma(struct mgre_cache *cache, __be32 addr)
 {
 	unsigned long plens = READ_ONCE(cache->plens);
 	struct mgre_entry *e;
-	unsigned int p = 32;
-	struct mgre_key k;
 	__be32 nbma;
 	u8 type;
+	int p;
 
-	for (;;) {
-		k = mgre_key(addr, p);
-		e = rhashtable_lookup(&cache->ht, &k, mgre_cache_params);
-		if (e && (READ_ONCE(e->flags) & MGRE_F_SHORTCUT)) {
-			/* Pairs with smp_store_release() in mgre_entry_update(). */
-			type = smp_load_acquire(&e->type);
-			nbma = mgre_entry_pending(type) ? 0 : READ_ONCE(e->nbma);
-			if (nbma) {
-				mgre_entry_touch(e);
-				return nbma;
-			}
+	for (p = 32; p >= 0; p = mgre_next_plen(&plens)) {
+		e = mgre_cache_lookup_key(cache, addr, p);
+		if (!e || !(READ_ONCE(e->flags) & MGRE_F_SHORTCUT))
+			continue;
+		/* Pairs with smp_store_release() in mgre_entry_update(). */
+		type = smp_load_acquire(&e->type);
+		nbma = mgre_entry_pending(type) ? 0 : READ_ONCE(e->nbma);
+		if (nbma) {
+			mgre_entry_touch(e);
+			return nbma;
 		}
-		if (!plens)
-			return 0;
-		p = __fls(plens);
-		plens &= ~BIT(p);
 	}
+	return 0;
 }
 
 static struct mgre_entry *mgre_cache_find_locked(struct mgre_cache *cache,
@@ -666,10 +679,10 @@ static struct mgre_entry *mgre_cache_find_reqid(struct mgre_cache *cache,
 {
 	unsigned long plens = cache->plens;
 	struct mgre_entry *e;
-	unsigned int p = 32;
+	int p;
 
 	lockdep_assert_held(&cache->lock);
-	for (;;) {
+	for (p = 32; p >= 0; p = mgre_next_plen(&plens)) {
 		e = mgre_cache_find_locked(cache, target, p);
 		/* (no request sent yet: no id to answer) */
 		if (e && e->tries && e->reqid == reqid &&
@@ -677,11 +690,8 @@ static struct mgre_entry *mgre_cache_find_reqid(struct mgre_cache *cache,
 		     e->type == MGRE_ENTRY_NEGATIVE ||
 		     e->type == MGRE_ENTRY_CACHED))
 			return e;
-		if (!plens)
-			return NULL;
-		p = __fls(plens);
-		plens &= ~BIT(p);
 	}
+	return NULL;
 }
 
 /*

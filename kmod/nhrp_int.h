@@ -49,6 +49,8 @@ void mgre_msg_addrs(struct mgre_msg *m, __be32 src_nbma,
 struct nhrp_cie *mgre_msg_cie(struct mgre_msg *m, struct nhrp_ext *e,
 			      unsigned int slot, __be32 nbma,
 			      __be32 proto, u16 holdtime, u16 mtu);
+/* Our password, as the Authentication extension (if one is set). */
+void mgre_msg_auth(struct mgre_msg *m, const struct mgre_nhrp_cfg *cfg);
 struct nhrp_ext *mgre_msg_request_exts(struct mgre_msg *m,
 				       const struct mgre_nhrp_cfg *cfg);
 void mgre_msg_responder(struct mgre_device *md, struct mgre_msg *m,
@@ -81,6 +83,7 @@ void mgre_nhrp_reg_req(struct mgre_device *md,
 		       const struct nhrp_pkt *q, __be32 outer_src);
 
 /* nhrp_res.c */
+void mgre_nhrp_resolve(struct mgre_device *md, __be32 proto, u32 flags);
 void mgre_nhrp_send_res_req(struct mgre_device *md,
 			    const struct mgre_nhrp_cfg *cfg,
 			    __be32 target, u32 reqid);

@@ -40,7 +40,14 @@ __be32 mgre_local_proto(struct mgre_device *md, __be32 peer)
 	return inet_select_addr(mgre_to_dev(md), peer, RT_SCOPE_UNIVERSE);
 }
 
-bool mgre_is_local_proto(struct mgre_device *md, __be32 addr)
+/*
+ * Is @match true of one of the device's IPv4 addresses (@addr, @mask: its
+ * arguments)?  The walk the address checks below share.
+ */
+static bool mgre_any_ifa(struct mgre_device *md,
+			 bool (*match)(const struct in_ifaddr *ifa,
+				       __be32 addr, __be32 mask),
+			 __be32 addr, __be32 mask)
 {
 	const struct in_ifaddr *ifa;
 	struct in_device *in_dev;
@@ -50,7 +57,7 @@ bool mgre_is_local_proto(struct mgre_device *md, __be32 addr)
 	in_dev = __in_dev_get_rcu(mgre_to_dev(md));
 	if (in_dev) {
 		in_dev_for_each_ifa_rcu(ifa, in_dev) {
-			if (ifa->ifa_local == addr) {
+			if (match(ifa, addr, mask)) {
 				found = true;
 				break;
 			}
@@ -58,6 +65,30 @@ bool mgre_is_local_proto(struct mgre_device *md, __be32 addr)
 	}
 	rcu_read_unlock();
 	return found;
+}
+
+static bool mgre_ifa_is(const struct in_ifaddr *ifa, __be32 addr,
+			__be32 mask)
+{
+	return ifa->ifa_local == addr;
+}
+
+bool mgre_is_local_proto(struct mgre_device *md, __be32 addr)
+{
+	return mgre_any_ifa(md, mgre_ifa_is, addr, 0);
+}
+
+/* @addr is a host address of @ifa's prefix (not its network or broadcast
+ * address, for prefixes up to /30).
+ */
+static bool mgre_ifa_holds_host(const struct in_ifaddr *ifa, __be32 addr,
+				__be32 mask)
+{
+	__be32 host = addr & ~ifa->ifa_mask;
+
+	return inet_ifa_match(addr, ifa) &&
+	       !(ntohl(ifa->ifa_mask) <= 0xfffffffc &&
+		 (!host || host == ~ifa->ifa_mask));
 }
 
 /*
@@ -68,56 +99,24 @@ bool mgre_is_local_proto(struct mgre_device *md, __be32 addr)
  */
 bool mgre_proto_allowed(struct mgre_device *md, __be32 addr)
 {
-	const struct in_ifaddr *ifa;
-	struct in_device *in_dev;
-	bool found = false;
+	return READ_ONCE(md->nhrp.any_subnet) ||
+	       mgre_any_ifa(md, mgre_ifa_holds_host, addr, 0);
+}
 
-	if (READ_ONCE(md->nhrp.any_subnet))
-		return true;
-	rcu_read_lock();
-	in_dev = __in_dev_get_rcu(mgre_to_dev(md));
-	if (in_dev) {
-		in_dev_for_each_ifa_rcu(ifa, in_dev) {
-			__be32 host = addr & ~ifa->ifa_mask;
-
-			if (!inet_ifa_match(addr, ifa))
-				continue;
-			if (ntohl(ifa->ifa_mask) <= 0xfffffffc &&
-			    (!host || host == ~ifa->ifa_mask))
-				continue;
-			found = true;
-			break;
-		}
-	}
-	rcu_read_unlock();
-	return found;
+/* Two prefixes overlap when they agree on the shorter one's bits. */
+static bool mgre_ifa_overlaps(const struct in_ifaddr *ifa, __be32 addr,
+			      __be32 mask)
+{
+	return !((ifa->ifa_local ^ addr) & (mask & ifa->ifa_mask));
 }
 
 /*
  * Would a shortcut to @addr/@plen overlap one of the device's subnets (a
- * peer claiming the tunnel's addresses, or a default route)?  Two
- * prefixes overlap when they agree on the shorter one's bits.
+ * peer claiming the tunnel's addresses, or a default route)?
  */
 bool mgre_prefix_overlaps_tunnel(struct mgre_device *md, __be32 addr, u8 plen)
 {
-	__be32 mask = inet_make_mask(plen);
-	const struct in_ifaddr *ifa;
-	struct in_device *in_dev;
-	bool found = false;
-
-	rcu_read_lock();
-	in_dev = __in_dev_get_rcu(mgre_to_dev(md));
-	if (in_dev) {
-		in_dev_for_each_ifa_rcu(ifa, in_dev) {
-			if (!((ifa->ifa_local ^ addr) &
-			      (mask & ifa->ifa_mask))) {
-				found = true;
-				break;
-			}
-		}
-	}
-	rcu_read_unlock();
-	return found;
+	return mgre_any_ifa(md, mgre_ifa_overlaps, addr, inet_make_mask(plen));
 }
 
 /* Is @nbma the NBMA address of one of our next-hop servers? */
@@ -233,7 +232,7 @@ struct nhrp_cie *mgre_msg_cie(struct mgre_msg *m, struct nhrp_ext *e,
 	return c;
 }
 
-static void mgre_msg_auth(struct mgre_msg *m, const struct mgre_nhrp_cfg *cfg)
+void mgre_msg_auth(struct mgre_msg *m, const struct mgre_nhrp_cfg *cfg)
 {
 	struct nhrp_ext *e;
 

@@ -85,7 +85,6 @@ void mgre_nhrp_redirect(struct mgre_device *md, struct sk_buff *skb)
 	struct mgre_entry *e;
 	struct mgre_msg *m;
 	unsigned int len;
-	struct nhrp_ext *x;
 	u8 plen, type;
 
 	if (!READ_ONCE(md->nhrp.enabled))
@@ -134,14 +133,7 @@ void mgre_nhrp_redirect(struct mgre_device *md, struct sk_buff *skb)
 	/* IOS's extensions: empty transit records, authentication. */
 	nhrp_ext_add(&m->p, NHRP_EXT_COMPULSORY | NHRP_EXT_FWD_TRANSIT);
 	nhrp_ext_add(&m->p, NHRP_EXT_COMPULSORY | NHRP_EXT_REV_TRANSIT);
-	if (cfg.auth_len) {
-		x = nhrp_ext_add(&m->p, NHRP_EXT_COMPULSORY | NHRP_EXT_AUTH);
-		if (x) {
-			memcpy(m->auth, cfg.auth, cfg.auth_len);
-			nhrp_ext_set_auth(x, NHRP_AUTH_CLEARTEXT, m->auth,
-					  cfg.auth_len);
-		}
-	}
+	mgre_msg_auth(m, &cfg);
 	mgre_nhrp_xmit(md, m, to);
 	kfree(m);
 }
@@ -183,21 +175,7 @@ void mgre_nhrp_traffic_ind(struct mgre_device *md, const struct nhrp_pkt *p,
 		return;		/* resolved, or being resolved */
 	if (!__ratelimit(&md->nhrp.ti_rs))
 		goto ignore;
-	switch (mgre_cache_resolve_start(&md->cache, dst, MGRE_F_SHORTCUT)) {
-	case MGRE_RESOLVE_STARTED:
-		net_dbg_ratelimited("%s: redirected by %pI4: resolving %pI4\n",
-				    dev->name, &outer_src, &dst);
-		mgre_nhrp_kick(md);
-		break;
-	case MGRE_RESOLVE_LIMITED:
-		mgre_stat_inc(md, MGRE_STAT_NHRP_RESOLVE_LIMITED);
-		break;
-	case MGRE_RESOLVE_NOMEM:
-		mgre_stat_inc(md, MGRE_STAT_NHRP_NOMEM);
-		break;
-	case MGRE_RESOLVE_KNOWN:
-		break;
-	}
+	mgre_nhrp_resolve(md, dst, MGRE_F_SHORTCUT);
 	return;
 
 ignore:

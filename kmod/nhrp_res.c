@@ -75,7 +75,18 @@ __be32 mgre_nhrp_miss(struct mgre_device *md, __be32 proto, bool known)
 	nbma = mgre_best_nhs(md, NULL);
 	if (!nbma || known || READ_ONCE(md->nhrp.behind_nat))
 		return nbma;
-	switch (mgre_cache_resolve_start(&md->cache, proto, 0)) {
+	mgre_nhrp_resolve(md, proto, 0);
+	return nbma;
+}
+
+/*
+ * Start resolving @proto (a next hop, or with MGRE_F_SHORTCUT a
+ * destination) unless it is being resolved or known; the work sends the
+ * request.
+ */
+void mgre_nhrp_resolve(struct mgre_device *md, __be32 proto, u32 flags)
+{
+	switch (mgre_cache_resolve_start(&md->cache, proto, flags)) {
 	case MGRE_RESOLVE_STARTED:
 		mgre_nhrp_kick(md);
 		break;
@@ -90,7 +101,6 @@ __be32 mgre_nhrp_miss(struct mgre_device *md, __be32 proto, bool known)
 	case MGRE_RESOLVE_KNOWN:
 		break;
 	}
-	return nbma;
 }
 
 /*
@@ -287,20 +297,21 @@ void mgre_nhrp_res_req(struct mgre_device *md,
 	__be32 target = mgre_get4(q->dst_proto, q->dst_proto_len);
 	__be32 src_proto = mgre_get4(q->src_proto, q->src_proto_len);
 	enum mgre_egress egress = MGRE_EGRESS_NONE;
+	bool own = mgre_is_local_proto(md, target);
 	const struct nhrp_ext *fwd;
 	__be32 self, nh, nbma = 0;
 	struct mgre_entry *e;
 	u8 plen = 33;
 
 	/* Phase 3: the egress of @target answers for its route's prefix. */
-	if (READ_ONCE(md->nhrp.redirect) || READ_ONCE(md->nhrp.shortcut))
+	if (!own && (READ_ONCE(md->nhrp.redirect) ||
+		     READ_ONCE(md->nhrp.shortcut)))
 		egress = mgre_route_egress(md, target, &nh, &plen);
-	if (mgre_is_local_proto(md, target) || egress == MGRE_EGRESS_OTHER) {
+	if (own || egress == MGRE_EGRESS_OTHER) {
 		/* Behind NAT: let the requester keep using the hub. */
 		if (!READ_ONCE(md->nhrp.behind_nat))
 			mgre_nhrp_res_answer(md, cfg, q, target,
-					     mgre_is_local_proto(md, target) ?
-					     33 : plen, outer_src);
+					     own ? 33 : plen, outer_src);
 		return;
 	}
 
