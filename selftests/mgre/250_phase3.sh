@@ -37,11 +37,12 @@ source "$(dirname "$0")/topo.sh"
 require_cmd jq /usr/lib/frr/zebra /usr/lib/frr/bgpd vtysh
 ! wire_checks || require_cmd tshark python3
 
-GRE_KEY='ip[20:2] = 0x2000'
-DATA="$GRE_KEY and ip[22:2] = 0x0800"
-TI="$GRE_KEY and ip[22:2] = 0x2001 and ip[45] = 8"
-H2=0xc0a8140a H3=0xc0a81e0a HUB_TUN=0xac010101	# 192.168.20.10 192.168.30.10 172.1.1.1
-S2S="$DATA and ((ip[40:4] = $H2 and ip[44:4] = $H3) or (ip[40:4] = $H3 and ip[44:4] = $H2))"
+# (tcpdump filters: topo.sh's nhrp_f and data_f; a Traffic Indication's
+# quoted IPv4 header after its 40 bytes of NHRP headers, at ip[68])
+DATA="$GRE_K and ip[22:2] = 0x0800"
+TI=$(nhrp_f 8)
+H2=$(hex 192.168.20.10) H3=$(hex 192.168.30.10)
+S2S="(($(data_f 192.168.20.10 192.168.30.10)) or ($(data_f 192.168.30.10 192.168.20.10)))"
 
 # shellcheck disable=SC2119	# no module parameters
 load_mgre
@@ -184,8 +185,8 @@ capture_wait 5 "$TMPD/nhrp-hub.pcap" 1 "src 192.1.1.1 and dst 192.1.1.3 and $TI 
 # forwarded request itself (an egress's reply: to sp1, from sp2).
 check_ge "$(capture_count_bpf "$TMPD/nhrp-hub.pcap" "src 192.1.1.1 and dst 192.1.1.3 and $S2S")" 1 \
 	"spoke-to-spoke packets relayed by the hub before the shortcut"
-capture_seen "$TMPD/nhrp-sp1.pcap" 1 "src 192.1.1.3 and dst 192.1.1.2 and $GRE_KEY and ip[22:2] = 0x2001 and ip[45] = 2 and ip[68] = 0"
-check_ge "$(capture_count_bpf "$TMPD/nhrp-hub.pcap" "src 192.1.1.1 and dst 192.1.1.3 and $GRE_KEY and ip[22:2] = 0x2001 and ip[45] = 1 and ip[64:4] = $H3")" 1 \
+capture_seen "$TMPD/nhrp-sp1.pcap" 1 "src 192.1.1.3 and dst 192.1.1.2 and $(nhrp_f 2) and ip[68] = 0"
+check_ge "$(capture_count_bpf "$TMPD/nhrp-hub.pcap" "src 192.1.1.1 and dst 192.1.1.3 and $(nhrp_f 1 '' 192.168.30.10)")" 1 \
 	"resolution requests for 192.168.30.10 the hub forwarded to sp2"
 for ns in sp1 sp2; do
 	check_match "$(nhrpctl_in "$ns" show dev tun0)" 'nho' "$ns's show (IOS flag nho)"
@@ -207,7 +208,7 @@ in_ns h2 ping -c 2 -i 0.2 -W 2 172.1.1.1 >/dev/null || fail "h2 cannot reach the
 ping_count h2 -c 10 -i 0.2 -W 2 192.168.30.10
 expect_eq 10 "$PING_RX" "spoke-to-spoke echo replies over the shortcut"
 capture_stop "$TMPD/hub.pcap" "$TMPD/sp1.pcap"
-capture_seen "$TMPD/hub.pcap" 2 "src 192.1.1.2 and dst 192.1.1.1 and $DATA and ip[40:4] = $H2 and ip[44:4] = $HUB_TUN"
+capture_seen "$TMPD/hub.pcap" 2 "src 192.1.1.2 and dst 192.1.1.1 and $(data_f 192.168.20.10 172.1.1.1)"
 expect_eq 0 "$(capture_count_bpf "$TMPD/hub.pcap" "$S2S")" \
 	"spoke-to-spoke packets through the hub after the shortcut"
 expect_eq 10 "$(capture_count_bpf "$TMPD/sp1.pcap" "src 192.1.1.2 and dst 192.1.1.3 and $DATA and ip[40:4] = $H2")" \
@@ -340,7 +341,7 @@ else
 	fail "sp1's shortcut outlived sp2's purge: $(nhrpctl_in sp1 show dev tun0)"
 fi
 capture_stop "$TMPD/purge.pcap"
-capture_seen "$TMPD/purge.pcap" 1 "src 192.1.1.3 and dst 192.1.1.2 and $GRE_KEY and ip[22:2] = 0x2001 and ip[45] = 5"
+capture_seen "$TMPD/purge.pcap" 1 "src 192.1.1.3 and dst 192.1.1.2 and $(nhrp_f 5)"
 
 capture_stop
 wire_checks || { log "tshark checks skipped on the debug kernel"; exit_status; }
