@@ -230,6 +230,8 @@ is_count "$req0" "sp1's nhrp_tx_res_req"
 ping_count h2 -c 90 -i 0.5 -W 2 192.168.30.10
 check_ge "$PING_RX" 89 "echo replies during the refresh"
 capture_stop "$TMPD/refresh.pcap"
+# (the positive control: the same capture has sp1's refreshing request)
+capture_seen "$TMPD/refresh.pcap" 1 "src 192.1.1.2 and dst 192.1.1.1 and $(nhrp_f 1 '' 192.168.30.10)"
 expect_eq 0 "$(capture_count_bpf "$TMPD/refresh.pcap" "$S2S")" \
 	"spoke-to-spoke packets through the hub while the shortcut was refreshed"
 check_ge "$(counter sp1 nhrp_tx_res_req)" $((req0 + 1)) "sp1's refreshing resolution requests"
