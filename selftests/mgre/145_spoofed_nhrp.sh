@@ -66,17 +66,11 @@ n_answers() {
 	jq -r "[.answers[] | select($2)] | length" <<<"$1"
 }
 # nbma_of NS PROTO: the NBMA address of NS's entry for PROTO ("" if none).
-nbma_of() {
-	nhrpctl_in "$1" -j show dev tun0 |
-		jq -r --arg p "$2" '[.[] | select(.proto == $p)][0].nbma // ""'
-}
+nbma_of() { entry_get "$1" "$2" nbma; }
 # shellcheck disable=SC2317	# (called through wait_until)
 no_entry() { [ -z "$(nbma_of "$1" "$2")" ]; }
 # type_of NS PROTO: the type of NS's entry for PROTO ("" if none).
-type_of() {
-	nhrpctl_in "$1" -j show dev tun0 |
-		jq -r --arg p "$2" '[.[] | select(.proto == $p)][0].type // ""'
-}
+type_of() { entry_get "$1" "$2" type; }
 # sp1_nhs PROTO: the state of sp1's NHS PROTO.
 sp1_nhs() {
 	nhrpctl_in sp1 -j show nhs dev tun0 |

@@ -116,7 +116,17 @@ topo_seed_static() {
 	done
 }
 
-nhrpctl_in() { local ns=$1; shift; in_ns "$ns" "$NHRPCTL" "$@"; }
+# nhrpctl_in NS ARGS...: nhrpctl in NS ("" or "-": the initial one); its
+# -n only enters the network namespace (no "ip netns exec": no second
+# program, no remount of /sys).
+nhrpctl_in() {
+	local ns=$1; shift
+	if [ -z "$ns" ] || [ "$ns" = - ]; then
+		"$NHRPCTL" "$@"
+	else
+		"$NHRPCTL" -n "$ns" "$@"
+	fi
+}
 
 # frr_start NS DAEMON CONFIG: FRR's DAEMON (zebra, bgpd, ospfd) in
 # namespace NS with pathspace NS ("vtysh -N NS"), CONFIG (text) as its
@@ -182,9 +192,21 @@ ping_ok() {
 }
 
 # stat_get NS DEV NAME: one counter from "nhrpctl -j stats dev DEV".
+# (Read from the text output by the shell: jq takes 0.5-1 s to start
+# under emulation, and the tests poll counters.)
 stat_get() {
-	nhrpctl_in "$1" -j stats dev "$2" |
-		jq -er --arg d "$2" --arg k "$3" '.devices[$d][$k]'
+	local out line in_dev=0
+
+	out=$(nhrpctl_in "$1" stats dev "$2") || return 1
+	while IFS= read -r line; do
+		if [[ $line != " "* ]]; then
+			[ "$line" = "$2:" ] && in_dev=1 || in_dev=0
+		elif [ "$in_dev" = 1 ] && [[ $line =~ ^\ +$3:\ ([0-9]+)$ ]]; then
+			echo "${BASH_REMATCH[1]}"
+			return 0
+		fi
+	done <<<"$out"
+	return 1
 }
 
 # netns_stat_get NS NAME: one netns-wide counter from "nhrpctl -j stats".
@@ -271,13 +293,53 @@ entries() {
 # has_entry NS PROTO TYPE [FLAG...]: NS has an entry PROTO of TYPE with FLAGs.
 # (At least one: a dump that meets a resize of the cache's hash table
 # starts over and may report an entry twice, as when a flood grows it.)
+# Read from "nhrpctl show" by the shell, as stat_get (it is polled); the
+# text names flag "shortcut" "nho", as IOS does.
 has_entry() {
-	local ns=$1 proto=$2 type=$3 flags n
+	local ns=$1 proto=$2 type=$3 out line cur="" flags f ok
 
 	shift 3
-	flags=$([ $# -gt 0 ] && printf '"%s",' "$@")
-	n=$(entries "$ns" ".proto == \"$proto\" and .type == \"$type\" and ([${flags%,}] - .flags | length == 0)")
-	[[ $n =~ ^[0-9]+$ ]] && [ "$n" -ge 1 ]
+	out=$(nhrpctl_in "$ns" show dev tun0) || return 1
+	while IFS= read -r line; do
+		if [[ $line =~ ^([0-9a-f.:]+)/[0-9]+\  ]]; then
+			cur=${BASH_REMATCH[1]}
+		elif [ "$cur" = "$proto" ] &&
+		     [[ $line =~ ^\ +Type:\ ([^,]+),\ Flags:\ (.*)$ ]] &&
+		     [ "${BASH_REMATCH[1]}" = "$type" ]; then
+			flags=" ${BASH_REMATCH[2]} " ok=1
+			for f; do
+				[ "$f" != shortcut ] || f=nho
+				[[ $flags == *" $f "* ]] || ok=0
+			done
+			[ "$ok" = 0 ] || return 0
+		fi
+	done <<<"$out"
+	return 1
+}
+
+# entry_get NS PROTO FIELD: "type", "flags" (as "nhrpctl show" names
+# them) or "nbma" of NS's first entry for PROTO; "" if none.  Read by the
+# shell, as has_entry.
+entry_get() {
+	local out line found=0 type="" flags="" nbma=""
+
+	out=$(nhrpctl_in "$1" show dev tun0) || return 1
+	while IFS= read -r line; do
+		if [[ $line =~ ^([0-9a-f.:]+)/[0-9]+\  ]]; then
+			[ "$found" = 0 ] || break
+			[ "${BASH_REMATCH[1]}" != "$2" ] || found=1
+		elif [ "$found" = 1 ] && [[ $line =~ ^\ +Type:\ ([^,]+),\ Flags:\ (.*)$ ]]; then
+			type=${BASH_REMATCH[1]} flags=${BASH_REMATCH[2]}
+		elif [ "$found" = 1 ] && [[ $line =~ ^\ +NBMA\ address:\ (.*)$ ]]; then
+			nbma=${BASH_REMATCH[1]}
+			[ "$nbma" != none ] || nbma=""
+		fi
+	done <<<"$out"
+	case $3 in
+	type) echo "$type" ;;
+	flags) echo "$flags" ;;
+	nbma) echo "$nbma" ;;
+	esac
 }
 
 # entry_field NS PROTO FIELD: one field of the entry for PROTO.
