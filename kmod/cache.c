@@ -246,16 +246,15 @@ static int mgre_cache_hash_insert(struct mgre_cache *cache,
  * NBMA address is in use by the multicast map (the caller took the new
  * reference, with mgre_mcast_get(), because it may be refused; the old one
  * is dropped here); registered and resolved peers have a host route with
- * "route-inject".
+ * "route-inject", resolved shortcuts a route to their prefix through
+ * their next hop (@e->via, set before).
  */
 static void mgre_entry_changed(struct mgre_cache *cache, struct mgre_entry *e,
 			       u8 old_type, __be32 old_nbma, u8 type,
 			       __be32 nbma)
 {
-	/* (not shortcuts yet: their prefixes lie outside the tunnel) */
 	bool route = (type == MGRE_ENTRY_DYNAMIC ||
 		      type == MGRE_ENTRY_CACHED) &&
-		     !(e->flags & MGRE_F_SHORTCUT) &&
 		     READ_ONCE(cache->route->enabled);
 
 	lockdep_assert_held(&cache->lock);
@@ -264,7 +263,7 @@ static void mgre_entry_changed(struct mgre_cache *cache, struct mgre_entry *e,
 	/* (not queued: the next change of the entry tries again) */
 	if (route != e->routed &&
 	    mgre_route_event(cache->route, mgre_entry_proto(e),
-			     mgre_entry_plen(e), route))
+			     mgre_entry_plen(e), route ? e->via : 0, route))
 		e->routed = route;
 	if (old_type == type && old_nbma == nbma)
 		return;
@@ -749,6 +748,11 @@ int mgre_cache_resolved(struct mgre_cache *cache, const struct mgre_answer *a)
 			goto out;
 		}
 	}
+	/* A routed shortcut to another next hop: its route is redone. */
+	if (e->routed && e->via != via &&
+	    mgre_route_event(cache->route, mgre_entry_proto(e),
+			     mgre_entry_plen(e), 0, false))
+		e->routed = false;
 	WRITE_ONCE(e->via, via);
 	if (via)
 		e->target = a->target;
@@ -855,6 +859,22 @@ void mgre_cache_forget_via(struct mgre_cache *cache, __be32 via, __be32 nbma)
 	if (READ_ONCE(cache->shortcuts))
 		mgre_cache_walk(cache, mgre_forget_via_one, via_nbma,
 				MGRE_CACHE_PURGE);
+}
+
+static bool mgre_shortcut_one(struct mgre_entry *e, void *arg)
+{
+	return e->flags & MGRE_F_SHORTCUT;
+}
+
+/*
+ * "shortcut off": the shortcuts go (and their routes), resolved or being
+ * resolved; traffic follows the routing table again.  Process context.
+ */
+void mgre_cache_flush_shortcuts(struct mgre_cache *cache)
+{
+	if (READ_ONCE(cache->shortcuts))
+		mgre_cache_walk(cache, mgre_shortcut_one, NULL,
+				MGRE_CACHE_FLUSH);
 }
 
 struct mgre_peer_list {

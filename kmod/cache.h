@@ -208,6 +208,7 @@ int mgre_cache_forget(struct mgre_cache *cache, __be32 proto, __be32 nbma);
 void mgre_cache_forget_moved(struct mgre_cache *cache, __be32 proto,
 			     __be32 nbma);
 unsigned int mgre_cache_flush(struct mgre_cache *cache, int type);
+void mgre_cache_flush_shortcuts(struct mgre_cache *cache);
 void mgre_cache_forget_via(struct mgre_cache *cache, __be32 via, __be32 nbma);
 unsigned int mgre_cache_resolved_peers(struct mgre_cache *cache,
 				       __be32 *nbma, unsigned int max);

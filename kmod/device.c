@@ -336,13 +336,16 @@ static void mgre_nhrp_apply(struct mgre_device *md, struct nlattr *data[])
 	if (data[IFLA_MGRE_SUBNET_CHECK])
 		WRITE_ONCE(md->nhrp.any_subnet,
 			   !nla_get_u8(data[IFLA_MGRE_SUBNET_CHECK]));
-	/* (shortcuts made already stay until they expire or are purged) */
 	if (data[IFLA_MGRE_REDIRECT])
 		WRITE_ONCE(md->nhrp.redirect,
 			   nla_get_u8(data[IFLA_MGRE_REDIRECT]));
-	if (data[IFLA_MGRE_SHORTCUT])
+	/* (off: the shortcuts made go, with their routes) */
+	if (data[IFLA_MGRE_SHORTCUT]) {
 		WRITE_ONCE(md->nhrp.shortcut,
 			   nla_get_u8(data[IFLA_MGRE_SHORTCUT]));
+		if (!md->nhrp.shortcut)
+			mgre_cache_flush_shortcuts(&md->cache);
+	}
 	if (data[IFLA_MGRE_PER_NBMA_MAX])
 		WRITE_ONCE(md->mcast.per_nbma_max,
 			   nla_get_u32(data[IFLA_MGRE_PER_NBMA_MAX]));

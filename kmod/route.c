@@ -28,6 +28,7 @@
 struct mgre_route_ev {
 	struct list_head node;
 	__be32 dst;
+	__be32 gw;		/* a shortcut's next hop; 0: on link */
 	u8 dst_len;
 	bool add;
 };
@@ -57,6 +58,8 @@ static int mgre_route_apply(struct socket *sock, int ifindex,
 		__be32 dst;
 		struct nlattr oif_hdr;
 		u32 oif;
+		struct nlattr gw_hdr;	/* (last: left out without a gateway) */
+		__be32 gw;
 	} __packed req = {};
 	struct {
 		struct nlmsghdr n;
@@ -73,8 +76,8 @@ static int mgre_route_apply(struct socket *sock, int ifindex,
 	int ret;
 
 	BUILD_BUG_ON(sizeof(req) != NLMSG_LENGTH(sizeof(struct rtmsg)) +
-		     2 * NLA_HDRLEN + 8);
-	req.n.nlmsg_len = sizeof(req);
+		     3 * NLA_HDRLEN + 12);
+	req.n.nlmsg_len = sizeof(req) - (ev->gw ? 0 : NLA_HDRLEN + 4);
 	req.n.nlmsg_type = ev->add ? RTM_NEWROUTE : RTM_DELROUTE;
 	req.n.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK |
 			    (ev->add ? NLM_F_CREATE | NLM_F_EXCL : 0);
@@ -83,7 +86,7 @@ static int mgre_route_apply(struct socket *sock, int ifindex,
 	req.r.rtm_dst_len = ev->dst_len;
 	req.r.rtm_table = RT_TABLE_MAIN;
 	req.r.rtm_protocol = MGRE_RTPROT_NHRP;
-	req.r.rtm_scope = RT_SCOPE_LINK;
+	req.r.rtm_scope = ev->gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
 	req.r.rtm_type = RTN_UNICAST;
 	req.dst_hdr.nla_len = NLA_HDRLEN + sizeof(req.dst);
 	req.dst_hdr.nla_type = RTA_DST;
@@ -91,8 +94,12 @@ static int mgre_route_apply(struct socket *sock, int ifindex,
 	req.oif_hdr.nla_len = NLA_HDRLEN + sizeof(req.oif);
 	req.oif_hdr.nla_type = RTA_OIF;
 	req.oif = ifindex;
+	req.gw_hdr.nla_len = NLA_HDRLEN + sizeof(req.gw);
+	req.gw_hdr.nla_type = RTA_GATEWAY;
+	req.gw = ev->gw;
+	iov.iov_len = req.n.nlmsg_len;
 
-	ret = kernel_sendmsg(sock, &msg, &iov, 1, sizeof(req));
+	ret = kernel_sendmsg(sock, &msg, &iov, 1, iov.iov_len);
 	if (ret < 0)
 		return ret;
 	/* rtnetlink answered while we sent: the ACK is queued already. */
@@ -113,20 +120,29 @@ static int mgre_route_apply(struct socket *sock, int ifindex,
 	return ret;
 }
 
+static bool mgre_route_special(__be32 dst)
+{
+	return ipv4_is_zeronet(dst) || ipv4_is_loopback(dst) ||
+	       ipv4_is_multicast(dst) || ipv4_is_lbcast(dst);
+}
+
 /*
  * A peer chooses the addresses it registers: inject only what lies in a
  * subnet of the tunnel itself, never a special or local address, so that
  * no peer can pull the underlay's routes (its NHS's NBMA address, a
- * gateway) into the tunnel.  Process context.
+ * gateway) into the tunnel.  A shortcut's prefix lies outside the tunnel
+ * (the answer was checked for that, nhrp_res.c): its next hop must lie
+ * inside.  Process context.
  */
-static bool mgre_route_allowed(struct net_device *dev, __be32 dst)
+static bool mgre_route_allowed(struct net_device *dev,
+			       const struct mgre_route_ev *ev)
 {
+	__be32 dst = ev->gw ? ev->gw : ev->dst;
 	const struct in_ifaddr *ifa;
 	struct in_device *in_dev;
 	bool ok = false;
 
-	if (ipv4_is_zeronet(dst) || ipv4_is_loopback(dst) ||
-	    ipv4_is_multicast(dst) || ipv4_is_lbcast(dst))
+	if (mgre_route_special(dst) || mgre_route_special(ev->dst))
 		return false;
 	rcu_read_lock();
 	in_dev = __in_dev_get_rcu(dev);
@@ -170,7 +186,7 @@ static void mgre_route_work(struct work_struct *work)
 		mgre_stat_inc(md, MGRE_STAT_ROUTE_ERRORS);
 	}
 	list_for_each_entry_safe(ev, tmp, &list, node) {
-		if (sock && ev->add && !mgre_route_allowed(dev, ev->dst)) {
+		if (sock && ev->add && !mgre_route_allowed(dev, ev)) {
 			mgre_stat_inc(md, MGRE_STAT_ROUTE_ERRORS);
 			net_dbg_ratelimited("%s: no route to %pI4: not in a subnet of the tunnel\n",
 					    dev->name, &ev->dst);
@@ -216,7 +232,7 @@ void mgre_route_destroy(struct mgre_route *r)
 }
 
 bool mgre_route_event(struct mgre_route *r, __be32 proto, u8 prefixlen,
-		      bool add)
+		      __be32 gw, bool add)
 {
 	struct mgre_device *md = container_of(r, struct mgre_device, route);
 	struct mgre_route_ev *ev;
@@ -230,6 +246,7 @@ bool mgre_route_event(struct mgre_route *r, __be32 proto, u8 prefixlen,
 	}
 	ev->dst = proto;
 	ev->dst_len = prefixlen;
+	ev->gw = gw;
 	ev->add = add;
 	spin_lock_bh(&r->lock);
 	/* (deletes are bounded by the entries, and cannot be retried) */

@@ -4,7 +4,9 @@
  * "route-inject on", every peer NHRP learned (registered at a hub,
  * resolved at a spoke) gets a host route "PROTO/32 dev DEV proto nhrp"
  * in the main table of the device's netns, removed when the entry goes,
- * so a routing daemon can redistribute what NHRP knows.
+ * so a routing daemon can redistribute what NHRP knows; a shortcut gets
+ * "PREFIX via NEXT_HOP dev DEV proto nhrp" (IOS's NHRP route, "H" in
+ * "show ip route"), never replacing a route that is not ours.
  */
 #ifndef _MGRE_ROUTE_H
 #define _MGRE_ROUTE_H
@@ -35,10 +37,11 @@ void mgre_route_init(struct mgre_route *r, struct net_device *dev);
 void mgre_route_destroy(struct mgre_route *r);
 
 /*
- * The entry for @proto became routable (@add) or stopped being so.
- * Returns false when the change could not be queued (counted).
+ * The entry for @proto/@prefixlen became routable (@add; through @gw, a
+ * shortcut's next hop, if not 0) or stopped being so.  Returns false when
+ * the change could not be queued (counted).
  */
 bool mgre_route_event(struct mgre_route *r, __be32 proto, u8 prefixlen,
-		      bool add);
+		      __be32 gw, bool add);
 
 #endif /* _MGRE_ROUTE_H */
