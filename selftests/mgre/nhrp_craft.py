@@ -606,6 +606,83 @@ def pcap_nhrp(path):
     return ip[(ip[0] & 15) * 4:total]
 
 
+def pcap_gre(path, frame):
+    """The GRE bytes (header and payload) of frame number @frame (from 1)
+    of a pcap of IPv4 over Ethernet, Linux cooked or raw IP."""
+    with open(path, "rb") as f:
+        data = f.read()
+    magic = struct.unpack("<I", data[:4])[0]
+    e = "<" if magic in (0xA1B2C3D4, 0xA1B23C4D) else ">"
+    l2 = {1: 14, 113: 16, 101: 0, 12: 0, 228: 0}.get(struct.unpack(e + "I", data[20:24])[0])
+    if l2 is None:
+        raise SystemExit("%s: not a pcap of IPv4 frames" % path)
+    off, n = 24, 0
+    while off + 16 <= len(data):
+        incl = struct.unpack(e + "I", data[off + 8:off + 12])[0]
+        n += 1
+        if n == frame:
+            ip = data[off + 16 + l2:off + 16 + incl]
+            if ip[0] >> 4 != 4 or ip[9] != 47:
+                raise SystemExit("%s#%d: not GRE over IPv4" % (path, frame))
+            total = struct.unpack("!H", ip[2:4])[0]
+            return ip[(ip[0] & 15) * 4:total]
+        off += 16 + incl
+    raise SystemExit("%s: no frame %d" % (path, frame))
+
+
+def gre_set_reqid(g, reqid):
+    """GRE + NHRP @g with the NHRP request id set to @reqid, checksum
+    recomputed."""
+    flags = struct.unpack("!H", g[:2])[0]
+    off = 4 + 4 * bin(flags & 0xB000).count("1")
+    n = bytearray(g[off:])
+    pktsz = struct.unpack("!H", n[10:12])[0]
+    n[24:28] = struct.pack("!I", reqid)
+    n[12:14] = b"\0\0"
+    n[12:14] = struct.pack("!H", csum16(bytes(n[:pktsz])))
+    return g[:off] + bytes(n)
+
+
+def replay(a):
+    """Replay captured frames: send frame a.frame's GRE bytes (unchanged,
+    or with the request id of the first NHRP packet of type a.reqid_of
+    received within a.seconds, when given) from a.outer to a.dst, after
+    sending a.first (another frame, from a.first_outer) if given; with
+    a.unchanged_first, the frame as captured goes first, a.pause seconds
+    before.  Prints JSON: what was received (the packet whose id was
+    taken) and sent."""
+    rx = Listener()
+    tx = Sender(a.outer)
+    out = {"sent": []}
+    if a.first:
+        tx.send(a.first_dst or a.dst, pcap_gre(a.pcap, a.first), src=a.first_outer or a.outer)
+        out["sent"].append(a.first)
+    g = pcap_gre(a.pcap, a.frame)
+    if a.reqid_of:
+        deadline = time.time() + a.seconds
+        got = None
+        while got is None and time.time() < deadline:
+            for p in rx.drain(0.1):
+                if p["proto"] == NHRP_PROTO and p.get("type") == a.reqid_of:
+                    got = p
+                    break
+        if got is None:
+            print(json.dumps(out))
+            raise SystemExit("replay: no NHRP packet of type %d in %g s" % (a.reqid_of, a.seconds))
+        out["received"] = {k: got.get(k) for k in ("src", "dst", "type", "word", "hop",
+                                                    "flags", "src_proto", "dst_proto",
+                                                    "cie_code", "csum_ok")}
+        if a.unchanged_first:
+            tx.send(a.dst, g)
+            out["sent"].append("%d (unchanged)" % a.frame)
+            time.sleep(a.pause)
+        g = gre_set_reqid(g, got["word"])
+    tx.send(a.dst, g)
+    out["sent"].append(a.frame)
+    print(json.dumps(out))
+    return 0
+
+
 def hostile(a):
     a.pb_nhrp = None
     if a.pcap:
@@ -1045,9 +1122,23 @@ def main():
     i.add_argument("--replies", type=int, default=0)
     i.add_argument("--timeout", type=float, default=20)
     add_send_parsers(sub)
+    r = sub.add_parser("replay", help="send captured frames again")
+    r.add_argument("--pcap", required=True)
+    r.add_argument("--frame", type=int, required=True)
+    r.add_argument("--outer", required=True)
+    r.add_argument("--dst", required=True)
+    r.add_argument("--first", type=int, help="a frame to send before")
+    r.add_argument("--first-outer")
+    r.add_argument("--first-dst")
+    r.add_argument("--reqid-of", type=int,
+                   help="wait for an NHRP packet of this type, take its request id")
+    r.add_argument("--seconds", type=float, default=10)
+    r.add_argument("--unchanged-first", action="store_true",
+                   help="send the frame with its captured request id first")
+    r.add_argument("--pause", type=float, default=2)
     a = ap.parse_args()
     return {"hostile": hostile, "flood": flood, "inject": inject,
-            "send": send, "listen": listen}[a.cmd](a)
+            "send": send, "listen": listen, "replay": replay}[a.cmd](a)
 
 
 if __name__ == "__main__":
