@@ -43,6 +43,7 @@ SUBTESTS=(
 	mgre_spoke_resolves_frr_spoke
 	mgre_hub_forwards_frr_resolution_reply
 	frr_dynamic_nhs_spoke_learns_mgre_hub
+	frr_spoke_shortcut_via_mgre_hub
 	mgre_spokes_register_at_frr_hub
 	frr_hub_caches_mgre_spokes
 	mgre_spoke_and_frr_hub_ping
@@ -352,6 +353,66 @@ print(",".join(e["protocol"] for e in json.load(sys.stdin).get("table", [])))' 2
 	wait_until 15 frr_ping 172.1.1.1 || fail "the FRR spoke with 'nhs dynamic' cannot ping the mgre hub 172.1.1.1"
 }
 
+# Phase 3 (issue 10): the mgre hub with "redirect on", sp2 with "shortcut
+# on" (the egress answers for its LAN), the FRR spoke with "ip nhrp
+# shortcut" (its configuration).  FRR (LAN 192.168.10.1/24) pings h3
+# (192.168.30.10, behind sp2); both spokes route 192.168.0.0/16 via the
+# hub, the hub has the LANs.  mgre must do what IOS does: the hub relays
+# the first packets and sends FRR a Traffic Indication, forwards FRR's
+# Resolution Request to sp2 by its route, and sp2 answers FRR directly
+# with its LAN's /24.  What FRR then does with the answer (its shortcut
+# handling has known failures, FRR issue 17611) is logged and, when FRR
+# installed the shortcut, its traffic must go direct.
+t_frr_spoke_shortcut_via_mgre_hub() {
+	local out n
+	ip -n hub link set tun0 type mgre redirect on || { fail "cannot set redirect on at the hub"; return; }
+	ip -n sp2 link set tun0 type mgre shortcut on || { fail "cannot set shortcut on at sp2"; return; }
+	ns_create h3
+	ip link add lan1 netns sp2 type veth peer name eth0 netns h3
+	in_ns sp2 ip addr add 192.168.30.1/24 dev lan1
+	in_ns sp2 ip link set lan1 up
+	in_ns h3 ip addr add 192.168.30.10/24 dev eth0
+	in_ns h3 ip link set eth0 up
+	in_ns h3 ip route add default via 192.168.30.1
+	in_ns sp2 ip route add 192.168.0.0/16 via 172.1.1.1
+	in_ns hub ip route add 192.168.30.0/24 via 172.1.1.3
+	in_ns hub ip route add 192.168.10.0/24 via "$FRR_TUN"
+	out=$(frr "ip link add lan0 type dummy && ip addr add 192.168.10.1/24 dev lan0 &&
+		ip link set lan0 up && ip route add 192.168.0.0/16 via 172.1.1.1 dev gre1 onlink") ||
+		{ fail "cannot give the FRR spoke its LAN and the summary route: $out"; return; }
+	wait_until 15 frr_ok "ping -c 1 -W 1 -I 192.168.10.1 192.168.30.10" ||
+		fail "FRR's LAN cannot reach h3 through the mgre hub"
+	frr_ok "ping -c 3 -i 0.5 -W 1 -I 192.168.10.1 192.168.30.10"
+	on_wire "$TMPD/frr.pcap" "the mgre hub's Traffic Indication to FRR, quoting 192.168.10.1 > 192.168.30.10" \
+		192.1.1.1 "$FRR_NBMA" "$(nhrp_f 8) and ip[80:4] = $(hex 192.168.10.1) and ip[84:4] = $(hex 192.168.30.10)" || return
+	on_wire "$TMPD/frr.pcap" "FRR's Resolution Request for 192.168.30.10, to the mgre hub" \
+		"$FRR_NBMA" 192.1.1.1 "$(nhrp_f 1 "$FRR_TUN" 192.168.30.10)" || {
+		frr "grep -iE 'traffic|indication|shortcut' /tmp/frr/nhrpd.log | tail -n 12" | indent
+		return
+	}
+	on_wire "$TMPD/sp2.pcap" "that request forwarded by the mgre hub to sp2 (by its route)" \
+		192.1.1.1 192.1.1.3 "$(nhrp_f 1 "$FRR_TUN" 192.168.30.10)"
+	on_wire "$TMPD/frr.pcap" "sp2's answer to FRR: success, prefix /24" \
+		192.1.1.3 "$FRR_NBMA" "$(nhrp_f 2 "$FRR_TUN" 192.168.30.10) and ip[68] = 0 and ip[69] = 24"
+	# What FRR did with it.
+	# shellcheck disable=SC2317	# called through wait_until
+	frr_shortcut() { [[ $(frr "ip route show 192.168.30.0/24") == *"via 172.1.1.3"* ]]; }
+	wait_until 5 frr_shortcut
+	out=$(frr "vty 'show ip nhrp shortcut' 'show ip nhrp cache'; ip route show 192.168.30.0/24")
+	log "FRR after sp2's answer:"
+	printf '%s\n' "$out" | indent
+	if frr_shortcut; then
+		capture_start wan eth0 "proto gre" "$TMPD/frr-d.pcap"
+		frr_ok "ping -c 5 -i 0.2 -W 1 -I 192.168.10.1 192.168.30.10"
+		capture_stop "$TMPD/frr-d.pcap"
+		n=$(capture_count_bpf "$TMPD/frr-d.pcap" "src $FRR_NBMA and dst 192.1.1.3 and $(data_f 192.168.10.1 192.168.30.10)")
+		log "FRR's shortcut: $n of 5 echo requests went to sp2 directly"
+		check_ge "$n" 5 "FRR's echo requests to h3 sent straight to sp2 over its shortcut"
+	else
+		log "FRR did not install the shortcut sp2 answered (its issue 17611): mgre's part is on the wire above"
+	fi
+}
+
 # --- phase 2: FRR hub, mgre spokes sp1 and sp2 --------------------------------------------------
 
 phase2_setup() {
@@ -493,6 +554,7 @@ subtest mgre_spoke_pings_frr_spoke
 subtest mgre_spoke_resolves_frr_spoke
 subtest mgre_hub_forwards_frr_resolution_reply
 subtest frr_dynamic_nhs_spoke_learns_mgre_hub
+subtest frr_spoke_shortcut_via_mgre_hub
 
 [ -n "$ABORT" ] || phase2_setup
 subtest mgre_spokes_register_at_frr_hub
