@@ -257,14 +257,23 @@ static void mgre_entry_changed(struct mgre_cache *cache, struct mgre_entry *e,
 		      type == MGRE_ENTRY_CACHED) &&
 		     READ_ONCE(cache->route->enabled);
 
+	__be32 gw = route ? e->via : 0;
+
 	lockdep_assert_held(&cache->lock);
 	if (mgre_entry_pending(type) != mgre_entry_pending(old_type))
 		atomic_add(mgre_entry_pending(type) ? 1 : -1, &cache->pending);
-	/* (not queued: the next change of the entry tries again) */
-	if (route != e->routed &&
+	/* Another next hop: the route goes, and comes back through it. */
+	if (e->routed && (!route || gw != e->routed_gw) &&
 	    mgre_route_event(cache->route, mgre_entry_proto(e),
-			     mgre_entry_plen(e), route ? e->via : 0, route))
-		e->routed = route;
+			     mgre_entry_plen(e), 0, false))
+		e->routed = false;
+	/* (not queued: the next change of the entry tries again) */
+	if (route && !e->routed &&
+	    mgre_route_event(cache->route, mgre_entry_proto(e),
+			     mgre_entry_plen(e), gw, true)) {
+		e->routed = true;
+		e->routed_gw = gw;
+	}
 	if (old_type == type && old_nbma == nbma)
 		return;
 	if (old_type == MGRE_ENTRY_DYNAMIC)
@@ -467,14 +476,15 @@ static void mgre_entry_update(struct mgre_cache *cache, struct mgre_entry *e,
 	u8 old_type = e->type;
 	__be32 old_nbma = e->nbma;
 
-	mgre_entry_changed(cache, e, e->type, e->nbma, type, nbma);
-	if ((e->flags ^ flags) & MGRE_F_SHORTCUT)
-		WRITE_ONCE(cache->shortcuts, cache->shortcuts +
-			   ((flags & MGRE_F_SHORTCUT) ? 1 : -1));
+	/* (first: mgre_entry_changed() routes through the new @via) */
 	if (!(flags & MGRE_F_SHORTCUT)) {
 		WRITE_ONCE(e->via, 0);
 		e->target = 0;
 	}
+	mgre_entry_changed(cache, e, e->type, e->nbma, type, nbma);
+	if ((e->flags ^ flags) & MGRE_F_SHORTCUT)
+		WRITE_ONCE(cache->shortcuts, cache->shortcuts +
+			   ((flags & MGRE_F_SHORTCUT) ? 1 : -1));
 	if (e->type != type)
 		e->created = jiffies;
 	WRITE_ONCE(e->nbma, nbma);
@@ -715,6 +725,11 @@ int mgre_cache_resolved(struct mgre_cache *cache, const struct mgre_answer *a)
 	if (!e)
 		goto out;
 	if (e->flags & MGRE_F_SHORTCUT) {
+		/* ("shortcut off" since the request was sent) */
+		if (!a->shortcut_ok) {
+			ret = -EPERM;
+			goto out;
+		}
 		flags |= MGRE_F_SHORTCUT;
 		via = a->via;
 		plen = a->prefixlen;
@@ -748,11 +763,6 @@ int mgre_cache_resolved(struct mgre_cache *cache, const struct mgre_answer *a)
 			goto out;
 		}
 	}
-	/* A routed shortcut to another next hop: its route is redone. */
-	if (e->routed && e->via != via &&
-	    mgre_route_event(cache->route, mgre_entry_proto(e),
-			     mgre_entry_plen(e), 0, false))
-		e->routed = false;
 	WRITE_ONCE(e->via, via);
 	if (via)
 		e->target = a->target;
@@ -1082,6 +1092,7 @@ static bool __init mgre_cache_selftest_lpm(struct mgre_cache *cache,
 	struct mgre_answer a = {
 		.target = htonl(0x0a090909), .nbma = htonl(9),
 		.via = htonl(0xac100003), .prefixlen = 24, .holdtime = 60,
+		.shortcut_ok = true,
 	};
 	struct mgre_entry *e;
 
@@ -1123,6 +1134,10 @@ static bool __init mgre_cache_selftest_lpm(struct mgre_cache *cache,
 	if (!e || mgre_cache_resolved(cache, &a) != -ENOENT)
 		return false;
 	a.reqid = 77;
+	a.shortcut_ok = false;	/* "shortcut off" since: refused */
+	if (mgre_cache_resolved(cache, &a) != -EPERM)
+		return false;
+	a.shortcut_ok = true;
 	if (mgre_cache_resolved(cache, &a) || cache->shortcuts != 1 ||
 	    mgre_st_nbma(cache, 0x0a0909fe) != htonl(9) ||
 	    cache->plens != (BIT(16) | BIT(24)))

@@ -72,7 +72,11 @@ struct mgre_entry {
 	unsigned long next_try;
 	u32 reqid;		/* incomplete, cached: id of the last request */
 	u8 tries;		/* incomplete, cached: requests sent */
-	bool routed;		/* a host route was injected, under lock */
+	/* A route was injected ("route-inject"), through @routed_gw (a
+	 * shortcut's next hop) or on link (0); under lock.
+	 */
+	bool routed;
+	__be32 routed_gw;
 	/* Learned entries: in the wheel slot of the second they are due
 	 * (expiry, the next request, a refresh); under lock.  Static and
 	 * local entries: empty.
@@ -200,6 +204,7 @@ struct mgre_answer {
 	u8 prefixlen;		/* shortcut: the prefix holding @target */
 	u32 flags;
 	unsigned int holdtime;
+	bool shortcut_ok;	/* "shortcut on": a shortcut may be made */
 };
 
 int mgre_cache_resolved(struct mgre_cache *cache,

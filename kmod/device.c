@@ -341,9 +341,10 @@ static void mgre_nhrp_apply(struct mgre_device *md, struct nlattr *data[])
 			   nla_get_u8(data[IFLA_MGRE_REDIRECT]));
 	/* (off: the shortcuts made go, with their routes) */
 	if (data[IFLA_MGRE_SHORTCUT]) {
-		WRITE_ONCE(md->nhrp.shortcut,
-			   nla_get_u8(data[IFLA_MGRE_SHORTCUT]));
-		if (!md->nhrp.shortcut)
+		u8 on = nla_get_u8(data[IFLA_MGRE_SHORTCUT]);
+
+		WRITE_ONCE(md->nhrp.shortcut, on);
+		if (!on)
 			mgre_cache_flush_shortcuts(&md->cache);
 	}
 	if (data[IFLA_MGRE_PER_NBMA_MAX])

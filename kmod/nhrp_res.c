@@ -460,8 +460,15 @@ static void mgre_nhrp_res_reply_install(struct mgre_device *md,
 					    &target, plen, &proto);
 			return;
 		}
-		if (mgre_route_egress(md, target, &nh, &route_plen) ==
-		    MGRE_EGRESS_TUNNEL && route_plen > plen)
+		/*
+		 * Not routed into the tunnel (any more): no wider than
+		 * @target itself (with route-inject the prefix becomes a
+		 * route, which must not take the underlay's traffic).
+		 */
+		if (mgre_route_egress(md, target, &nh, &route_plen) !=
+		    MGRE_EGRESS_TUNNEL)
+			plen = 32;
+		else if (route_plen > plen)
 			plen = route_plen;
 	}
 	/*
@@ -482,6 +489,7 @@ static void mgre_nhrp_res_reply_install(struct mgre_device *md,
 		.prefixlen = plen,
 		.flags = flags,
 		.holdtime = c->holdtime,
+		.shortcut_ok = READ_ONCE(md->nhrp.shortcut),
 	};
 	ret = mgre_cache_resolved(&md->cache, &a);
 	if (ret == -ENOENT)

@@ -86,7 +86,9 @@ static int mgre_route_apply(struct socket *sock, int ifindex,
 	req.r.rtm_dst_len = ev->dst_len;
 	req.r.rtm_table = RT_TABLE_MAIN;
 	req.r.rtm_protocol = MGRE_RTPROT_NHRP;
-	req.r.rtm_scope = ev->gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+	/* (a delete matches any scope: a shortcut's route is universe) */
+	req.r.rtm_scope = !ev->add ? RT_SCOPE_NOWHERE :
+			  ev->gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
 	req.r.rtm_type = RTN_UNICAST;
 	req.dst_hdr.nla_len = NLA_HDRLEN + sizeof(req.dst);
 	req.dst_hdr.nla_type = RTA_DST;
