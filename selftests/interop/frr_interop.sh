@@ -49,6 +49,7 @@ SUBTESTS=(
 	mgre_spoke_and_frr_hub_ping
 	mgre_spoke_to_spoke_via_frr_hub
 	mgre_spoke_resolves_via_frr_hub
+	mgre_spoke_shortcut_via_frr_hub
 	nhrp_capture_dissects_cleanly
 )
 
@@ -432,15 +433,18 @@ phase2_setup() {
 }
 
 t_mgre_spokes_register_at_frr_hub() {
-	local ns
+	local ns n
 	for ns in sp1 sp2; do
 		wait_until 30 nhs_responding "$ns" ||
 			fail "mgre $ns: NHS $FRR_TUN (FRR hub) is '$(nhs_state "$ns")', not responding"
 	done
-	# (zeros: the positive control is "responding", the replies accepted)
+	# (zeros: the positive control is "responding", the replies accepted;
+	# one unanswered registration at most: the spokes' first may go out
+	# before FRR's nhrpd, just started, has gre1 from zebra)
 	for ns in sp1 sp2; do
 		expect_eq 0 "$(stat_get "$ns" tun0 nhrp_reg_failed)" "registrations of $ns the FRR hub refused"
-		expect_eq 0 "$(stat_get "$ns" tun0 nhrp_reg_unanswered)" "registrations of $ns the FRR hub left unanswered"
+		n=$(stat_get "$ns" tun0 nhrp_reg_unanswered)
+		[ "${n:-9}" -le 1 ] || fail "registrations of $ns the FRR hub left unanswered: $n (at most the first)"
 		expect_eq 0 "$(stat_get "$ns" tun0 nhrp_rx_malformed)" "malformed NHRP packets at $ns"
 	done
 	on_wire "$TMPD/frr.pcap" "the FRR hub's Registration Reply to sp2" \
@@ -543,6 +547,60 @@ PY
 	done
 }
 
+# Phase 3 through an FRR hub: "ip nhrp redirect" with the NFLOG rule
+# FRR's documentation gives (hairpin traffic on gre1 to an nflog group,
+# "nhrp nflog-group 1"; nft here), mgre spokes with "shortcut on".  sp1
+# pings h3 (behind sp2, from the phase-3 subtest above) from its LAN
+# address; both spokes route 192.168.0.0/16 via the FRR hub.  mgre's part:
+# sp1 acts on FRR's Traffic Indication (a request for 192.168.30.10 to its
+# NHS), sp2 answers sp1 directly with its LAN's /24, sp1 makes the
+# shortcut and its traffic goes direct.
+t_mgre_spoke_shortcut_via_frr_hub() {
+	local out i direct n
+	for i in 2 3; do
+		ip -n "${TOPO_NS[$i]}" link set tun0 type mgre shortcut on ||
+			{ fail "cannot set shortcut on at ${TOPO_NS[$i]}"; return; }
+		in_ns "${TOPO_NS[$i]}" ip route add 192.168.0.0/16 via "$FRR_TUN"
+	done
+	in_ns h3 true 2>/dev/null || { fail "h3 (behind sp2) is missing: the phase-3 subtest did not set it up"; return; }
+	out=$(frr "ip route add 192.168.2.0/24 via 172.1.1.2 dev gre1 onlink &&
+		ip route add 192.168.30.0/24 via 172.1.1.3 dev gre1 onlink &&
+		nft add table ip nhrp && nft add chain ip nhrp hairpin '{ type filter hook forward priority 0; }' &&
+		nft add rule ip nhrp hairpin iifname gre1 oifname gre1 limit rate 10/second log group 1 snaplen 128 &&
+		vty 'configure terminal' 'nhrp nflog-group 1' 'interface gre1' 'ip nhrp redirect'") ||
+		{ fail "cannot set up redirects at the FRR hub: $out"; return; }
+	wait_until 15 in_ns sp1 ping -c 1 -W 1 -I 192.168.2.1 192.168.30.10 >/dev/null ||
+		fail "sp1's LAN cannot reach h3 through the FRR hub"
+	in_ns sp1 ping -c 3 -i 0.5 -W 1 -I 192.168.2.1 192.168.30.10 >/dev/null
+	if ! on_wire "$TMPD/frr.pcap" "the FRR hub's Traffic Indication to sp1" \
+		"$FRR_NBMA" 192.1.1.2 "$(nhrp_f 8)"; then
+		frr "nft list ruleset; grep -iE 'nflog|redirect|indication' /tmp/frr/nhrpd.log | tail -n 12" | indent
+		return
+	fi
+	on_wire "$TMPD/frr.pcap" "sp1's Resolution Request for 192.168.30.10, to the FRR hub" \
+		192.1.1.2 "$FRR_NBMA" "$(nhrp_f 1 172.1.1.2 192.168.30.10)" || return
+	if ! on_wire "$TMPD/frr.pcap" "that request forwarded by the FRR hub to sp2" \
+		"$FRR_NBMA" 192.1.1.3 "$(nhrp_f 1 172.1.1.2 192.168.30.10)"; then
+		frr "grep -iE 'resolution' /tmp/frr/nhrpd.log | tail -n 12" | indent
+		return
+	fi
+	on_wire "$TMPD/sp2.pcap" "sp2's answer to sp1: success, prefix /24" \
+		192.1.1.3 192.1.1.2 "$(nhrp_f 2 172.1.1.2 192.168.30.10) and ip[68] = 0 and ip[69] = 24"
+	# shellcheck disable=SC2317	# called through wait_until
+	sp1_shortcut() {
+		nhrpctl_in sp1 -j show dev tun0 | jq -e '[.[] | select(.proto == "192.168.30.0" and
+			.prefixlen == 24 and .nbma == "192.1.1.3" and (.flags | index("shortcut")))] | length > 0' >/dev/null
+	}
+	wait_until 10 sp1_shortcut ||
+		{ fail "sp1 has no shortcut to 192.168.30.0/24 at sp2: $(nhrpctl_in sp1 show dev tun0)"; return; }
+	direct="src 192.1.1.2 and dst 192.1.1.3 and $(data_f 192.168.2.1 192.168.30.10)"
+	n=$(capture_count_bpf "$TMPD/sp2.pcap" "$direct")
+	in_ns sp1 ping -c 3 -i 0.3 -W 1 -I 192.168.2.1 192.168.30.10 >/dev/null ||
+		fail "sp1 -> h3 lost packets over the shortcut"
+	capture_wait 5 "$TMPD/sp2.pcap" $((n + 3)) "$direct" ||
+		fail "sp1's echoes to h3 did not go straight to sp2 ($n before, $(capture_count_bpf "$TMPD/sp2.pcap" "$direct") after)"
+}
+
 # --- run -----------------------------------------------------------------------------------------
 
 [ -n "$ABORT" ] || phase1_setup
@@ -562,6 +620,7 @@ subtest frr_hub_caches_mgre_spokes
 subtest mgre_spoke_and_frr_hub_ping
 subtest mgre_spoke_to_spoke_via_frr_hub
 subtest mgre_spoke_resolves_via_frr_hub
+subtest mgre_spoke_shortcut_via_frr_hub
 
 ABORT=
 subtest nhrp_capture_dissects_cleanly
