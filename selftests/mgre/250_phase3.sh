@@ -144,17 +144,22 @@ expect_eq "" "$(in_ns sp1 ip route show 192.168.30.0/24)" "sp1's route to exactl
 check_match "$(in_ns hub ip -d link show tun0)" 'redirect on' "the hub's ip -d link show"
 check_match "$(in_ns sp1 ip -d link show tun0)" 'shortcut on' "sp1's ip -d link show"
 
-# shortcut_to NS PREFIX NBMA VIA: NS holds the shortcut PREFIX (a.b.c.d/len).
-shortcut_to() {
+# shortcuts_n NS PREFIX NBMA VIA: how many shortcuts PREFIX (a.b.c.d/len)
+# NS holds; fails if the cache cannot be read.
+shortcuts_n() {
 	local n
 	n=$(nhrpctl_in "$1" -j show dev tun0 | jq -r --arg p "${2%/*}" --argjson l "${2#*/}" \
 		--arg nbma "$3" --arg via "$4" '[.[] | select(.proto == $p and .prefixlen == $l and
 			.type == "cached" and .nbma == $nbma and .next_hop == $via and
 			(.flags | index("shortcut")))] | length')
-	[ "${n:-0}" -ge 1 ]
+	[[ $n =~ ^[0-9]+$ ]] || return 1
+	echo "$n"
 }
+# shortcut_to NS PREFIX NBMA VIA: NS holds the shortcut PREFIX.
+shortcut_to() { local n; n=$(shortcuts_n "$@") && [ "$n" -ge 1 ]; }
+# no_shortcut ...: NS holds none (read, not a failed read).
 # shellcheck disable=SC2317	# (called through wait_until)
-no_shortcut() { ! shortcut_to "$@"; }
+no_shortcut() { local n; n=$(shortcuts_n "$@") && [ "$n" = 0 ]; }
 # shortcuts_up: both spokes hold their shortcut now, made by traffic if
 # need be (an unused one expires: the checks between the steps take tens
 # of seconds on a busy machine, and the step that follows counts what
@@ -337,6 +342,7 @@ expect_eq 0 "$(entries sp1 '.proto == "10.9.9.0"')" "sp1's entries for 10.9.9.0/
 log "8. Shortcut routes (route-inject) and shortcut off"
 # nhrp_route NS ROUTE: "ip route show proto nhrp" in NS has ROUTE (ip
 # ends its lines with a space).
+# shellcheck disable=SC2317	# (called through wait_until too)
 nhrp_route() { in_ns "$1" ip route show proto nhrp | grep -q "^$2 *\$"; }
 # shellcheck disable=SC2317	# (called through wait_until)
 no_nhrp_route() { ! nhrp_route "$@"; }

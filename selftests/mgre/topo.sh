@@ -191,9 +191,9 @@ ping_ok() {
 	wait_until 10 in_ns "$ns" ping -c 1 -W 1 "$@" "$dst" >/dev/null
 }
 
-# stat_get NS DEV NAME: one counter from "nhrpctl -j stats dev DEV".
-# (Read from the text output by the shell: jq takes 0.5-1 s to start
-# under emulation, and the tests poll counters.)
+# stat_get NS DEV NAME: one counter of "nhrpctl stats dev DEV"; fails if
+# it cannot be read.  (Read from the text output by the shell: jq takes
+# 0.5-1 s to start under emulation, and the tests poll counters.)
 stat_get() {
 	local out line in_dev=0
 
