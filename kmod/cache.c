@@ -256,7 +256,6 @@ static void mgre_entry_changed(struct mgre_cache *cache, struct mgre_entry *e,
 	bool route = (type == MGRE_ENTRY_DYNAMIC ||
 		      type == MGRE_ENTRY_CACHED) &&
 		     READ_ONCE(cache->route->enabled);
-
 	__be32 gw = route ? e->via : 0;
 
 	lockdep_assert_held(&cache->lock);

@@ -39,6 +39,7 @@ static inline __be32 mgre_get4(const u8 *p, unsigned int len)
 __be32 mgre_local_proto(struct mgre_device *md, __be32 peer);
 bool mgre_is_local_proto(struct mgre_device *md, __be32 addr);
 bool mgre_proto_allowed(struct mgre_device *md, __be32 addr);
+bool mgre_is_tunnel_host(struct mgre_device *md, __be32 addr);
 bool mgre_prefix_overlaps_tunnel(struct mgre_device *md, __be32 addr, u8 plen);
 bool mgre_is_nhs_nbma(struct mgre_device *md, __be32 nbma);
 void mgre_nhrp_xmit(struct mgre_device *md, struct mgre_msg *m,

@@ -92,6 +92,16 @@ static bool mgre_ifa_holds_host(const struct in_ifaddr *ifa, __be32 addr,
 }
 
 /*
+ * A host address of one of the device's subnets that is not one of its
+ * own: what may be a route's destination or gateway (route.c).
+ */
+bool mgre_is_tunnel_host(struct mgre_device *md, __be32 addr)
+{
+	return mgre_any_ifa(md, mgre_ifa_holds_host, addr, 0) &&
+	       !mgre_is_local_proto(md, addr);
+}
+
+/*
  * May NHRP bind protocol address @addr?  With "subnet-check" (the
  * default), only a host address of one of the device's IPv4 subnets:
  * inside the prefix of one of its addresses, and not that prefix's network

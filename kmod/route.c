@@ -23,6 +23,7 @@
 #include <net/sock.h>
 
 #include "device.h"
+#include "nhrp_int.h"
 #include "route.h"
 
 struct mgre_route_ev {
@@ -136,31 +137,11 @@ static bool mgre_route_special(__be32 dst)
  * (the answer was checked for that, nhrp_res.c): its next hop must lie
  * inside.  Process context.
  */
-static bool mgre_route_allowed(struct net_device *dev,
+static bool mgre_route_allowed(struct mgre_device *md,
 			       const struct mgre_route_ev *ev)
 {
-	__be32 dst = ev->gw ? ev->gw : ev->dst;
-	const struct in_ifaddr *ifa;
-	struct in_device *in_dev;
-	bool ok = false;
-
-	if (mgre_route_special(dst) || mgre_route_special(ev->dst))
-		return false;
-	rcu_read_lock();
-	in_dev = __in_dev_get_rcu(dev);
-	if (in_dev) {
-		in_dev_for_each_ifa_rcu(ifa, in_dev) {
-			if (ifa->ifa_local == dst)
-				break;
-			if (inet_ifa_match(dst, ifa) &&
-			    dst != ifa->ifa_broadcast) {
-				ok = true;
-				break;
-			}
-		}
-	}
-	rcu_read_unlock();
-	return ok;
+	return !mgre_route_special(ev->dst) &&
+	       mgre_is_tunnel_host(md, ev->gw ? ev->gw : ev->dst);
 }
 
 static void mgre_route_work(struct work_struct *work)
@@ -188,7 +169,7 @@ static void mgre_route_work(struct work_struct *work)
 		mgre_stat_inc(md, MGRE_STAT_ROUTE_ERRORS);
 	}
 	list_for_each_entry_safe(ev, tmp, &list, node) {
-		if (sock && ev->add && !mgre_route_allowed(dev, ev)) {
+		if (sock && ev->add && !mgre_route_allowed(md, ev)) {
 			mgre_stat_inc(md, MGRE_STAT_ROUTE_ERRORS);
 			net_dbg_ratelimited("%s: no route to %pI4: not in a subnet of the tunnel\n",
 					    dev->name, &ev->dst);
