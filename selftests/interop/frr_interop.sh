@@ -368,13 +368,7 @@ t_frr_spoke_shortcut_via_mgre_hub() {
 	local out n
 	ip -n hub link set tun0 type mgre redirect on || { fail "cannot set redirect on at the hub"; return; }
 	ip -n sp2 link set tun0 type mgre shortcut on || { fail "cannot set shortcut on at sp2"; return; }
-	ns_create h3
-	ip link add lan1 netns sp2 type veth peer name eth0 netns h3
-	in_ns sp2 ip addr add 192.168.30.1/24 dev lan1
-	in_ns sp2 ip link set lan1 up
-	in_ns h3 ip addr add 192.168.30.10/24 dev eth0
-	in_ns h3 ip link set eth0 up
-	in_ns h3 ip route add default via 192.168.30.1
+	topo_lan_host h3 sp2 192.168.30
 	in_ns sp2 ip route add 192.168.0.0/16 via 172.1.1.1
 	in_ns hub ip route add 192.168.30.0/24 via 172.1.1.3
 	in_ns hub ip route add 192.168.10.0/24 via "$FRR_TUN"
@@ -586,12 +580,7 @@ t_mgre_spoke_shortcut_via_frr_hub() {
 	fi
 	on_wire "$TMPD/sp2.pcap" "sp2's answer to sp1: success, prefix /24" \
 		192.1.1.3 192.1.1.2 "$(nhrp_f 2 172.1.1.2 192.168.30.10) and ip[68] = 0 and ip[69] = 24"
-	# shellcheck disable=SC2317	# called through wait_until
-	sp1_shortcut() {
-		nhrpctl_in sp1 -j show dev tun0 | jq -e '[.[] | select(.proto == "192.168.30.0" and
-			.prefixlen == 24 and .nbma == "192.1.1.3" and (.flags | index("shortcut")))] | length > 0' >/dev/null
-	}
-	wait_until 10 sp1_shortcut ||
+	wait_until 10 shortcut_to sp1 192.168.30.0/24 192.1.1.3 172.1.1.3 ||
 		{ fail "sp1 has no shortcut to 192.168.30.0/24 at sp2: $(nhrpctl_in sp1 show dev tun0)"; return; }
 	direct="src 192.1.1.2 and dst 192.1.1.3 and $(data_f 192.168.2.1 192.168.30.10)"
 	n=$(capture_count_bpf "$TMPD/sp2.pcap" "$direct")

@@ -53,19 +53,8 @@ topo_wan
 for i in 1 2 3; do
 	topo_router "$i"
 done
-# lan_host NS ROUTER NET: host NET.10/24 in NS behind ROUTER (lan1 NET.1).
-lan_host() {
-	ns_create "$1"
-	ip link add lan1 netns "$2" type veth peer name eth0 netns "$1" ||
-		ksft_fail "cannot create the LAN of $1"
-	in_ns "$2" ip addr add "$3.1/24" dev lan1
-	in_ns "$2" ip link set lan1 up
-	in_ns "$1" ip addr add "$3.10/24" dev eth0
-	in_ns "$1" ip link set eth0 up
-	in_ns "$1" ip route add default via "$3.1"
-}
-lan_host h2 sp1 192.168.20
-lan_host h3 sp2 192.168.30
+topo_lan_host h2 sp1 192.168.20
+topo_lan_host h3 sp2 192.168.30
 capture_start wan p-hub "ip proto 47" "$TMPD/nhrp-hub.pcap"
 capture_start wan p-sp1 "ip proto 47" "$TMPD/nhrp-sp1.pcap"
 
@@ -144,22 +133,6 @@ expect_eq "" "$(in_ns sp1 ip route show 192.168.30.0/24)" "sp1's route to exactl
 check_match "$(in_ns hub ip -d link show tun0)" 'redirect on' "the hub's ip -d link show"
 check_match "$(in_ns sp1 ip -d link show tun0)" 'shortcut on' "sp1's ip -d link show"
 
-# shortcuts_n NS PREFIX NBMA VIA: how many shortcuts PREFIX (a.b.c.d/len)
-# NS holds; fails if the cache cannot be read.
-shortcuts_n() {
-	local n
-	n=$(nhrpctl_in "$1" -j show dev tun0 | jq -r --arg p "${2%/*}" --argjson l "${2#*/}" \
-		--arg nbma "$3" --arg via "$4" '[.[] | select(.proto == $p and .prefixlen == $l and
-			.type == "cached" and .nbma == $nbma and .next_hop == $via and
-			(.flags | index("shortcut")))] | length')
-	[[ $n =~ ^[0-9]+$ ]] || return 1
-	echo "$n"
-}
-# shortcut_to NS PREFIX NBMA VIA: NS holds the shortcut PREFIX.
-shortcut_to() { local n; n=$(shortcuts_n "$@") && [ "$n" -ge 1 ]; }
-# no_shortcut ...: NS holds none (read, not a failed read).
-# shellcheck disable=SC2317	# (called through wait_until)
-no_shortcut() { local n; n=$(shortcuts_n "$@") && [ "$n" = 0 ]; }
 # shortcuts_up: both spokes hold their shortcut now, made by traffic if
 # need be (an unused one expires: the checks between the steps take tens
 # of seconds on a busy machine, and the step that follows counts what

@@ -36,19 +36,8 @@ topo_wan
 for i in 1 2 3 4; do
 	topo_router "$i"
 done
-# lan_host NS ROUTER NET: host NET.10/24 in NS behind ROUTER (lan1 NET.1).
-lan_host() {
-	ns_create "$1"
-	ip link add lan1 netns "$2" type veth peer name eth0 netns "$1" ||
-		ksft_fail "cannot create the LAN of $1"
-	in_ns "$2" ip addr add "$3.1/24" dev lan1
-	in_ns "$2" ip link set lan1 up
-	in_ns "$1" ip addr add "$3.10/24" dev eth0
-	in_ns "$1" ip link set eth0 up
-	in_ns "$1" ip route add default via "$3.1"
-}
-lan_host h2 sp1 192.168.20
-lan_host h3 sp2 192.168.30
+topo_lan_host h2 sp1 192.168.20
+topo_lan_host h3 sp2 192.168.30
 capture_start wan p-hub "ip proto 47" "$TMPD/hub.pcap"
 capture_start wan p-hub2 "ip proto 47" "$TMPD/hub2.pcap"
 capture_start wan p-sp1 "ip proto 47" "$TMPD/sp1.pcap"
@@ -132,16 +121,6 @@ for r in "hub 192.168.20.0/24 172.1.1.2" "hub 192.168.30.0/24 172.1.1.4" \
 done
 expect_eq "" "$(in_ns sp1 ip route show 192.168.30.0/24)" "sp1's route to exactly sp2's LAN (summary only)"
 
-# shortcut_to NS PREFIX NBMA VIA: NS holds the shortcut PREFIX (a.b.c.d/len).
-# shellcheck disable=SC2317	# (called through wait_until)
-shortcut_to() {
-	local n
-	n=$(nhrpctl_in "$1" -j show dev tun0 | jq -r --arg p "${2%/*}" --argjson l "${2#*/}" \
-		--arg nbma "$3" --arg via "$4" '[.[] | select(.proto == $p and .prefixlen == $l and
-			.type == "cached" and .nbma == $nbma and .next_hop == $via and
-			(.flags | index("shortcut")))] | length')
-	[ "${n:-0}" -ge 1 ]
-}
 
 log "1. The first packets through both hubs; resolution across the hubs"
 ping_ok h2 192.168.30.10 || fail "h2 cannot reach h3 through the hubs"

@@ -95,17 +95,7 @@ expect_eq '1 172.16.123.2 3.3.3.3 254' "$(jq -r '.received | "\(.type) \(.src_pr
 log "2. Cisco's Resolution Reply (frame 4): refused with its own id, taken with ours"
 wait_until 5 stat_ge r2 nhrp_rx_unmatched $((um0 + 1)) ||
 	fail "the spoke did not refuse Cisco's reply with request id 5 (nhrp_rx_unmatched $(counter r2 nhrp_rx_unmatched), was $um0)"
-# shortcut NS PREFIX NBMA VIA: NS holds the shortcut PREFIX.
-# shellcheck disable=SC2317	# (called through wait_until)
-shortcut() {
-	local n
-	n=$(nhrpctl_in "$1" -j show dev tun0 | jq -r --arg p "${2%/*}" --argjson l "${2#*/}" \
-		--arg nbma "$3" --arg via "$4" '[.[] | select(.proto == $p and .prefixlen == $l and
-			.type == "cached" and .nbma == $nbma and .next_hop == $via and
-			(.flags | index("shortcut")))] | length')
-	[ "${n:-0}" -ge 1 ]
-}
-wait_until 5 shortcut r2 3.3.3.3/32 192.168.123.3 172.16.123.3 ||
+wait_until 5 shortcut_to r2 3.3.3.3/32 192.168.123.3 172.16.123.3 ||
 	fail "no shortcut 3.3.3.3/32 at 192.168.123.3 from Cisco's reply: $(nhrpctl_in r2 show dev tun0)"
 
 log "3. The spoke's packets to 3.3.3.3 go to 192.168.123.3 directly"

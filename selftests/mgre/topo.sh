@@ -427,6 +427,38 @@ data_f() {
 	echo "$f"
 }
 
+# --- DMVPN phase 3 ------------------------------------------------------------
+
+# topo_lan_host NS ROUTER NET: host NET.10/24 in a new namespace NS, behind
+# ROUTER's lan1 (NET.1/24), its default route via ROUTER.
+topo_lan_host() {
+	ns_create "$1"
+	ip link add lan1 netns "$2" type veth peer name eth0 netns "$1" ||
+		ksft_fail "cannot create the LAN of $1"
+	in_ns "$2" ip addr add "$3.1/24" dev lan1
+	in_ns "$2" ip link set lan1 up
+	in_ns "$1" ip addr add "$3.10/24" dev eth0
+	in_ns "$1" ip link set eth0 up
+	in_ns "$1" ip route add default via "$3.1"
+}
+
+# shortcuts_n NS PREFIX NBMA VIA: how many resolved shortcuts PREFIX
+# (a.b.c.d/len) at NBMA, next hop VIA, NS's tun0 holds; fails if the
+# cache cannot be read.
+shortcuts_n() {
+	local n
+	n=$(nhrpctl_in "$1" -j show dev tun0 | jq -r --arg p "${2%/*}" --argjson l "${2#*/}" \
+		--arg nbma "$3" --arg via "$4" '[.[] | select(.proto == $p and .prefixlen == $l and
+			.type == "cached" and .nbma == $nbma and .next_hop == $via and
+			(.flags | index("shortcut")))] | length')
+	[[ $n =~ ^[0-9]+$ ]] || return 1
+	echo "$n"
+}
+# shortcut_to NS PREFIX NBMA VIA: NS holds that shortcut.
+shortcut_to() { local n; n=$(shortcuts_n "$@") && [ "$n" -ge 1 ]; }
+# no_shortcut NS PREFIX NBMA VIA: NS holds none (read, not a failed read).
+no_shortcut() { local n; n=$(shortcuts_n "$@") && [ "$n" = 0 ]; }
+
 # --- nhrpctl monitor ----------------------------------------------------------
 
 # monitor_start NS FILE [OPTIONS...]: "nhrpctl -n NS OPTIONS monitor" in
