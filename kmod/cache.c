@@ -125,8 +125,18 @@ static void mgre_entry_free(void *ptr, void *arg)
 }
 
 /* No readers or writers are left (see mgre_dev_free()). */
+/* Caches holding a shortcut (cache->shortcuts != 0), all devices'. */
+static atomic_t mgre_shortcut_caches = ATOMIC_INIT(0);
+
+bool mgre_cache_any_shortcut(void)
+{
+	return atomic_read(&mgre_shortcut_caches);
+}
+
 void mgre_cache_destroy(struct mgre_cache *cache)
 {
+	if (cache->shortcuts)
+		atomic_dec(&mgre_shortcut_caches);
 	rhashtable_free_and_destroy(&cache->ht, mgre_entry_free, NULL);
 	kvfree(cache->wheel);
 }
@@ -211,6 +221,21 @@ static struct mgre_entry *mgre_cache_lookup_locked(struct mgre_cache *cache,
 	return mgre_cache_find_locked(cache, proto, 32);
 }
 
+/* The cache holds @n more shortcuts (or fewer, @n < 0). */
+static void mgre_cache_shortcuts_add(struct mgre_cache *cache, int n)
+{
+	u32 before = cache->shortcuts;
+
+	lockdep_assert_held(&cache->lock);
+	WRITE_ONCE(cache->shortcuts, before + n);
+	if (!before) {
+		atomic_inc(&mgre_shortcut_caches);
+	} else if (!cache->shortcuts) {
+		atomic_dec(&mgre_shortcut_caches);
+		WRITE_ONCE(cache->cover_plens, 0);
+	}
+}
+
 /* @e joins (@n = 1) or leaves (-1) the table: the prefix and shortcut
  * counts.
  */
@@ -226,7 +251,7 @@ static void mgre_cache_count_entry(struct mgre_cache *cache,
 			   cache->plens | BIT(p) : cache->plens & ~BIT(p));
 	}
 	if (e->flags & MGRE_F_SHORTCUT)
-		WRITE_ONCE(cache->shortcuts, cache->shortcuts + n);
+		mgre_cache_shortcuts_add(cache, n);
 }
 
 static int mgre_cache_hash_insert(struct mgre_cache *cache,
@@ -479,11 +504,12 @@ static void mgre_entry_update(struct mgre_cache *cache, struct mgre_entry *e,
 	if (!(flags & MGRE_F_SHORTCUT)) {
 		WRITE_ONCE(e->via, 0);
 		e->target = 0;
+		e->covered = false;
 	}
 	mgre_entry_changed(cache, e, e->type, e->nbma, type, nbma);
 	if ((e->flags ^ flags) & MGRE_F_SHORTCUT)
-		WRITE_ONCE(cache->shortcuts, cache->shortcuts +
-			   ((flags & MGRE_F_SHORTCUT) ? 1 : -1));
+		mgre_cache_shortcuts_add(cache,
+					 (flags & MGRE_F_SHORTCUT) ? 1 : -1);
 	if (e->type != type)
 		e->created = jiffies;
 	WRITE_ONCE(e->nbma, nbma);
@@ -702,6 +728,20 @@ static struct mgre_entry *mgre_cache_find_reqid(struct mgre_cache *cache,
 	return NULL;
 }
 
+/* A shortcut @e takes the route it overrides from @a, if known. */
+static void mgre_entry_cover(struct mgre_cache *cache, struct mgre_entry *e,
+			     const struct mgre_answer *a)
+{
+	lockdep_assert_held(&cache->lock);
+	/* (unknown: a refresh that found our own route keeps the first) */
+	if (!a->covered || a->cover_len > 32)
+		return;
+	e->covered = true;
+	e->cover_len = a->cover_len;
+	WRITE_ONCE(cache->cover_plens,
+		   cache->cover_plens | BIT_ULL(a->cover_len));
+}
+
 /*
  * A resolution reply: install it if it answers our last request (same,
  * random, request id) for an entry still being resolved, or being
@@ -758,13 +798,17 @@ int mgre_cache_resolved(struct mgre_cache *cache, const struct mgre_answer *a)
 			e->key = mgre_key(a->target, plen);
 			e->via = via;
 			e->target = a->target;
+			if (via)
+				mgre_entry_cover(cache, e, a);
 			ret = mgre_cache_insert(cache, e);
 			goto out;
 		}
 	}
 	WRITE_ONCE(e->via, via);
-	if (via)
+	if (via) {
 		e->target = a->target;
+		mgre_entry_cover(cache, e, a);
+	}
 	mgre_entry_update(cache, e, a->nbma, MGRE_ENTRY_CACHED, flags,
 			  a->holdtime);
 out:
@@ -868,6 +912,60 @@ void mgre_cache_forget_via(struct mgre_cache *cache, __be32 via, __be32 nbma)
 	if (READ_ONCE(cache->shortcuts))
 		mgre_cache_walk(cache, mgre_forget_via_one, via_nbma,
 				MGRE_CACHE_PURGE);
+}
+
+struct mgre_recheck {
+	u64 plens;
+	bool (*still)(void *arg, __be32 probe, u8 len);
+	void *arg;
+	unsigned int gone;
+};
+
+static bool mgre_recheck_one(struct mgre_entry *e, void *arg)
+{
+	struct mgre_recheck *r = arg;
+	__be32 mask, net, probe;
+
+	if (!(e->flags & MGRE_F_SHORTCUT) || !e->covered ||
+	    !(r->plens & BIT_ULL(e->cover_len)))
+		return false;
+	/*
+	 * Ask the routing for an address of the cover outside the
+	 * shortcut's prefix (where our own route, with route-inject, would
+	 * answer): its first address, or its last when the prefix starts
+	 * there (a shortcut is never wider than its cover).
+	 */
+	mask = inet_make_mask(e->cover_len);
+	net = e->target & mask;
+	probe = net;
+	if ((net & inet_make_mask(mgre_entry_plen(e))) == mgre_entry_proto(e))
+		probe = net | ~mask;
+	if (r->still(r->arg, probe, e->cover_len))
+		return false;
+	r->gone++;
+	return true;
+}
+
+/*
+ * Routes of the lengths in @plens changed: the shortcuts whose cover (the
+ * route they override) @still says is gone go too, with their routes, and
+ * traffic follows the routing table again (IOS removes its NHRP routes
+ * so).  Returns how many went.  Process context.
+ */
+unsigned int mgre_cache_recheck_covers(struct mgre_cache *cache, u64 plens,
+				       bool (*still)(void *arg, __be32 probe,
+						     u8 len),
+				       void *arg)
+{
+	struct mgre_recheck r = {
+		.plens = plens & READ_ONCE(cache->cover_plens),
+		.still = still,
+		.arg = arg,
+	};
+
+	if (r.plens && READ_ONCE(cache->shortcuts))
+		mgre_cache_walk(cache, mgre_recheck_one, &r, MGRE_CACHE_PURGE);
+	return r.gone;
 }
 
 static bool mgre_shortcut_one(struct mgre_entry *e, void *arg)
@@ -1085,14 +1183,24 @@ static __be32 __init mgre_st_nbma(struct mgre_cache *cache, u32 addr)
  * Prefixes: the longest match wins, lengths come and go from the bitmap,
  * and a shortcut's answer (a prefix) replaces the /32 that asked for it.
  */
+static __be32 mgre_st_probe __initdata;
+
+/* The route a shortcut overrides: there (true), or gone (false). */
+static bool __init mgre_st_still(void *arg, __be32 probe, u8 len)
+{
+	mgre_st_probe = probe;
+	return *(bool *)arg;
+}
+
 static bool __init mgre_cache_selftest_lpm(struct mgre_cache *cache,
 					   unsigned int *step)
 {
 	struct mgre_answer a = {
 		.target = htonl(0x0a090909), .nbma = htonl(9),
 		.via = htonl(0xac100003), .prefixlen = 24, .holdtime = 60,
-		.shortcut_ok = true,
+		.shortcut_ok = true, .covered = true, .cover_len = 16,
 	};
+	bool still = true;
 	struct mgre_entry *e;
 
 	++*step;
@@ -1160,9 +1268,30 @@ static bool __init mgre_cache_selftest_lpm(struct mgre_cache *cache,
 		return false;
 	a.reqid = 88;
 	a.nbma = htonl(10);
+	a.covered = false;	/* (our own route answered: the cover stays) */
 	if (!e || mgre_cache_resolved(cache, &a) ||
 	    mgre_st_nbma(cache, 0x0a090901) != htonl(10) ||
-	    cache->shortcuts != 1)
+	    cache->shortcuts != 1 || !e->covered || e->cover_len != 16 ||
+	    cache->cover_plens != BIT_ULL(16))
+		return false;
+	/* Its cover, 10.9.0.0/16, asked about at 10.9.0.0 (outside the
+	 * /24), is there: it stays; other lengths are not asked about.
+	 */
+	++*step;
+	mgre_st_probe = 0;
+	if (mgre_cache_recheck_covers(cache, BIT_ULL(24), mgre_st_still,
+				      &still) || mgre_st_probe ||
+	    mgre_cache_recheck_covers(cache, BIT_ULL(16), mgre_st_still,
+				      &still) ||
+	    mgre_st_probe != htonl(0x0a090000) || cache->shortcuts != 1)
+		return false;
+	/* ... and gone: so is the shortcut. */
+	++*step;
+	still = false;
+	if (mgre_cache_recheck_covers(cache, BIT_ULL(16), mgre_st_still,
+				      &still) != 1 ||
+	    cache->shortcuts || cache->cover_plens ||
+	    mgre_st_nbma(cache, 0x0a090901))
 		return false;
 	++*step;
 	mgre_cache_flush(cache, -1);

@@ -77,6 +77,13 @@ struct mgre_entry {
 	 */
 	bool routed;
 	__be32 routed_gw;
+	/* A shortcut: the prefix length of the route it overrides (the
+	 * one that took @target into the tunnel when it was made, not
+	 * ours), if @covered; when that route goes, so does the shortcut
+	 * (fib_watch.c).  Under lock.
+	 */
+	bool covered;
+	u8 cover_len;
 	/* Learned entries: in the wheel slot of the second they are due
 	 * (expiry, the next request, a refresh); under lock.  Static and
 	 * local entries: empty.
@@ -127,6 +134,11 @@ struct mgre_cache {
 	 * while there is one.  Under lock, READ_ONCE().
 	 */
 	u32 shortcuts;
+	/* Bit N set: a shortcut overrides (or did, since the last time
+	 * there was none) a /N route; READ_ONCE(), under lock.  The FIB
+	 * watch passes over the changes of other lengths.
+	 */
+	u64 cover_plens;
 };
 
 /* Learned entries that need the NHRP engine's attention after a walk. */
@@ -176,7 +188,9 @@ enum mgre_cache_op {
 	MGRE_CACHE_UPDATE,	/* learned again (refreshed, moved, resolved) */
 	MGRE_CACHE_NEGATIVE,	/* its resolution failed */
 	MGRE_CACHE_EXPIRE,	/* its holdtime ran out */
-	MGRE_CACHE_PURGE,	/* its owner purged it */
+	MGRE_CACHE_PURGE,	/* its owner purged it (a shortcut: or
+				 * the route it overrode went)
+				 */
 	MGRE_CACHE_FLUSH,	/* flushed by the administrator */
 	MGRE_CACHE_DEL,		/* a static entry deleted */
 	MGRE_CACHE_REPLACE,	/* another entry took its place: a static
@@ -205,6 +219,11 @@ struct mgre_answer {
 	u32 flags;
 	unsigned int holdtime;
 	bool shortcut_ok;	/* "shortcut on": a shortcut may be made */
+	/* shortcut: the route it overrides is @target/@cover_len (its
+	 * network) into the tunnel; unknown (ours, or none) if !@covered
+	 */
+	bool covered;
+	u8 cover_len;
 };
 
 int mgre_cache_resolved(struct mgre_cache *cache,
@@ -215,6 +234,12 @@ void mgre_cache_forget_moved(struct mgre_cache *cache, __be32 proto,
 unsigned int mgre_cache_flush(struct mgre_cache *cache, int type);
 void mgre_cache_flush_shortcuts(struct mgre_cache *cache);
 void mgre_cache_forget_via(struct mgre_cache *cache, __be32 via, __be32 nbma);
+unsigned int mgre_cache_recheck_covers(struct mgre_cache *cache, u64 plens,
+				       bool (*still)(void *arg, __be32 probe,
+						     u8 len),
+				       void *arg);
+/* Does any device hold a shortcut?  (The FIB watch's first filter.) */
+bool mgre_cache_any_shortcut(void);
 unsigned int mgre_cache_resolved_peers(struct mgre_cache *cache,
 				       __be32 *nbma, unsigned int max);
 void mgre_cache_gc(struct mgre_cache *cache, struct mgre_gc_result *res);

@@ -587,10 +587,21 @@ struct rtnl_link_ops mgre_link_ops __read_mostly = {
 static int __net_init mgre_init_net(struct net *net)
 {
 	struct mgre_net *mn = mgre_pernet(net);
+	int ret;
 
 	INIT_LIST_HEAD(&mn->devices);
 	/* No fallback device: mgre devices only exist when asked for. */
-	return ip_tunnel_init_net(net, mgre_net_id, NULL, NULL);
+	ret = ip_tunnel_init_net(net, mgre_net_id, NULL, NULL);
+	if (ret)
+		return ret;
+	mgre_fib_watch_init(&mn->fib_watch, net);
+	return 0;
+}
+
+/* (before the devices go, in mgre_exit_batch_net()) */
+static void __net_exit mgre_exit_net(struct net *net)
+{
+	mgre_fib_watch_exit(&mgre_pernet(net)->fib_watch);
 }
 
 static void __net_exit mgre_exit_batch_net(struct list_head *net_list)
@@ -600,6 +611,7 @@ static void __net_exit mgre_exit_batch_net(struct list_head *net_list)
 
 static struct pernet_operations mgre_net_ops = {
 	.init		= mgre_init_net,
+	.exit		= mgre_exit_net,
 	.exit_batch	= mgre_exit_batch_net,
 	.id		= &mgre_net_id,
 	.size		= sizeof(struct mgre_net),

@@ -19,6 +19,7 @@
 #include "nhrp.h"
 #include "peer.h"
 #include "ratelimit.h"
+#include "fib_watch.h"
 #include "route.h"
 
 struct mgre_pcpu_stats {
@@ -53,6 +54,8 @@ struct mgre_net {
 	struct list_head devices;
 	/* Receive errors that belong to no device (rare: plain atomics). */
 	atomic_long_t stats[__MGRE_STAT_MAX];
+	/* The netns's route changes, for the shortcuts of its devices. */
+	struct mgre_fib_watch fib_watch;
 };
 
 extern unsigned int mgre_net_id;

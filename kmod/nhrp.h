@@ -65,6 +65,11 @@ struct mgre_nhrp {
 	 */
 	unsigned int npurged;
 	__be32 purged[MGRE_PURGED_MAX][2];	/* { via, nbma } */
+	/* Bit N: a /N route of the device's netns was deleted or replaced
+	 * while a shortcut overrides one (fib_watch.c): the work checks
+	 * that those shortcuts' routes are still there.  Under lock.
+	 */
+	u64 recheck_plens;
 };
 
 void mgre_nhrp_init(struct mgre_device *md);
@@ -100,6 +105,12 @@ __be32 mgre_nhrp_miss(struct mgre_device *md, __be32 proto, bool known);
  * @skb.  From transmit.
  */
 void mgre_nhrp_redirect(struct mgre_device *md, struct sk_buff *skb);
+/*
+ * Spoke: a /@len route of the device's netns was deleted or replaced; the
+ * shortcuts that override a route of that length get checked (any
+ * context; called under rcu_read_lock()).
+ */
+void mgre_nhrp_route_changed(struct mgre_device *md, u8 len);
 
 struct mgre_nhs;
 

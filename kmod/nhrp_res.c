@@ -491,6 +491,8 @@ static void mgre_nhrp_res_reply_install(struct mgre_device *md,
 		.holdtime = c->holdtime,
 		.shortcut_ok = READ_ONCE(md->nhrp.shortcut),
 	};
+	/* (a shortcut lives as long as the route it overrides) */
+	a.covered = mgre_route_cover(md, target, &a.cover_len);
 	ret = mgre_cache_resolved(&md->cache, &a);
 	if (ret == -ENOENT)
 		mgre_stat_inc(md, MGRE_STAT_NHRP_RX_UNMATCHED);

@@ -428,7 +428,9 @@ enum mgre_event {
 				 */
 	MGRE_EV_ENTRY_NEGATIVE,	/* its resolution failed (no answer) */
 	MGRE_EV_ENTRY_EXPIRE,	/* its holdtime ran out */
-	MGRE_EV_ENTRY_PURGE,	/* its owner purged it */
+	MGRE_EV_ENTRY_PURGE,	/* its owner purged it (a shortcut: or
+				 * the route it overrode went)
+				 */
 	MGRE_EV_ENTRY_FLUSH,	/* MGRE_CMD_FLUSH ("clear ip nhrp") */
 	MGRE_EV_ENTRY_DEL,	/* MGRE_CMD_MAP_DEL */
 	MGRE_EV_ENTRY_REPLACE,	/* a static map took its place */
@@ -670,6 +672,12 @@ enum mgre_stat {
 	 * the route's next hop
 	 */
 	MGRE_STAT_TX_SHORTCUT,
+	/* shortcuts removed because the route they overrode (the one that
+	 * took their destination into the tunnel when they were made, a
+	 * summary through the hub, say) was deleted or now leads out of
+	 * another device: traffic follows the routing table again
+	 */
+	MGRE_STAT_NHRP_SHORTCUT_ROUTE_GONE,
 	__MGRE_STAT_MAX
 };
 

@@ -331,6 +331,42 @@ nhrpctl_in sp1 flush cached dev tun0
 shortcuts_up
 wait_until 5 nhrp_route sp1 "192.168.30.0/24 via 172.1.1.3 dev tun0" ||
 	fail "no route for sp1's shortcut: $(in_ns sp1 ip route show proto nhrp)"
+# The route the shortcut overrides (the summary through the hub) goes:
+# the shortcut and its route go with it (IOS's NHRP route watch); with
+# the summary back, the next packets make a shortcut again.  bgpd
+# withdraws it (its session to the hub shut) on Debian's kernel.
+# shellcheck disable=SC2317	# (called through wait_until)
+shortcut_gone() {
+	no_shortcut sp1 192.168.30.0/24 192.1.1.3 172.1.1.3 &&
+		no_nhrp_route sp1 "192.168.30.0/24 via 172.1.1.3 dev tun0"
+}
+summary_route() {	# del|add: sp1's route to 192.168.0.0/16
+	if [ "$RT_PROTO" = bgp ]; then
+		local no=""
+		[ "$1" = add ] && no="no "
+		in_ns sp1 vtysh -N sp1 -c 'configure terminal' -c 'router bgp 65002' \
+			-c "${no}neighbor 172.1.1.1 shutdown" >/dev/null 2>&1
+	else
+		in_ns sp1 ip route "$1" 192.168.0.0/16 via 172.1.1.1
+	fi
+}
+gone0=$(counter sp1 nhrp_shortcut_route_gone)
+is_count "$gone0" "sp1's nhrp_shortcut_route_gone"
+summary_route del || fail "cannot withdraw sp1's summary route"
+if wait_until 15 shortcut_gone; then
+	log "sp1's shortcut and its route gone with the summary route"
+else
+	fail "sp1's shortcut outlived the route it overrides: $(nhrpctl_in sp1 show dev tun0; in_ns sp1 ip route)"
+fi
+check_ge "$(counter sp1 nhrp_shortcut_route_gone)" $((gone0 + 1)) "sp1's shortcuts removed with their route"
+expect_eq "" "$(in_ns sp1 ip route show 192.168.0.0/16)" "sp1's summary route after the withdrawal"
+summary_route add || fail "cannot restore sp1's summary route"
+# (bgpd: the hub's route to sp1's LAN went with the session too)
+if ! wait_until 30 has_route sp1 192.168.0.0/16 172.1.1.1 ||
+   ! wait_until 30 has_route hub 192.168.20.0/24 172.1.1.2; then
+	fail "the routes did not come back: $(in_ns sp1 ip route; in_ns hub ip route)"
+fi
+shortcuts_up
 ip -n sp1 link set tun0 type mgre shortcut off || fail "cannot set shortcut off on sp1"
 expect_eq 0 "$(entries sp1 '.flags | index("shortcut")')" "shortcuts at sp1 after shortcut off"
 wait_until 5 no_nhrp_route sp1 "192.168.30.0/24 via 172.1.1.3 dev tun0" ||

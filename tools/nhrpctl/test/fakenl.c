@@ -614,7 +614,7 @@ static void reply_stats(struct buf *b, const struct nlmsghdr *req,
 				 (s >= MGRE_STAT_NHRP_RX_RES_REQ ? 3 : 1));
 		/* phase 3 (the last ones) */
 		for (s = MGRE_STAT_NHRP_REDIRECT_LIMITED;
-		     s <= MGRE_STAT_TX_SHORTCUT; s++)
+		     s <= MGRE_STAT_NHRP_SHORTCUT_ROUTE_GONE; s++)
 			attr_u64(b, s + 1, ifindex * 100 + s);
 		attr_u64(b, 200 + 1, 7);	/* unknown to the tool */
 	}
