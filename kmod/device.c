@@ -216,6 +216,11 @@ static struct netlink_range_validation mgre_max_send_every_range = {
 	.max = 65535,
 };
 
+static struct netlink_range_validation mgre_redirect_timeout_range = {
+	.min = 1,
+	.max = MGRE_REDIRECT_TIMEOUT_MAX,
+};
+
 static const struct nla_policy mgre_policy[IFLA_MGRE_MAX + 1] = {
 	[IFLA_MGRE_LINK]	= { .type = NLA_U32 },
 	[IFLA_MGRE_LOCAL]	= { .type = NLA_BE32 },
@@ -247,6 +252,8 @@ static const struct nla_policy mgre_policy[IFLA_MGRE_MAX + 1] = {
 		NLA_POLICY_FULL_RANGE(NLA_U32, &mgre_max_send_every_range),
 	[IFLA_MGRE_REDIRECT]	= NLA_POLICY_MAX(NLA_U8, 1),
 	[IFLA_MGRE_SHORTCUT]	= NLA_POLICY_MAX(NLA_U8, 1),
+	[IFLA_MGRE_REDIRECT_TIMEOUT] =
+		NLA_POLICY_FULL_RANGE(NLA_U16, &mgre_redirect_timeout_range),
 };
 
 static int mgre_validate(struct nlattr *tb[], struct nlattr *data[],
@@ -339,6 +346,9 @@ static void mgre_nhrp_apply(struct mgre_device *md, struct nlattr *data[])
 	if (data[IFLA_MGRE_REDIRECT])
 		WRITE_ONCE(md->nhrp.redirect,
 			   nla_get_u8(data[IFLA_MGRE_REDIRECT]));
+	if (data[IFLA_MGRE_REDIRECT_TIMEOUT])
+		WRITE_ONCE(md->nhrp.redirect_timeout,
+			   nla_get_u16(data[IFLA_MGRE_REDIRECT_TIMEOUT]));
 	/* (off: the shortcuts made go, with their routes) */
 	if (data[IFLA_MGRE_SHORTCUT]) {
 		u8 on = nla_get_u8(data[IFLA_MGRE_SHORTCUT]);
@@ -515,6 +525,7 @@ static size_t mgre_get_size(const struct net_device *dev)
 	       nla_total_size(4) +	/* IFLA_MGRE_NHRP_MAX_SEND_EVERY */
 	       nla_total_size(1) +	/* IFLA_MGRE_REDIRECT */
 	       nla_total_size(1) +	/* IFLA_MGRE_SHORTCUT */
+	       nla_total_size(2) +	/* IFLA_MGRE_REDIRECT_TIMEOUT */
 	       0;
 }
 
@@ -550,7 +561,9 @@ static int mgre_fill_info(struct sk_buff *skb, const struct net_device *dev)
 	    nla_put_u32(skb, IFLA_MGRE_NHRP_MAX_SEND, send_count) ||
 	    nla_put_u32(skb, IFLA_MGRE_NHRP_MAX_SEND_EVERY, send_every) ||
 	    nla_put_u8(skb, IFLA_MGRE_REDIRECT, READ_ONCE(md->nhrp.redirect)) ||
-	    nla_put_u8(skb, IFLA_MGRE_SHORTCUT, READ_ONCE(md->nhrp.shortcut)))
+	    nla_put_u8(skb, IFLA_MGRE_SHORTCUT, READ_ONCE(md->nhrp.shortcut)) ||
+	    nla_put_u16(skb, IFLA_MGRE_REDIRECT_TIMEOUT,
+			READ_ONCE(md->nhrp.redirect_timeout)))
 		return -EMSGSIZE;
 
 	if (nla_put_u32(skb, IFLA_MGRE_LINK, READ_ONCE(p->link)) ||

@@ -383,6 +383,7 @@ void mgre_nhrp_init(struct mgre_device *md)
 	md->nhrp.behind_nat = false;
 	md->nhrp.any_subnet = false;
 	md->nhrp.redirect = false;
+	md->nhrp.redirect_timeout = MGRE_REDIRECT_INTERVAL;
 	md->nhrp.shortcut = false;
 	md->nhrp.redirect_salt = get_random_u32();
 	md->nhrp.last_walk = jiffies;

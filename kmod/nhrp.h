@@ -52,6 +52,7 @@ struct mgre_nhrp {
 	 */
 	struct ratelimit_state ti_rs;
 	bool redirect;			/* phase 3 hub; READ_ONCE() */
+	u16 redirect_timeout;		/* seconds per pair; READ_ONCE() */
 	bool shortcut;			/* phase 3 spoke; READ_ONCE() */
 	/* Traffic Indications sent, by (source, destination) hash: lockless
 	 * (nhrp_redirect.c); a slot holds one pair for the interval, so at

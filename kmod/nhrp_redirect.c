@@ -157,7 +157,7 @@ void mgre_nhrp_recheck_work(struct mgre_device *md)
 /*
  * Hub: @skb came in through the device and goes out through it again.
  * Tell its source's spoke, at most once per (source, destination) every
- * MGRE_REDIRECT_INTERVAL seconds: the pair's slot is taken for that long,
+ * "redirect timeout" seconds: the pair's slot is taken for that long,
  * by it or by another pair that hashes there, so a hub sends at most
  * MGRE_REDIRECT_SLOTS indications per interval however many flows
  * hairpin (and they come out of max-send too).  The slots are read and
@@ -183,7 +183,8 @@ void mgre_nhrp_redirect(struct mgre_device *md, struct sk_buff *skb)
 						    md->nhrp.redirect_salt) %
 				       MGRE_REDIRECT_SLOTS];
 	if (READ_ONCE(*slot) &&
-	    time_before(now, READ_ONCE(*slot) + MGRE_REDIRECT_INTERVAL * HZ)) {
+	    time_before(now, READ_ONCE(*slot) +
+			READ_ONCE(md->nhrp.redirect_timeout) * HZ)) {
 		mgre_stat_inc(md, MGRE_STAT_NHRP_REDIRECT_LIMITED);
 		return;
 	}

@@ -183,8 +183,9 @@ enum {
 	 * NHRP Traffic Indication (type 8, code 0) quoting it; the packet is
 	 * still forwarded.  Pairs (source, destination) hash into
 	 * MGRE_REDIRECT_SLOTS slots, each of which sends at most one every
-	 * MGRE_REDIRECT_INTERVAL seconds (MGRE_STAT_NHRP_REDIRECT_LIMITED),
-	 * within IFLA_MGRE_NHRP_MAX_SEND too.  Also: a resolution request
+	 * IFLA_MGRE_REDIRECT_TIMEOUT seconds
+	 * (MGRE_STAT_NHRP_REDIRECT_LIMITED), within IFLA_MGRE_NHRP_MAX_SEND
+	 * too.  Also: a resolution request
 	 * for an address nobody registered is forwarded along our route to
 	 * it when that route leads into this device.  Default 0.
 	 */
@@ -199,6 +200,11 @@ enum {
 	 * (we are their egress) with the prefix of that route.  Default 0.
 	 */
 	IFLA_MGRE_SHORTCUT,
+	/* u16, 1-MGRE_REDIRECT_TIMEOUT_MAX: seconds between two Traffic
+	 * Indications for one (source, destination) pair (IOS "ip nhrp
+	 * redirect timeout SECONDS").  Default MGRE_REDIRECT_INTERVAL.
+	 */
+	IFLA_MGRE_REDIRECT_TIMEOUT,
 	__IFLA_MGRE_MAX
 };
 
@@ -214,10 +220,11 @@ enum {
 #define MGRE_NHRP_RATE_LIMIT_DEFAULT	20
 #define MGRE_NHRP_MAX_SEND_DEFAULT	10000
 #define MGRE_NHRP_MAX_SEND_EVERY_DEFAULT	1
-/* IFLA_MGRE_REDIRECT: seconds between Traffic Indications for one
- * (source, destination) pair
+/* IFLA_MGRE_REDIRECT_TIMEOUT: seconds between Traffic Indications for
+ * one (source, destination) pair, by default and at most
  */
 #define MGRE_REDIRECT_INTERVAL		5
+#define MGRE_REDIRECT_TIMEOUT_MAX	3600
 /* IFLA_MGRE_REDIRECT: the slots (source, destination) pairs hash into */
 #define MGRE_REDIRECT_SLOTS		256
 /* IFLA_MGRE_SHORTCUT: Traffic Indications acted on a second, at most */
@@ -657,7 +664,7 @@ enum mgre_stat {
 	/* hairpin packets (IFLA_MGRE_REDIRECT) for which no Traffic
 	 * Indication was sent: one went to the same (source, destination)
 	 * pair, or to one hashed to the same slot, less than
-	 * MGRE_REDIRECT_INTERVAL seconds ago, or the source's spoke is
+	 * IFLA_MGRE_REDIRECT_TIMEOUT seconds ago, or the source's spoke is
 	 * unknown (no route into the tunnel, no cache entry).  The
 	 * packets themselves are forwarded.
 	 */

@@ -5,8 +5,8 @@
 # "ip link add/set NAME type mgre ..." through the iproute2 plugin: every
 # option it accepts (tools/iproute2/link_mgre.c: local, remote, dev, key,
 # ttl/hoplimit, tos/dsfield, [no]pmtudisc, network-id, holdtime, auth,
-# registration [timeout], cache-max, if-state, route-inject, redirect,
-# shortcut, protection,
+# registration [timeout], cache-max, if-state, route-inject, redirect
+# [timeout], shortcut, protection,
 # keepalive, subnet-check, per-nbma-max, multicast-dynamic-max,
 # nhrp-rate-limit, max-send) reaches the kernel when a device is created
 # and when it is changed, and "ip -d link show" (text) and "ip -j -d link show" (JSON)
@@ -122,7 +122,7 @@ grep -q 'rtnl-link-mgre' "$TMPD/modprobe.log" ||
 in_ns r ip -batch - <<'EOF' || fail "ip link add with options failed"
 link add tun1 type mgre dev eth0 ttl 64 tos inherit nopmtudisc
 link add tun2 type mgre local 192.1.1.1 remote 192.1.1.9 key 7 hoplimit 32 dsfield 0x10 pmtudisc
-link add tun3 type mgre local any key 1.2.3.4 ttl inherit tos 0x28 network-id 10000 holdtime 500 auth cisco123 registration no-unique registration timeout 20 cache-max 1000 if-state nhrp route-inject on redirect on shortcut on protection require keepalive 10 5 subnet-check off per-nbma-max 4 multicast-dynamic-max 100 nhrp-rate-limit 50 max-send 100 every 10
+link add tun3 type mgre local any key 1.2.3.4 ttl inherit tos 0x28 network-id 10000 holdtime 500 auth cisco123 registration no-unique registration timeout 20 cache-max 1000 if-state nhrp route-inject on redirect on redirect timeout 10 shortcut on protection require keepalive 10 5 subnet-check off per-nbma-max 4 multicast-dynamic-max 100 nhrp-rate-limit 50 max-send 100 every 10
 link add tun4 type mgre local 192.1.1.1 key 8 keepalive 7 auth "" registration unique if-state none route-inject off protection off
 EOF
 # (what the kernel always reports: holdtime, cache-max, protection)
@@ -140,8 +140,8 @@ expect tun2 1472 "$P2P" \
 	'{"remote":"192.1.1.9","local":"192.1.1.1","ttl":32,"tos":"0x10","key":7,"pmtudisc":true,'"$D"'}'
 # key 1.2.3.4 = 16909060; ttl 0 = inherit
 expect tun3 1472 "$MP" \
-	'mgre remote any local any ttl inherit tos 0x28 key 16909060 network-id 10000 holdtime 500 auth (set) registration no-unique cache-max 1000 registration timeout 20 if-state nhrp route-inject on redirect on shortcut on protection require keepalive 10 5 subnet-check off per-nbma-max 4 multicast-dynamic-max 100 nhrp-rate-limit 50 max-send 100 every 10' \
-	'{"remote":"any","local":"any","ttl":0,"tos":"0x28","key":16909060,"pmtudisc":true,"network_id":10000,"holdtime":500,"auth":"(set)","registration":"no-unique","cache_max":1000,"registration_timeout":20,"if_state":"nhrp","route_inject":"on","redirect":"on","shortcut":"on","protection":"require","keepalive":10,"keepalive_retries":5,"subnet_check":"off","per_nbma_max":4,"multicast_dynamic_max":100,"nhrp_rate_limit":50,"max_send":100,"max_send_every":10}'
+	'mgre remote any local any ttl inherit tos 0x28 key 16909060 network-id 10000 holdtime 500 auth (set) registration no-unique cache-max 1000 registration timeout 20 if-state nhrp route-inject on redirect on redirect timeout 10 shortcut on protection require keepalive 10 5 subnet-check off per-nbma-max 4 multicast-dynamic-max 100 nhrp-rate-limit 50 max-send 100 every 10' \
+	'{"remote":"any","local":"any","ttl":0,"tos":"0x28","key":16909060,"pmtudisc":true,"network_id":10000,"holdtime":500,"auth":"(set)","registration":"no-unique","cache_max":1000,"registration_timeout":20,"if_state":"nhrp","route_inject":"on","redirect":"on","redirect_timeout":10,"shortcut":"on","protection":"require","keepalive":10,"keepalive_retries":5,"subnet_check":"off","per_nbma_max":4,"multicast_dynamic_max":100,"nhrp_rate_limit":50,"max_send":100,"max_send_every":10}'
 # keepalive without RETRIES: 3
 expect tun4 1472 "$MP" \
 	'mgre remote any local 192.1.1.1 ttl 255 key 8 holdtime 7200 cache-max 262144 keepalive 7 3' \
@@ -154,7 +154,7 @@ in_ns r ip -batch - <<'EOF' || fail "ip link set with options failed"
 link set tun0 type mgre key 20000 ttl 100 tos 0x10 nopmtudisc network-id 7 holdtime 60 auth abc registration no-unique registration timeout 9 cache-max 50 if-state nhrp route-inject on protection require keepalive 5 2 per-nbma-max 2 nhrp-rate-limit off max-send off
 link set tun1 type mgre dev eth1 ttl 3
 link set tun2 type mgre remote 192.1.1.8 local any
-link set tun3 type mgre key 5 hoplimit 1 dsfield 0 pmtudisc network-id 0 auth "" registration unique registration timeout 0 if-state none route-inject off redirect off shortcut off protection off keepalive off subnet-check on per-nbma-max 16 multicast-dynamic-max 4096 nhrp-rate-limit 20 max-send 10000 every 1
+link set tun3 type mgre key 5 hoplimit 1 dsfield 0 pmtudisc network-id 0 auth "" registration unique registration timeout 0 if-state none route-inject off redirect off redirect timeout 5 shortcut off protection off keepalive off subnet-check on per-nbma-max 16 multicast-dynamic-max 4096 nhrp-rate-limit 20 max-send 10000 every 1
 link set tun4 type mgre local 192.1.1.2 ttl inherit tos inherit keepalive 9
 EOF
 expect tun0 1472 "$MP" \
@@ -203,23 +203,26 @@ bad_value 'mgre: unknown option "ikey"?' ikey 1
 
 # The kernel's own ranges (the plugin refuses these before they are sent:
 # raw rtnetlink here): multicast-dynamic-max 1-262144, max-send 0-65535,
-# max-send every 1-65535.  Control: the largest values are taken.
+# max-send every 1-65535, redirect timeout 1-3600 (u16).  Control: the
+# largest values are taken.
 out=$(in_ns r python3 - "$LIB_DIR" <<'PY' 2>&1) || fail "kernel ranges of the u32 limits: $out"
 import sys
 sys.path.insert(0, sys.argv[1])
 from nlstress import (NL, NLM_F_CREATE, NLM_F_EXCL, RTM_NEWLINK, RTM_DELLINK,
                       IFLA_IFNAME, IFLA_LINKINFO, IFLA_INFO_KIND, IFLA_INFO_DATA,
                       attr, nest, u32, ifinfo)
-import socket
-MCAST_DYNAMIC_MAX, MAX_SEND, MAX_SEND_EVERY = 22, 24, 25
+import socket, struct
+MCAST_DYNAMIC_MAX, MAX_SEND, MAX_SEND_EVERY, REDIRECT_TIMEOUT = 22, 24, 25, 28
 rt = NL(socket.NETLINK_ROUTE)
 def add(t, v):
-    info = attr(IFLA_INFO_KIND, b"mgre") + nest(IFLA_INFO_DATA, attr(t, u32(v)))
+    val = struct.pack("=H", v) if t == REDIRECT_TIMEOUT else u32(v)
+    info = attr(IFLA_INFO_KIND, b"mgre") + nest(IFLA_INFO_DATA, attr(t, val))
     rt.request(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
                ifinfo() + attr(IFLA_IFNAME, b"tun9\0") + nest(IFLA_LINKINFO, info))
 bad = 0
 for t, v in ((MCAST_DYNAMIC_MAX, 0), (MCAST_DYNAMIC_MAX, 262145), (MAX_SEND, 65536),
-             (MAX_SEND_EVERY, 0), (MAX_SEND_EVERY, 65536)):
+             (MAX_SEND_EVERY, 0), (MAX_SEND_EVERY, 65536),
+             (REDIRECT_TIMEOUT, 0), (REDIRECT_TIMEOUT, 3601)):
     try:
         add(t, v)
         print("attribute %d = %d accepted" % (t, v))
@@ -227,7 +230,8 @@ for t, v in ((MCAST_DYNAMIC_MAX, 0), (MCAST_DYNAMIC_MAX, 262145), (MAX_SEND, 655
         rt.request(RTM_DELLINK, 0, ifinfo() + attr(IFLA_IFNAME, b"tun9\0"))
     except OSError:
         pass
-for t, v in ((MCAST_DYNAMIC_MAX, 262144), (MAX_SEND, 65535), (MAX_SEND_EVERY, 65535)):
+for t, v in ((MCAST_DYNAMIC_MAX, 262144), (MAX_SEND, 65535), (MAX_SEND_EVERY, 65535),
+             (REDIRECT_TIMEOUT, 3600)):
     add(t, v)
     rt.request(RTM_DELLINK, 0, ifinfo() + attr(IFLA_IFNAME, b"tun9\0"))
 sys.exit(1 if bad else 0)

@@ -55,7 +55,7 @@ wait_until 10 has_entry sp1 172.1.1.3 cached ||
 # --- showconf ---------------------------------------------------------------
 nhrpctl_in sp1 showconf dev tun0 >"$CONF" || fail "showconf failed"
 log "sp1's configuration: $(cat "$CONF")"
-for re in '^link local 192\.1\.1\.2 ttl 64 tos 0x10 nopmtudisc key 10000 network-id 10000 holdtime 300 registration timeout 7 cache-max 500 per-nbma-max 3 multicast-dynamic-max 100 auth cisco123 registration no-unique if-state nhrp route-inject on subnet-check off redirect off shortcut off protection off ' \
+for re in '^link local 192\.1\.1\.2 ttl 64 tos 0x10 nopmtudisc key 10000 network-id 10000 holdtime 300 registration timeout 7 cache-max 500 per-nbma-max 3 multicast-dynamic-max 100 redirect timeout 5 auth cisco123 registration no-unique if-state nhrp route-inject on subnet-check off redirect off shortcut off protection off ' \
 	' nhrp-rate-limit 50 max-send 20 every 5$' \
 	'^map 172\.1\.1\.1/32 nbma 192\.1\.1\.1$' '^map 10\.9\.9\.0/24 nbma 192\.1\.1\.9$' \
 	'^multicast nbma 192\.1\.1\.1$' '^multicast nbma 192\.1\.1\.9$' \

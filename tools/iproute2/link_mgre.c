@@ -43,7 +43,8 @@ static void mgre_print_help(struct link_util *lu, int argc, char **argv,
 		"                [ multicast-dynamic-max ADDRESSES ]\n"
 		"                [ nhrp-rate-limit { PACKETS_PER_SECOND | off } ]\n"
 		"                [ max-send { PACKETS [ every SECONDS ] | off } ]\n"
-		"                [ redirect { on | off } ] [ shortcut { on | off } ]\n"
+		"                [ redirect { on | off } ] [ redirect timeout SECONDS ]\n"
+		"                [ shortcut { on | off } ]\n"
 		"\n"
 		"Where: ADDR := { IPV4_ADDRESS | any }\n"
 		"       KEY  := { NUMBER | DOTTED_QUAD }\n"
@@ -300,6 +301,23 @@ static int mgre_parse_opt(struct link_util *lu, int argc, char **argv,
 			addattr16(n, MGRE_MAXLEN, IFLA_MGRE_REG_TIMEOUT, v);
 			continue;
 		}
+		/* Cisco "ip nhrp redirect timeout N" */
+		if (opt->attr == IFLA_MGRE_REDIRECT &&
+		    !strcmp(*argv, "timeout")) {
+			__u16 v;
+
+			NEXT_ARG();
+			if (seen & (1U << IFLA_MGRE_REDIRECT_TIMEOUT))
+				duparg("redirect timeout", *argv);
+			seen |= 1U << IFLA_MGRE_REDIRECT_TIMEOUT;
+			if (get_u16(&v, *argv, 0) || !v ||
+			    v > MGRE_REDIRECT_TIMEOUT_MAX)
+				invarg("redirect timeout must be 1-3600 seconds",
+				       *argv);
+			addattr16(n, MGRE_MAXLEN, IFLA_MGRE_REDIRECT_TIMEOUT,
+				  v);
+			continue;
+		}
 		if (seen & (1U << opt->attr))
 			duparg(key, *argv);
 		seen |= 1U << opt->attr;
@@ -420,6 +438,12 @@ static void mgre_print_nhrp(struct rtattr *tb[])
 		print_string(PRINT_ANY, "route_inject", "route-inject %s ", "on");
 	if (tb[IFLA_MGRE_REDIRECT] && rta_getattr_u8(tb[IFLA_MGRE_REDIRECT]))
 		print_string(PRINT_ANY, "redirect", "redirect %s ", "on");
+	if (tb[IFLA_MGRE_REDIRECT_TIMEOUT] &&
+	    rta_getattr_u16(tb[IFLA_MGRE_REDIRECT_TIMEOUT]) !=
+	    MGRE_REDIRECT_INTERVAL)
+		print_uint(PRINT_ANY, "redirect_timeout",
+			   "redirect timeout %u ",
+			   rta_getattr_u16(tb[IFLA_MGRE_REDIRECT_TIMEOUT]));
 	if (tb[IFLA_MGRE_SHORTCUT] && rta_getattr_u8(tb[IFLA_MGRE_SHORTCUT]))
 		print_string(PRINT_ANY, "shortcut", "shortcut %s ", "on");
 }

@@ -127,6 +127,9 @@ check_data "24=00000000" max-send off
 check_data "26=01" redirect on
 check_data "27=01 26=00" shortcut on redirect off
 check_data "27=00" shortcut off
+# 28 REDIRECT_TIMEOUT (IOS "ip nhrp redirect timeout N")
+check_data "26=01 28=0a00" redirect on redirect timeout 10
+check_data "28=100e" redirect timeout 3600
 
 # ---- parse errors --------------------------------------------------------------
 check_error 'Error: argument "1.2.3" is wrong: an IPv4 address or "any" is expected' local 1.2.3
@@ -157,18 +160,22 @@ check_error 'Error: argument "0" is wrong: a positive number is expected' multic
 check_error 'Error: argument "0" is wrong: packets a second (a positive number) or "off" is expected' nhrp-rate-limit 0
 check_error 'Error: argument "x" is wrong: packets a second (a positive number) or "off" is expected' nhrp-rate-limit x
 check_error 'Error: argument "yes" is wrong: "on" or "off" is expected' redirect yes
+check_error 'Error: argument "0" is wrong: redirect timeout must be 1-3600 seconds' redirect timeout 0
+check_error 'Error: argument "3601" is wrong: redirect timeout must be 1-3600 seconds' redirect timeout 3601
+check_error 'Error: duplicate "redirect timeout": "6" is the second value.' redirect timeout 5 redirect timeout 6
 check_error 'Command line is not complete. Try option "help"' shortcut
 check_error 'Error: duplicate "shortcut": "off" is the second value.' shortcut on shortcut off
 
 # ---- printing (ip -d link show) --------------------------------------------------
 # (subnet-check, per-nbma-max, multicast-dynamic-max and max-send only when
-# not the default, redirect and shortcut only when on: tun0 has
-# subnet-check off, per-nbma-max 4 and redirect on, tun1
+# not the default, redirect and shortcut only when on, redirect timeout
+# when not 5 s: tun0 has subnet-check off, per-nbma-max 4, redirect on
+# and redirect timeout 10, tun1
 # multicast-dynamic-max 100, max-send 100 every 10 and shortcut on)
-check_show "mgre remote any local 192.1.1.1 ttl 64 tos inherit key 10000 nopmtudisc redirect on protection require subnet-check off per-nbma-max 4 " \
+check_show "mgre remote any local 192.1.1.1 ttl 64 tos inherit key 10000 nopmtudisc redirect on redirect timeout 10 protection require subnet-check off per-nbma-max 4 " \
 	-d link show dev tun0
 check_show "mgre remote any local any dev lo ttl inherit tos 0x10 shortcut on multicast-dynamic-max 100 max-send 100 every 10 " -d link show dev tun1
-check_show '"info_data":{"remote":"any","local":"192.1.1.1","ttl":64,"tos":"inherit","key":10000,"pmtudisc":false,"redirect":"on","protection":"require","subnet_check":"off","per_nbma_max":4}' \
+check_show '"info_data":{"remote":"any","local":"192.1.1.1","ttl":64,"tos":"inherit","key":10000,"pmtudisc":false,"redirect":"on","redirect_timeout":10,"protection":"require","subnet_check":"off","per_nbma_max":4}' \
 	-j -d link show dev tun0
 check_show '"info_data":{"remote":"any","local":"any","link":"lo","ttl":0,"tos":"0x10","pmtudisc":true,"shortcut":"on","protection":"off","multicast_dynamic_max":100,"max_send":100,"max_send_every":10}' \
 	-j -d link show dev tun1

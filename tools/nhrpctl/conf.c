@@ -198,6 +198,7 @@ static const struct link_num {
 	{ IFLA_MGRE_CACHE_MAX, "cache-max" },
 	{ IFLA_MGRE_PER_NBMA_MAX, "per-nbma-max" },
 	{ IFLA_MGRE_MCAST_DYNAMIC_MAX, "multicast-dynamic-max" },
+	{ IFLA_MGRE_REDIRECT_TIMEOUT, "redirect timeout" },
 };
 
 static int print_link(FILE *f, const struct mgre_dev *dev,

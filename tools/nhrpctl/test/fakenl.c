@@ -131,6 +131,11 @@ static void attr_u8(struct buf *b, uint16_t type, uint8_t v)
 	attr(b, type, &v, 1);
 }
 
+static void attr_u16(struct buf *b, uint16_t type, uint16_t v)
+{
+	attr(b, type, &v, 2);
+}
+
 static void attr_u32(struct buf *b, uint16_t type, uint32_t v)
 {
 	attr(b, type, &v, 4);
@@ -287,6 +292,7 @@ static void put_link(struct buf *b, const struct nlmsghdr *req,
 				 MGRE_NHRP_MAX_SEND_EVERY_DEFAULT);
 			attr_u8(b, IFLA_MGRE_REDIRECT, 1);
 			attr_u8(b, IFLA_MGRE_SHORTCUT, 0);
+			attr_u16(b, IFLA_MGRE_REDIRECT_TIMEOUT, 10);
 		} else {
 			attr_u32(b, IFLA_MGRE_LINK, 1);
 			attr_u8(b, IFLA_MGRE_TOS, 0x10);
@@ -299,6 +305,8 @@ static void put_link(struct buf *b, const struct nlmsghdr *req,
 			attr_u32(b, IFLA_MGRE_NHRP_MAX_SEND_EVERY, 10);
 			attr_u8(b, IFLA_MGRE_REDIRECT, 0);
 			attr_u8(b, IFLA_MGRE_SHORTCUT, 1);
+			attr_u16(b, IFLA_MGRE_REDIRECT_TIMEOUT,
+				 MGRE_REDIRECT_INTERVAL);
 		}
 		nest_end(b, data);
 		nest_end(b, li);

@@ -514,7 +514,7 @@ fi
 # the static multicast map, the NHSes; not what NHRP learned.
 check_out 0 showconf dev tun0 <<'EOF'
 # tun0: nhrpctl showconf (load with "nhrpctl setconf FILE dev tun0")
-link local 192.1.1.1 ttl 64 tos inherit nopmtudisc key 10000 per-nbma-max 4 multicast-dynamic-max 4096 subnet-check off redirect on shortcut off protection require max-send 10000 every 1
+link local 192.1.1.1 ttl 64 tos inherit nopmtudisc key 10000 per-nbma-max 4 multicast-dynamic-max 4096 redirect timeout 10 subnet-check off redirect on shortcut off protection require max-send 10000 every 1
 map 172.1.1.2/32 nbma 192.1.1.2
 multicast nbma 192.1.1.2
 multicast dynamic
@@ -523,7 +523,7 @@ nhs 172.1.1.254 priority 5
 EOF
 check_out 0 showconf dev tun1 <<'EOF'
 # tun1: nhrpctl showconf (load with "nhrpctl setconf FILE dev tun1")
-link dev lo tos 0x10 per-nbma-max 16 multicast-dynamic-max 100 subnet-check on redirect off shortcut on protection off max-send 100 every 10
+link dev lo tos 0x10 per-nbma-max 16 multicast-dynamic-max 100 redirect timeout 5 subnet-check on redirect off shortcut on protection off max-send 100 every 10
 EOF
 # setconf takes the file back: its link line goes to "ip link set" (here
 # a stand-in that logs its arguments, "" for an empty one; the plugin's
@@ -540,7 +540,7 @@ cp "$TMP/out" "$TMP/tun1.conf"
 rm -f "$TMP/iplog"
 IP_LOG=$TMP/iplog PATH=$TMP/bin:$PATH check_out 0 setconf "$TMP/tun1.conf" dev tun1 </dev/null
 check_file "setconf (ip link set)" "$TMP/iplog" <<'EOF'
-ip link set dev tun1 type mgre dev lo tos 0x10 per-nbma-max 16 multicast-dynamic-max 100 subnet-check on redirect off shortcut on protection off max-send 100 every 10 auth ""
+ip link set dev tun1 type mgre dev lo tos 0x10 per-nbma-max 16 multicast-dynamic-max 100 redirect timeout 5 subnet-check on redirect off shortcut on protection off max-send 100 every 10 auth ""
 EOF
 
 # ---- no leaks on the netlink paths -------------------------------------------
