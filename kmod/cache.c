@@ -228,19 +228,59 @@ static void mgre_cache_shortcuts_add(struct mgre_cache *cache, int n)
 
 	lockdep_assert_held(&cache->lock);
 	WRITE_ONCE(cache->shortcuts, before + n);
-	if (!before) {
+	if (!before)
 		atomic_inc(&mgre_shortcut_caches);
-	} else if (!cache->shortcuts) {
+	else if (!cache->shortcuts)
 		atomic_dec(&mgre_shortcut_caches);
-		WRITE_ONCE(cache->cover_plens, 0);
-	}
 }
 
-/* @e joins (@n = 1) or leaves (-1) the table: the prefix and shortcut
- * counts.
+static struct mgre_cover *mgre_cover_find(struct mgre_cache *cache,
+					  __be32 net, u8 len, u32 tb_id)
+{
+	struct mgre_cover *c;
+
+	lockdep_assert_held(&cache->lock);
+	for (c = cache->covers; c < cache->covers + MGRE_COVERS_MAX; c++)
+		if (c->refs && c->net == net && c->len == len &&
+		    c->tb_id == tb_id)
+			return c;
+	return NULL;
+}
+
+/*
+ * Shortcut @e (covered) holds its cover (@n = 1) or lets go (-1).  False
+ * when there is no slot left for a new cover: @e is then not watched.
+ */
+static bool mgre_cover_ref(struct mgre_cache *cache,
+			   const struct mgre_entry *e, int n)
+{
+	__be32 net = mgre_entry_proto(e) & inet_make_mask(e->cover_len);
+	struct mgre_cover *c = mgre_cover_find(cache, net, e->cover_len,
+					       e->cover_tb);
+
+	if (n < 0) {
+		if (c && !--c->refs)
+			WRITE_ONCE(cache->ncovers, cache->ncovers - 1);
+		return true;
+	}
+	if (!c) {
+		for (c = cache->covers; c->refs; c++)
+			if (c == cache->covers + MGRE_COVERS_MAX - 1)
+				return false;
+		*c = (struct mgre_cover){
+			.net = net, .len = e->cover_len, .tb_id = e->cover_tb,
+		};
+		WRITE_ONCE(cache->ncovers, cache->ncovers + 1);
+	}
+	c->refs++;
+	return true;
+}
+
+/* @e joins (@n = 1) or leaves (-1) the table: the prefix, shortcut and
+ * cover counts.
  */
 static void mgre_cache_count_entry(struct mgre_cache *cache,
-				   const struct mgre_entry *e, int n)
+				   struct mgre_entry *e, int n)
 {
 	u8 p = mgre_entry_plen(e);
 
@@ -252,6 +292,8 @@ static void mgre_cache_count_entry(struct mgre_cache *cache,
 	}
 	if (e->flags & MGRE_F_SHORTCUT)
 		mgre_cache_shortcuts_add(cache, n);
+	if (e->covered && !mgre_cover_ref(cache, e, n))
+		e->covered = false;
 }
 
 static int mgre_cache_hash_insert(struct mgre_cache *cache,
@@ -278,9 +320,15 @@ static void mgre_entry_changed(struct mgre_cache *cache, struct mgre_entry *e,
 			       u8 old_type, __be32 old_nbma, u8 type,
 			       __be32 nbma)
 {
+	/*
+	 * (not a shortcut for exactly the prefix of the route it overrides:
+	 * that route is there already, and ours beside it would hide its
+	 * going from the FIB watch)
+	 */
 	bool route = (type == MGRE_ENTRY_DYNAMIC ||
 		      type == MGRE_ENTRY_CACHED) &&
-		     READ_ONCE(cache->route->enabled);
+		     READ_ONCE(cache->route->enabled) &&
+		     !(e->covered && e->cover_len == mgre_entry_plen(e));
 	__be32 gw = route ? e->via : 0;
 
 	lockdep_assert_held(&cache->lock);
@@ -504,6 +552,8 @@ static void mgre_entry_update(struct mgre_cache *cache, struct mgre_entry *e,
 	if (!(flags & MGRE_F_SHORTCUT)) {
 		WRITE_ONCE(e->via, 0);
 		e->target = 0;
+		if (e->covered)
+			mgre_cover_ref(cache, e, -1);
 		e->covered = false;
 	}
 	mgre_entry_changed(cache, e, e->type, e->nbma, type, nbma);
@@ -728,18 +778,28 @@ static struct mgre_entry *mgre_cache_find_reqid(struct mgre_cache *cache,
 	return NULL;
 }
 
-/* A shortcut @e takes the route it overrides from @a, if known. */
+/*
+ * A shortcut @e takes the route it overrides from @a, if known (a refresh
+ * that found our own route keeps the first).  @in_table: @e holds a
+ * cover already if covered (a new entry takes it when inserted).
+ */
 static void mgre_entry_cover(struct mgre_cache *cache, struct mgre_entry *e,
-			     const struct mgre_answer *a)
+			     const struct mgre_answer *a, bool in_table)
 {
 	lockdep_assert_held(&cache->lock);
-	/* (unknown: a refresh that found our own route keeps the first) */
-	if (!a->covered || a->cover_len > 32)
+	/* (never wider than the shortcut: the route it was narrowed to) */
+	if (!a->covered || a->cover_len > mgre_entry_plen(e))
 		return;
+	if (e->covered && e->cover_len == a->cover_len &&
+	    e->cover_tb == a->cover_tb)
+		return;
+	if (in_table && e->covered)
+		mgre_cover_ref(cache, e, -1);
 	e->covered = true;
 	e->cover_len = a->cover_len;
-	WRITE_ONCE(cache->cover_plens,
-		   cache->cover_plens | BIT_ULL(a->cover_len));
+	e->cover_tb = a->cover_tb;
+	if (in_table && !mgre_cover_ref(cache, e, 1))
+		e->covered = false;
 }
 
 /*
@@ -799,7 +859,7 @@ int mgre_cache_resolved(struct mgre_cache *cache, const struct mgre_answer *a)
 			e->via = via;
 			e->target = a->target;
 			if (via)
-				mgre_entry_cover(cache, e, a);
+				mgre_entry_cover(cache, e, a, false);
 			ret = mgre_cache_insert(cache, e);
 			goto out;
 		}
@@ -807,7 +867,7 @@ int mgre_cache_resolved(struct mgre_cache *cache, const struct mgre_answer *a)
 	WRITE_ONCE(e->via, via);
 	if (via) {
 		e->target = a->target;
-		mgre_entry_cover(cache, e, a);
+		mgre_entry_cover(cache, e, a, true);
 	}
 	mgre_entry_update(cache, e, a->nbma, MGRE_ENTRY_CACHED, flags,
 			  a->holdtime);
@@ -914,58 +974,80 @@ void mgre_cache_forget_via(struct mgre_cache *cache, __be32 via, __be32 nbma)
 				MGRE_CACHE_PURGE);
 }
 
-struct mgre_recheck {
-	u64 plens;
-	bool (*still)(void *arg, __be32 probe, u8 len);
-	void *arg;
-	unsigned int gone;
+/*
+ * The route @net/@len of table @tb_id changed (fib_watch.c): @gone, it
+ * was deleted or leads out of another device now; or it leads into the
+ * device again.  True when shortcuts override it and it is gone: the
+ * caller has the work remove them (mgre_cache_covers_gone()).  Any
+ * context.
+ */
+bool mgre_cache_cover_event(struct mgre_cache *cache, __be32 net, u8 len,
+			    u32 tb_id, bool gone)
+{
+	struct mgre_cover *c;
+	bool ret = false;
+
+	if (!READ_ONCE(cache->ncovers))
+		return false;
+	spin_lock_bh(&cache->lock);
+	c = mgre_cover_find(cache, net, len, tb_id);
+	if (c) {
+		c->gone = gone;
+		ret = gone;
+	}
+	spin_unlock_bh(&cache->lock);
+	return ret;
+}
+
+struct mgre_gone {
+	struct mgre_cover cover[MGRE_COVERS_MAX];
+	unsigned int n, removed;
 };
 
-static bool mgre_recheck_one(struct mgre_entry *e, void *arg)
+static bool mgre_gone_one(struct mgre_entry *e, void *arg)
 {
-	struct mgre_recheck *r = arg;
-	__be32 mask, net, probe;
+	struct mgre_gone *g = arg;
+	const struct mgre_cover *c;
 
-	if (!(e->flags & MGRE_F_SHORTCUT) || !e->covered ||
-	    !(r->plens & BIT_ULL(e->cover_len)))
+	if (!(e->flags & MGRE_F_SHORTCUT) || !e->covered)
 		return false;
-	/*
-	 * Ask the routing for an address of the cover outside the
-	 * shortcut's prefix (where our own route, with route-inject, would
-	 * answer): its first address, or its last when the prefix starts
-	 * there (a shortcut is never wider than its cover).
-	 */
-	mask = inet_make_mask(e->cover_len);
-	net = e->target & mask;
-	probe = net;
-	if ((net & inet_make_mask(mgre_entry_plen(e))) == mgre_entry_proto(e))
-		probe = net | ~mask;
-	if (r->still(r->arg, probe, e->cover_len))
-		return false;
-	r->gone++;
-	return true;
+	for (c = g->cover; c < g->cover + g->n; c++)
+		if (c->len == e->cover_len && c->tb_id == e->cover_tb &&
+		    c->net == (mgre_entry_proto(e) & inet_make_mask(c->len))) {
+			g->removed++;
+			return true;
+		}
+	return false;
 }
 
 /*
- * Routes of the lengths in @plens changed: the shortcuts whose cover (the
- * route they override) @still says is gone go too, with their routes, and
- * traffic follows the routing table again (IOS removes its NHRP routes
- * so).  Returns how many went.  Process context.
+ * The shortcuts whose cover is gone go too, with their routes: traffic
+ * follows the routing table again (IOS removes its NHRP routes so).
+ * Returns how many went.  Process context.
  */
-unsigned int mgre_cache_recheck_covers(struct mgre_cache *cache, u64 plens,
-				       bool (*still)(void *arg, __be32 probe,
-						     u8 len),
-				       void *arg)
+unsigned int mgre_cache_covers_gone(struct mgre_cache *cache)
 {
-	struct mgre_recheck r = {
-		.plens = plens & READ_ONCE(cache->cover_plens),
-		.still = still,
-		.arg = arg,
-	};
+	struct mgre_gone *g;
+	struct mgre_cover *c;
+	unsigned int n;
 
-	if (r.plens && READ_ONCE(cache->shortcuts))
-		mgre_cache_walk(cache, mgre_recheck_one, &r, MGRE_CACHE_PURGE);
-	return r.gone;
+	if (!READ_ONCE(cache->ncovers))
+		return 0;
+	g = kzalloc(sizeof(*g), GFP_KERNEL);
+	if (!g)
+		return 0;
+	spin_lock_bh(&cache->lock);
+	for (c = cache->covers; c < cache->covers + MGRE_COVERS_MAX; c++)
+		if (c->refs && c->gone) {
+			g->cover[g->n++] = *c;
+			c->gone = false;
+		}
+	spin_unlock_bh(&cache->lock);
+	if (g->n)
+		mgre_cache_walk(cache, mgre_gone_one, g, MGRE_CACHE_PURGE);
+	n = g->removed;
+	kfree(g);
+	return n;
 }
 
 static bool mgre_shortcut_one(struct mgre_entry *e, void *arg)
@@ -1183,15 +1265,6 @@ static __be32 __init mgre_st_nbma(struct mgre_cache *cache, u32 addr)
  * Prefixes: the longest match wins, lengths come and go from the bitmap,
  * and a shortcut's answer (a prefix) replaces the /32 that asked for it.
  */
-static __be32 mgre_st_probe __initdata;
-
-/* The route a shortcut overrides: there (true), or gone (false). */
-static bool __init mgre_st_still(void *arg, __be32 probe, u8 len)
-{
-	mgre_st_probe = probe;
-	return *(bool *)arg;
-}
-
 static bool __init mgre_cache_selftest_lpm(struct mgre_cache *cache,
 					   unsigned int *step)
 {
@@ -1199,8 +1272,9 @@ static bool __init mgre_cache_selftest_lpm(struct mgre_cache *cache,
 		.target = htonl(0x0a090909), .nbma = htonl(9),
 		.via = htonl(0xac100003), .prefixlen = 24, .holdtime = 60,
 		.shortcut_ok = true, .covered = true, .cover_len = 16,
+		.cover_tb = RT_TABLE_MAIN,
 	};
-	bool still = true;
+	__be32 net16 = htonl(0x0a090000);
 	struct mgre_entry *e;
 
 	++*step;
@@ -1272,26 +1346,24 @@ static bool __init mgre_cache_selftest_lpm(struct mgre_cache *cache,
 	if (!e || mgre_cache_resolved(cache, &a) ||
 	    mgre_st_nbma(cache, 0x0a090901) != htonl(10) ||
 	    cache->shortcuts != 1 || !e->covered || e->cover_len != 16 ||
-	    cache->cover_plens != BIT_ULL(16))
+	    cache->ncovers != 1 || cache->covers[0].refs != 1 ||
+	    cache->covers[0].net != net16)
 		return false;
-	/* Its cover, 10.9.0.0/16, asked about at 10.9.0.0 (outside the
-	 * /24), is there: it stays; other lengths are not asked about.
+	/*
+	 * Other routes' changes are not its cover's; its cover leading into
+	 * the tunnel again is not gone; gone, the shortcut goes, and the
+	 * cover's slot with it.
 	 */
 	++*step;
-	mgre_st_probe = 0;
-	if (mgre_cache_recheck_covers(cache, BIT_ULL(24), mgre_st_still,
-				      &still) || mgre_st_probe ||
-	    mgre_cache_recheck_covers(cache, BIT_ULL(16), mgre_st_still,
-				      &still) ||
-	    mgre_st_probe != htonl(0x0a090000) || cache->shortcuts != 1)
+	if (mgre_cache_cover_event(cache, net16, 24, RT_TABLE_MAIN, true) ||
+	    mgre_cache_cover_event(cache, net16, 16, RT_TABLE_LOCAL, true) ||
+	    mgre_cache_cover_event(cache, net16, 16, RT_TABLE_MAIN, false) ||
+	    mgre_cache_covers_gone(cache) || cache->shortcuts != 1)
 		return false;
-	/* ... and gone: so is the shortcut. */
 	++*step;
-	still = false;
-	if (mgre_cache_recheck_covers(cache, BIT_ULL(16), mgre_st_still,
-				      &still) != 1 ||
-	    cache->shortcuts || cache->cover_plens ||
-	    mgre_st_nbma(cache, 0x0a090901))
+	if (!mgre_cache_cover_event(cache, net16, 16, RT_TABLE_MAIN, true) ||
+	    mgre_cache_covers_gone(cache) != 1 || cache->shortcuts ||
+	    cache->ncovers || mgre_st_nbma(cache, 0x0a090901))
 		return false;
 	++*step;
 	mgre_cache_flush(cache, -1);

@@ -77,13 +77,15 @@ struct mgre_entry {
 	 */
 	bool routed;
 	__be32 routed_gw;
-	/* A shortcut: the prefix length of the route it overrides (the
+	/* A shortcut, if @covered: the route it overrides, its cover (the
 	 * one that took @target into the tunnel when it was made, not
-	 * ours), if @covered; when that route goes, so does the shortcut
-	 * (fib_watch.c).  Under lock.
+	 * ours): PROTO/@cover_len (the prefix's network, masked) in table
+	 * @cover_tb, held in cache->covers; when that route goes, so does
+	 * the shortcut (fib_watch.c).  Under lock.
 	 */
 	bool covered;
 	u8 cover_len;
+	u32 cover_tb;
 	/* Learned entries: in the wheel slot of the second they are due
 	 * (expiry, the next request, a refresh); under lock.  Static and
 	 * local entries: empty.
@@ -106,6 +108,23 @@ struct mgre_entry {
 
 struct mgre_mcast_map;
 struct mgre_route;
+
+/*
+ * A route shortcuts override: @net/@len in table @tb_id.  @refs: the
+ * shortcuts that hold it (0: a free slot).  @gone: deleted, or leading
+ * out of another device now; the NHRP work removes those shortcuts.
+ * More distinct routes than MGRE_COVERS_MAX at once: the shortcuts
+ * made under the others are not watched (they expire when unused).
+ */
+#define MGRE_COVERS_MAX	16
+
+struct mgre_cover {
+	__be32 net;
+	u32 tb_id;
+	u8 len;
+	bool gone;
+	u32 refs;
+};
 
 struct mgre_cache {
 	struct rhashtable ht;
@@ -134,11 +153,12 @@ struct mgre_cache {
 	 * while there is one.  Under lock, READ_ONCE().
 	 */
 	u32 shortcuts;
-	/* Bit N set: a shortcut overrides (or did, since the last time
-	 * there was none) a /N route; READ_ONCE(), under lock.  The FIB
-	 * watch passes over the changes of other lengths.
+	/* The routes shortcuts override (their covers), each with the
+	 * shortcuts that hold it: the FIB watch looks a route change up
+	 * here.  Under lock; @ncovers (slots in use) READ_ONCE().
 	 */
-	u64 cover_plens;
+	struct mgre_cover covers[MGRE_COVERS_MAX];
+	u32 ncovers;
 };
 
 /* Learned entries that need the NHRP engine's attention after a walk. */
@@ -219,11 +239,13 @@ struct mgre_answer {
 	u32 flags;
 	unsigned int holdtime;
 	bool shortcut_ok;	/* "shortcut on": a shortcut may be made */
-	/* shortcut: the route it overrides is @target/@cover_len (its
-	 * network) into the tunnel; unknown (ours, or none) if !@covered
+	/* shortcut: the route it overrides holds @target, is @cover_len
+	 * long and in table @cover_tb; unknown (ours, or none) if
+	 * !@covered
 	 */
 	bool covered;
 	u8 cover_len;
+	u32 cover_tb;
 };
 
 int mgre_cache_resolved(struct mgre_cache *cache,
@@ -234,10 +256,9 @@ void mgre_cache_forget_moved(struct mgre_cache *cache, __be32 proto,
 unsigned int mgre_cache_flush(struct mgre_cache *cache, int type);
 void mgre_cache_flush_shortcuts(struct mgre_cache *cache);
 void mgre_cache_forget_via(struct mgre_cache *cache, __be32 via, __be32 nbma);
-unsigned int mgre_cache_recheck_covers(struct mgre_cache *cache, u64 plens,
-				       bool (*still)(void *arg, __be32 probe,
-						     u8 len),
-				       void *arg);
+bool mgre_cache_cover_event(struct mgre_cache *cache, __be32 net, u8 len,
+			    u32 tb_id, bool gone);
+unsigned int mgre_cache_covers_gone(struct mgre_cache *cache);
 /* Does any device hold a shortcut?  (The FIB watch's first filter.) */
 bool mgre_cache_any_shortcut(void);
 unsigned int mgre_cache_resolved_peers(struct mgre_cache *cache,

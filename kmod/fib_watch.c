@@ -6,12 +6,16 @@
  * registration replays the existing routes and takes RTNL, which the
  * device paths (newlink, changelink) already hold.  The notifier runs in
  * atomic context, under rcu_read_lock(), for every route change of the
- * netns; it returns at once while no device anywhere holds a shortcut,
- * and otherwise tells the netns's mgre devices that a route of that
- * length was deleted or replaced.  A device whose shortcuts override a
- * route of that length has its NHRP work check those routes (a lookup
- * each, see mgre_nhrp_recheck_work()): no queue of changes to overflow
- * under a routing storm, at most one walk per run of the work.
+ * netns (in 6.1: a route that becomes the first of its prefix is
+ * reported as replaced, the last one's deletion as deleted; only the
+ * first route of a prefix is reported).  It returns at once while no
+ * device anywhere holds a shortcut; otherwise the netns's mgre devices
+ * look the changed route up among the covers of their shortcuts, exactly
+ * (prefix, length, table: no lookup, which could run before the route
+ * is unlinked), and have their NHRP work remove the shortcuts of a cover
+ * that went; what counts is the prefix's first route, the one in use.
+ * Not seen: a nexthop object changed under a cover ("ip nexthop
+ * replace").
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -33,12 +37,14 @@ static int mgre_fib_event(struct notifier_block *nb, unsigned long event,
 	struct fib_entry_notifier_info *fen;
 	struct net_device *dev;
 
-	/* (added routes take no cover away: a longer one only hides it) */
 	if (!mgre_cache_any_shortcut() || info->family != AF_INET ||
 	    (event != FIB_EVENT_ENTRY_DEL && event != FIB_EVENT_ENTRY_REPLACE))
 		return NOTIFY_DONE;
 	fen = container_of(info, struct fib_entry_notifier_info, info);
-	/* (our own shortcut routes, route-inject: never a cover) */
+	/*
+	 * (our own shortcut routes, route-inject: never a cover, and never
+	 * put before one, see mgre_entry_changed())
+	 */
 	if (fen->dst_len < 0 || fen->dst_len > 32 ||
 	    (fen->fi && fen->fi->fib_protocol == MGRE_RTPROT_NHRP))
 		return NOTIFY_DONE;
@@ -46,7 +52,10 @@ static int mgre_fib_event(struct notifier_block *nb, unsigned long event,
 	for_each_netdev_rcu(w->net, dev)
 		if (dev->rtnl_link_ops == &mgre_link_ops)
 			mgre_nhrp_route_changed(netdev_priv(dev),
-						fen->dst_len);
+						htonl(fen->dst), fen->dst_len,
+						fen->tb_id,
+						event == FIB_EVENT_ENTRY_DEL,
+						fen->fi, fen->type);
 	return NOTIFY_DONE;
 }
 

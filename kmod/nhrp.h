@@ -66,11 +66,6 @@ struct mgre_nhrp {
 	 */
 	unsigned int npurged;
 	__be32 purged[MGRE_PURGED_MAX][2];	/* { via, nbma } */
-	/* Bit N: a /N route of the device's netns was deleted or replaced
-	 * while a shortcut overrides one (fib_watch.c): the work checks
-	 * that those shortcuts' routes are still there.  Under lock.
-	 */
-	u64 recheck_plens;
 };
 
 void mgre_nhrp_init(struct mgre_device *md);
@@ -107,11 +102,15 @@ __be32 mgre_nhrp_miss(struct mgre_device *md, __be32 proto, bool known);
  */
 void mgre_nhrp_redirect(struct mgre_device *md, struct sk_buff *skb);
 /*
- * Spoke: a /@len route of the device's netns was deleted or replaced; the
- * shortcuts that override a route of that length get checked (any
- * context; called under rcu_read_lock()).
+ * Spoke: the route @dst/@len of table @tb_id in the device's netns was
+ * @deleted, or replaced by @fi (of @type); the shortcuts that override it
+ * go if it no longer leads into the device (fib_watch.c; any context,
+ * under rcu_read_lock()).
  */
-void mgre_nhrp_route_changed(struct mgre_device *md, u8 len);
+struct fib_info;
+void mgre_nhrp_route_changed(struct mgre_device *md, __be32 dst, u8 len,
+			     u32 tb_id, bool deleted, struct fib_info *fi,
+			     u8 type);
 
 struct mgre_nhs;
 

@@ -105,7 +105,8 @@ enum mgre_egress {
 
 enum mgre_egress mgre_route_egress(struct mgre_device *md, __be32 addr,
 				   __be32 *nh, u8 *plen);
-bool mgre_route_cover(struct mgre_device *md, __be32 addr, u8 *len);
+bool mgre_route_cover(struct mgre_device *md, __be32 addr, u8 *len,
+		      u32 *tb_id);
 void mgre_nhrp_traffic_ind(struct mgre_device *md, const struct nhrp_pkt *p,
 			   __be32 outer_src);
 void mgre_nhrp_recheck_work(struct mgre_device *md);

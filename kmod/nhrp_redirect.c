@@ -61,87 +61,55 @@ out:
 }
 
 /*
- * The route that holds @addr: its prefix length (-1: none), and in
- * *@tunnel whether it is a unicast route into this device that is not
- * one of ours (a shortcut's route, proto nhrp, with route-inject).
+ * The route a shortcut for @addr overrides (its "cover"): the unicast
+ * route into this device that takes @addr there, not one of ours (a
+ * shortcut's route, proto nhrp, with route-inject).  Its prefix length
+ * and table in *@len and *@tb_id; false when there is none (or ours
+ * holds @addr).
  */
-static int mgre_route_probe(struct mgre_device *md, __be32 addr,
-			    bool *tunnel)
+bool mgre_route_cover(struct mgre_device *md, __be32 addr, u8 *len,
+		      u32 *tb_id)
 {
 	struct net_device *dev = mgre_to_dev(md);
 	struct flowi4 fl4 = { .daddr = addr };
 	struct fib_result res;
-	int plen = -1;
+	bool ret = false;
 
-	*tunnel = false;
 	rcu_read_lock();
-	if (!fib_lookup(dev_net(dev), &fl4, &res, 0)) {
-		plen = res.prefixlen;
-		*tunnel = res.type == RTN_UNICAST && res.fi && res.nhc &&
-			  res.nhc->nhc_dev == dev &&
-			  res.fi->fib_protocol != MGRE_RTPROT_NHRP;
+	if (!fib_lookup(dev_net(dev), &fl4, &res, 0) &&
+	    res.type == RTN_UNICAST && res.fi && res.nhc &&
+	    res.nhc->nhc_dev == dev &&
+	    res.fi->fib_protocol != MGRE_RTPROT_NHRP) {
+		*len = res.prefixlen;
+		*tb_id = res.table ? res.table->tb_id : RT_TABLE_MAIN;
+		ret = true;
 	}
 	rcu_read_unlock();
-	return plen;
+	return ret;
 }
 
-/*
- * The route a shortcut for @addr overrides (its "cover"): the one that
- * takes @addr into the tunnel, not our own.  Its prefix length in *@len;
- * false when there is none (or ours holds @addr).
- */
-bool mgre_route_cover(struct mgre_device *md, __be32 addr, u8 *len)
+void mgre_nhrp_route_changed(struct mgre_device *md, __be32 dst, u8 len,
+			     u32 tb_id, bool deleted, struct fib_info *fi,
+			     u8 type)
 {
-	bool tunnel;
-	int plen = mgre_route_probe(md, addr, &tunnel);
+	struct fib_nh_common *nhc;
+	bool gone = deleted;
 
-	if (plen < 0 || !tunnel)
-		return false;
-	*len = plen;
-	return true;
+	/* (replaced: gone unless the new route leads into us too) */
+	if (!deleted) {
+		nhc = fi ? fib_info_nhc(fi, 0) : NULL;
+		gone = type != RTN_UNICAST || !nhc ||
+		       nhc->nhc_dev != mgre_to_dev(md);
+	}
+	if (mgre_cache_cover_event(&md->cache, dst, len, tb_id, gone))
+		mgre_nhrp_kick(md);
 }
 
-/*
- * Is a shortcut's cover, a /@len route into the tunnel that holds @probe
- * (an address outside the shortcut's own prefix), still there?  Yes
- * when the route of @probe is such a route; also when it is a longer
- * one (it hides the cover: kept, to expire if unused); no otherwise.
- */
-static bool mgre_route_still(void *arg, __be32 probe, u8 len)
-{
-	bool tunnel;
-	int plen = mgre_route_probe(arg, probe, &tunnel);
-
-	return plen > len || (plen == len && tunnel);
-}
-
-void mgre_nhrp_route_changed(struct mgre_device *md, u8 len)
-{
-	struct mgre_nhrp *nhrp = &md->nhrp;
-
-	if (!(READ_ONCE(md->cache.cover_plens) & BIT_ULL(len)))
-		return;
-	spin_lock_bh(&nhrp->lock);
-	nhrp->recheck_plens |= BIT_ULL(len);
-	spin_unlock_bh(&nhrp->lock);
-	mgre_nhrp_kick(md);
-}
-
-/* The work: remove the shortcuts whose routes went (mgre_nhrp_route_changed). */
+/* The work: remove the shortcuts whose covers went. */
 void mgre_nhrp_recheck_work(struct mgre_device *md)
 {
-	struct mgre_nhrp *nhrp = &md->nhrp;
-	unsigned int gone;
-	u64 plens;
+	unsigned int gone = mgre_cache_covers_gone(&md->cache);
 
-	spin_lock_bh(&nhrp->lock);
-	plens = nhrp->recheck_plens;
-	nhrp->recheck_plens = 0;
-	spin_unlock_bh(&nhrp->lock);
-	if (!plens)
-		return;
-	gone = mgre_cache_recheck_covers(&md->cache, plens, mgre_route_still,
-					 md);
 	if (gone) {
 		mgre_stat_add(md, MGRE_STAT_NHRP_SHORTCUT_ROUTE_GONE, gone);
 		net_dbg_ratelimited("%s: %u shortcut(s) removed: the route they overrode went\n",

@@ -492,7 +492,7 @@ static void mgre_nhrp_res_reply_install(struct mgre_device *md,
 		.shortcut_ok = READ_ONCE(md->nhrp.shortcut),
 	};
 	/* (a shortcut lives as long as the route it overrides) */
-	a.covered = mgre_route_cover(md, target, &a.cover_len);
+	a.covered = mgre_route_cover(md, target, &a.cover_len, &a.cover_tb);
 	ret = mgre_cache_resolved(&md->cache, &a);
 	if (ret == -ENOENT)
 		mgre_stat_inc(md, MGRE_STAT_NHRP_RX_UNMATCHED);
