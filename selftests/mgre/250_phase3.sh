@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# timeout: 420
+# timeout: 480
 #
 # DMVPN phase 3 (Documentation/nhrp.md): the hub ("redirect on", IOS "ip
 # nhrp redirect") learns each spoke's LAN by BGP (FRR bgpd, eBGP over the
@@ -23,14 +23,17 @@
 #    30-50 s, 10 s more of traffic: never through the hub again), and one without
 #    traffic expires;
 #  - under a flood of hairpin traffic (shortcut off at the source) the hub
-#    sends at most one indication per pair every 5 s, counts the rest
+#    sends one indication per pair every "redirect timeout" seconds (2
+#    here, IOS "ip nhrp redirect timeout"), counts the rest
 #    (nhrp_redirect_limited), and sp1 counts what it ignored;
 #  - a Traffic Indication from anyone but an NHS changes nothing;
 #  - static prefix maps (map add 10.9.9.0/24) match next hops by longest
 #    prefix;
 #  - with route-inject, a shortcut is a route "PREFIX via NEXT_HOP proto
-#    nhrp"; "shortcut off" removes shortcuts and routes (traffic goes
-#    through the hub again);
+#    nhrp"; when the route it overrides goes (bgpd withdraws the
+#    summary), the shortcut and its route go (nhrp_shortcut_route_gone);
+#    "shortcut off" removes shortcuts and routes (traffic goes through
+#    the hub again);
 #  - an egress going down purges itself at the spokes that resolved it:
 #    their shortcuts to its LAN go at once;
 #  - every NHRP packet dissects clean in tshark.
