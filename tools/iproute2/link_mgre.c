@@ -251,6 +251,45 @@ static const struct mgre_opt {
 	{ "shortcut",	IFLA_MGRE_SHORTCUT,	true,	put_choice },
 };
 
+/* "OPTION timeout SECONDS": a u16 attribute of its own */
+static const struct mgre_timeout {
+	int opt_attr;		/* the option it follows */
+	int attr;
+	const char *name;
+	__u16 min, max;
+	const char *msg;
+} mgre_timeouts[] = {
+	{ IFLA_MGRE_REG_NO_UNIQUE, IFLA_MGRE_REG_TIMEOUT,
+	  "registration timeout", 0, 65535,
+	  "registration timeout must be 0-65535 seconds (0: holdtime/3)" },
+	{ IFLA_MGRE_REDIRECT, IFLA_MGRE_REDIRECT_TIMEOUT,
+	  "redirect timeout", 1, MGRE_REDIRECT_TIMEOUT_MAX,
+	  "redirect timeout must be 1-3600 seconds" },
+};
+
+static const struct mgre_timeout *find_timeout(int opt_attr)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(mgre_timeouts) / sizeof(mgre_timeouts[0]); i++)
+		if (mgre_timeouts[i].opt_attr == opt_attr)
+			return &mgre_timeouts[i];
+	return NULL;
+}
+
+static void put_timeout(struct nlmsghdr *n, unsigned int *seen,
+			const struct mgre_timeout *t, const char *arg)
+{
+	__u16 v;
+
+	if (*seen & (1U << t->attr))
+		duparg(t->name, arg);
+	*seen |= 1U << t->attr;
+	if (get_u16(&v, arg, 0) || v < t->min || v > t->max)
+		invarg(t->msg, arg);
+	addattr16(n, MGRE_MAXLEN, t->attr, v);
+}
+
 static const struct mgre_opt *find_opt(const char *name)
 {
 	size_t i;
@@ -286,37 +325,15 @@ static int mgre_parse_opt(struct link_util *lu, int argc, char **argv,
 		}
 		if (opt->has_arg)
 			NEXT_ARG();
-		/* Cisco "ip nhrp registration timeout N" */
-		if (opt->attr == IFLA_MGRE_REG_NO_UNIQUE &&
-		    !strcmp(*argv, "timeout")) {
-			__u16 v;
+		/* Cisco "ip nhrp registration|redirect timeout N" */
+		if (!strcmp(*argv, "timeout")) {
+			const struct mgre_timeout *t = find_timeout(opt->attr);
 
-			NEXT_ARG();
-			if (seen & (1U << IFLA_MGRE_REG_TIMEOUT))
-				duparg("registration timeout", *argv);
-			seen |= 1U << IFLA_MGRE_REG_TIMEOUT;
-			if (get_u16(&v, *argv, 0))
-				invarg("registration timeout must be 0-65535 seconds (0: holdtime/3)",
-				       *argv);
-			addattr16(n, MGRE_MAXLEN, IFLA_MGRE_REG_TIMEOUT, v);
-			continue;
-		}
-		/* Cisco "ip nhrp redirect timeout N" */
-		if (opt->attr == IFLA_MGRE_REDIRECT &&
-		    !strcmp(*argv, "timeout")) {
-			__u16 v;
-
-			NEXT_ARG();
-			if (seen & (1U << IFLA_MGRE_REDIRECT_TIMEOUT))
-				duparg("redirect timeout", *argv);
-			seen |= 1U << IFLA_MGRE_REDIRECT_TIMEOUT;
-			if (get_u16(&v, *argv, 0) || !v ||
-			    v > MGRE_REDIRECT_TIMEOUT_MAX)
-				invarg("redirect timeout must be 1-3600 seconds",
-				       *argv);
-			addattr16(n, MGRE_MAXLEN, IFLA_MGRE_REDIRECT_TIMEOUT,
-				  v);
-			continue;
+			if (t) {
+				NEXT_ARG();
+				put_timeout(n, &seen, t, *argv);
+				continue;
+			}
 		}
 		if (seen & (1U << opt->attr))
 			duparg(key, *argv);
