@@ -247,33 +247,50 @@ static struct mgre_cover *mgre_cover_find(struct mgre_cache *cache,
 	return NULL;
 }
 
-/*
- * Shortcut @e (covered) holds its cover (@n = 1) or lets go (-1).  False
- * when there is no slot left for a new cover: @e is then not watched.
+/* Shortcut @e (its cover known) takes a slot for its cover: false if none
+ * is left (it is then not watched).
  */
-static bool mgre_cover_ref(struct mgre_cache *cache,
-			   const struct mgre_entry *e, int n)
+static bool mgre_cover_get(struct mgre_cache *cache, struct mgre_entry *e)
 {
-	__be32 net = mgre_entry_proto(e) & inet_make_mask(e->cover_len);
-	struct mgre_cover *c = mgre_cover_find(cache, net, e->cover_len,
-					       e->cover_tb);
+	struct mgre_cover *c = mgre_cover_find(cache, e->cover_net,
+					       e->cover_len, e->cover_tb);
 
-	if (n < 0) {
-		if (c && !--c->refs)
-			WRITE_ONCE(cache->ncovers, cache->ncovers - 1);
-		return true;
-	}
+	lockdep_assert_held(&cache->lock);
 	if (!c) {
 		for (c = cache->covers; c->refs; c++)
 			if (c == cache->covers + MGRE_COVERS_MAX - 1)
 				return false;
 		*c = (struct mgre_cover){
-			.net = net, .len = e->cover_len, .tb_id = e->cover_tb,
+			.net = e->cover_net, .len = e->cover_len,
+			.tb_id = e->cover_tb,
 		};
 		WRITE_ONCE(cache->ncovers, cache->ncovers + 1);
+		WRITE_ONCE(cache->cover_lens,
+			   cache->cover_lens | BIT_ULL(e->cover_len));
 	}
 	c->refs++;
+	e->watched = true;
 	return true;
+}
+
+/* Shortcut @e lets go of its cover's slot (if it holds it). */
+static void mgre_cover_put(struct mgre_cache *cache, struct mgre_entry *e)
+{
+	struct mgre_cover *c;
+	u64 lens = 0;
+
+	lockdep_assert_held(&cache->lock);
+	if (!e->watched)
+		return;
+	e->watched = false;
+	c = mgre_cover_find(cache, e->cover_net, e->cover_len, e->cover_tb);
+	if (WARN_ON_ONCE(!c) || --c->refs)
+		return;
+	WRITE_ONCE(cache->ncovers, cache->ncovers - 1);
+	for (c = cache->covers; c < cache->covers + MGRE_COVERS_MAX; c++)
+		if (c->refs)
+			lens |= BIT_ULL(c->len);
+	WRITE_ONCE(cache->cover_lens, lens);
 }
 
 /* @e joins (@n = 1) or leaves (-1) the table: the prefix, shortcut and
@@ -292,8 +309,10 @@ static void mgre_cache_count_entry(struct mgre_cache *cache,
 	}
 	if (e->flags & MGRE_F_SHORTCUT)
 		mgre_cache_shortcuts_add(cache, n);
-	if (e->covered && !mgre_cover_ref(cache, e, n))
-		e->covered = false;
+	if (n > 0 && e->cover_known)
+		mgre_cover_get(cache, e);
+	else if (n < 0)
+		mgre_cover_put(cache, e);
 }
 
 static int mgre_cache_hash_insert(struct mgre_cache *cache,
@@ -328,7 +347,8 @@ static void mgre_entry_changed(struct mgre_cache *cache, struct mgre_entry *e,
 	bool route = (type == MGRE_ENTRY_DYNAMIC ||
 		      type == MGRE_ENTRY_CACHED) &&
 		     READ_ONCE(cache->route->enabled) &&
-		     !(e->covered && e->cover_len == mgre_entry_plen(e));
+		     !(e->cover_known && e->cover_len == mgre_entry_plen(e) &&
+		       e->cover_net == mgre_entry_proto(e));
 	__be32 gw = route ? e->via : 0;
 
 	lockdep_assert_held(&cache->lock);
@@ -552,9 +572,8 @@ static void mgre_entry_update(struct mgre_cache *cache, struct mgre_entry *e,
 	if (!(flags & MGRE_F_SHORTCUT)) {
 		WRITE_ONCE(e->via, 0);
 		e->target = 0;
-		if (e->covered)
-			mgre_cover_ref(cache, e, -1);
-		e->covered = false;
+		mgre_cover_put(cache, e);
+		e->cover_known = false;
 	}
 	mgre_entry_changed(cache, e, e->type, e->nbma, type, nbma);
 	if ((e->flags ^ flags) & MGRE_F_SHORTCUT)
@@ -780,26 +799,30 @@ static struct mgre_entry *mgre_cache_find_reqid(struct mgre_cache *cache,
 
 /*
  * A shortcut @e takes the route it overrides from @a, if known (a refresh
- * that found our own route keeps the first).  @in_table: @e holds a
- * cover already if covered (a new entry takes it when inserted).
+ * that found our own route keeps the first).  @in_table: @e may hold its
+ * cover's slot (a new entry takes it when inserted); one that found none
+ * tries again.
  */
 static void mgre_entry_cover(struct mgre_cache *cache, struct mgre_entry *e,
 			     const struct mgre_answer *a, bool in_table)
 {
+	__be32 net;
+
 	lockdep_assert_held(&cache->lock);
-	/* (never wider than the shortcut: the route it was narrowed to) */
-	if (!a->covered || a->cover_len > mgre_entry_plen(e))
+	if (!a->covered || a->cover_len > 32)
 		return;
-	if (e->covered && e->cover_len == a->cover_len &&
-	    e->cover_tb == a->cover_tb)
-		return;
-	if (in_table && e->covered)
-		mgre_cover_ref(cache, e, -1);
-	e->covered = true;
-	e->cover_len = a->cover_len;
-	e->cover_tb = a->cover_tb;
-	if (in_table && !mgre_cover_ref(cache, e, 1))
-		e->covered = false;
+	net = a->target & inet_make_mask(a->cover_len);
+	if (!e->cover_known || e->cover_len != a->cover_len ||
+	    e->cover_tb != a->cover_tb || e->cover_net != net) {
+		if (in_table)
+			mgre_cover_put(cache, e);
+		e->cover_known = true;
+		e->cover_len = a->cover_len;
+		e->cover_net = net;
+		e->cover_tb = a->cover_tb;
+	}
+	if (in_table && !e->watched)
+		mgre_cover_get(cache, e);
 }
 
 /*
@@ -987,12 +1010,14 @@ bool mgre_cache_cover_event(struct mgre_cache *cache, __be32 net, u8 len,
 	struct mgre_cover *c;
 	bool ret = false;
 
-	if (!READ_ONCE(cache->ncovers))
+	if (!(READ_ONCE(cache->cover_lens) & BIT_ULL(len)))
 		return false;
 	spin_lock_bh(&cache->lock);
 	c = mgre_cover_find(cache, net, len, tb_id);
 	if (c) {
 		c->gone = gone;
+		if (gone)
+			WRITE_ONCE(cache->covers_gone, true);
 		ret = gone;
 	}
 	spin_unlock_bh(&cache->lock);
@@ -1009,11 +1034,11 @@ static bool mgre_gone_one(struct mgre_entry *e, void *arg)
 	struct mgre_gone *g = arg;
 	const struct mgre_cover *c;
 
-	if (!(e->flags & MGRE_F_SHORTCUT) || !e->covered)
+	if (!e->watched)
 		return false;
 	for (c = g->cover; c < g->cover + g->n; c++)
-		if (c->len == e->cover_len && c->tb_id == e->cover_tb &&
-		    c->net == (mgre_entry_proto(e) & inet_make_mask(c->len))) {
+		if (c->net == e->cover_net && c->len == e->cover_len &&
+		    c->tb_id == e->cover_tb) {
 			g->removed++;
 			return true;
 		}
@@ -1031,8 +1056,9 @@ unsigned int mgre_cache_covers_gone(struct mgre_cache *cache)
 	struct mgre_cover *c;
 	unsigned int n;
 
-	if (!READ_ONCE(cache->ncovers))
+	if (!READ_ONCE(cache->covers_gone))
 		return 0;
+	/* (none: the next run of the work tries again) */
 	g = kzalloc(sizeof(*g), GFP_KERNEL);
 	if (!g)
 		return 0;
@@ -1042,6 +1068,7 @@ unsigned int mgre_cache_covers_gone(struct mgre_cache *cache)
 			g->cover[g->n++] = *c;
 			c->gone = false;
 		}
+	WRITE_ONCE(cache->covers_gone, false);
 	spin_unlock_bh(&cache->lock);
 	if (g->n)
 		mgre_cache_walk(cache, mgre_gone_one, g, MGRE_CACHE_PURGE);
@@ -1345,9 +1372,9 @@ static bool __init mgre_cache_selftest_lpm(struct mgre_cache *cache,
 	a.covered = false;	/* (our own route answered: the cover stays) */
 	if (!e || mgre_cache_resolved(cache, &a) ||
 	    mgre_st_nbma(cache, 0x0a090901) != htonl(10) ||
-	    cache->shortcuts != 1 || !e->covered || e->cover_len != 16 ||
+	    cache->shortcuts != 1 || !e->watched || e->cover_len != 16 ||
 	    cache->ncovers != 1 || cache->covers[0].refs != 1 ||
-	    cache->covers[0].net != net16)
+	    cache->covers[0].net != net16 || cache->cover_lens != BIT_ULL(16))
 		return false;
 	/*
 	 * Other routes' changes are not its cover's; its cover leading into
@@ -1363,7 +1390,8 @@ static bool __init mgre_cache_selftest_lpm(struct mgre_cache *cache,
 	++*step;
 	if (!mgre_cache_cover_event(cache, net16, 16, RT_TABLE_MAIN, true) ||
 	    mgre_cache_covers_gone(cache) != 1 || cache->shortcuts ||
-	    cache->ncovers || mgre_st_nbma(cache, 0x0a090901))
+	    cache->ncovers || cache->cover_lens ||
+	    mgre_st_nbma(cache, 0x0a090901))
 		return false;
 	++*step;
 	mgre_cache_flush(cache, -1);

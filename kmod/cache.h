@@ -77,14 +77,16 @@ struct mgre_entry {
 	 */
 	bool routed;
 	__be32 routed_gw;
-	/* A shortcut, if @covered: the route it overrides, its cover (the
-	 * one that took @target into the tunnel when it was made, not
-	 * ours): PROTO/@cover_len (the prefix's network, masked) in table
-	 * @cover_tb, held in cache->covers; when that route goes, so does
-	 * the shortcut (fib_watch.c).  Under lock.
+	/* A shortcut, if @cover_known: the route it overrides, its cover
+	 * (the one that took @target into the tunnel when it was made, not
+	 * ours): @cover_net/@cover_len in table @cover_tb.  @watched: it
+	 * holds the cover's slot in cache->covers; when that route goes, so
+	 * does the shortcut (fib_watch.c).  Under lock.
 	 */
-	bool covered;
+	bool cover_known;
+	bool watched;
 	u8 cover_len;
+	__be32 cover_net;
 	u32 cover_tb;
 	/* Learned entries: in the wheel slot of the second they are due
 	 * (expiry, the next request, a refresh); under lock.  Static and
@@ -114,9 +116,10 @@ struct mgre_route;
  * shortcuts that hold it (0: a free slot).  @gone: deleted, or leading
  * out of another device now; the NHRP work removes those shortcuts.
  * More distinct routes than MGRE_COVERS_MAX at once: the shortcuts
- * made under the others are not watched (they expire when unused).
+ * made under the others are not watched until a slot is free (they
+ * take one when refreshed, or expire when unused).
  */
-#define MGRE_COVERS_MAX	16
+#define MGRE_COVERS_MAX	64
 
 struct mgre_cover {
 	__be32 net;
@@ -159,6 +162,12 @@ struct mgre_cache {
 	 */
 	struct mgre_cover covers[MGRE_COVERS_MAX];
 	u32 ncovers;
+	/* Bit N: a cover of length N is in use (READ_ONCE(): the FIB watch
+	 * passes over other lengths without the lock); @covers_gone: one
+	 * is gone, for the work.  Under lock.
+	 */
+	u64 cover_lens;
+	bool covers_gone;
 };
 
 /* Learned entries that need the NHRP engine's attention after a walk. */

@@ -221,10 +221,12 @@ enum {
 #define MGRE_NHRP_MAX_SEND_DEFAULT	10000
 #define MGRE_NHRP_MAX_SEND_EVERY_DEFAULT	1
 /* IFLA_MGRE_REDIRECT_TIMEOUT: seconds between Traffic Indications for
- * one (source, destination) pair, by default and at most
+ * one (source, destination) pair, by default and at most.  The limit is
+ * kept per slot (MGRE_REDIRECT_SLOTS): another pair that hashes to a
+ * busy slot waits as long, hence a short maximum.
  */
 #define MGRE_REDIRECT_INTERVAL		5
-#define MGRE_REDIRECT_TIMEOUT_MAX	3600
+#define MGRE_REDIRECT_TIMEOUT_MAX	60
 /* IFLA_MGRE_REDIRECT: the slots (source, destination) pairs hash into */
 #define MGRE_REDIRECT_SLOTS		256
 /* IFLA_MGRE_SHORTCUT: Traffic Indications acted on a second, at most */

@@ -264,7 +264,7 @@ static const struct mgre_timeout {
 	  "registration timeout must be 0-65535 seconds (0: holdtime/3)" },
 	{ IFLA_MGRE_REDIRECT, IFLA_MGRE_REDIRECT_TIMEOUT,
 	  "redirect timeout", 1, MGRE_REDIRECT_TIMEOUT_MAX,
-	  "redirect timeout must be 1-3600 seconds" },
+	  "redirect timeout must be 1-60 seconds" },
 };
 
 static const struct mgre_timeout *find_timeout(int opt_attr)

@@ -129,7 +129,7 @@ check_data "27=01 26=00" shortcut on redirect off
 check_data "27=00" shortcut off
 # 28 REDIRECT_TIMEOUT (IOS "ip nhrp redirect timeout N")
 check_data "26=01 28=0a00" redirect on redirect timeout 10
-check_data "28=100e" redirect timeout 3600
+check_data "28=3c00" redirect timeout 60
 
 # ---- parse errors --------------------------------------------------------------
 check_error 'Error: argument "1.2.3" is wrong: an IPv4 address or "any" is expected' local 1.2.3
@@ -160,8 +160,8 @@ check_error 'Error: argument "0" is wrong: a positive number is expected' multic
 check_error 'Error: argument "0" is wrong: packets a second (a positive number) or "off" is expected' nhrp-rate-limit 0
 check_error 'Error: argument "x" is wrong: packets a second (a positive number) or "off" is expected' nhrp-rate-limit x
 check_error 'Error: argument "yes" is wrong: "on" or "off" is expected' redirect yes
-check_error 'Error: argument "0" is wrong: redirect timeout must be 1-3600 seconds' redirect timeout 0
-check_error 'Error: argument "3601" is wrong: redirect timeout must be 1-3600 seconds' redirect timeout 3601
+check_error 'Error: argument "0" is wrong: redirect timeout must be 1-60 seconds' redirect timeout 0
+check_error 'Error: argument "61" is wrong: redirect timeout must be 1-60 seconds' redirect timeout 61
 check_error 'Error: duplicate "redirect timeout": "6" is the second value.' redirect timeout 5 redirect timeout 6
 check_error 'Command line is not complete. Try option "help"' shortcut
 check_error 'Error: duplicate "shortcut": "off" is the second value.' shortcut on shortcut off
