@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# timeout: 480
+# timeout: 600
 #
 # DMVPN phase 3 (Documentation/nhrp.md): the hub ("redirect on", IOS "ip
 # nhrp redirect") learns each spoke's LAN by BGP (FRR bgpd, eBGP over the
