@@ -124,19 +124,19 @@ static void mgre_entry_free(void *ptr, void *arg)
 	mgre_entry_free_now(ptr);
 }
 
-/* No readers or writers are left (see mgre_dev_free()). */
-/* Caches holding a shortcut (cache->shortcuts != 0), all devices'. */
-static atomic_t mgre_shortcut_caches = ATOMIC_INIT(0);
+/* Caches whose shortcuts hold a cover (cache->ncovers != 0), all devices'. */
+static atomic_t mgre_covering_caches = ATOMIC_INIT(0);
 
-bool mgre_cache_any_shortcut(void)
+bool mgre_cache_any_cover(void)
 {
-	return atomic_read(&mgre_shortcut_caches);
+	return atomic_read(&mgre_covering_caches);
 }
 
+/* No readers or writers are left (see mgre_dev_free()). */
 void mgre_cache_destroy(struct mgre_cache *cache)
 {
-	if (cache->shortcuts)
-		atomic_dec(&mgre_shortcut_caches);
+	if (cache->ncovers)
+		atomic_dec(&mgre_covering_caches);
 	rhashtable_free_and_destroy(&cache->ht, mgre_entry_free, NULL);
 	kvfree(cache->wheel);
 }
@@ -221,19 +221,6 @@ static struct mgre_entry *mgre_cache_lookup_locked(struct mgre_cache *cache,
 	return mgre_cache_find_locked(cache, proto, 32);
 }
 
-/* The cache holds @n more shortcuts (or fewer, @n < 0). */
-static void mgre_cache_shortcuts_add(struct mgre_cache *cache, int n)
-{
-	u32 before = cache->shortcuts;
-
-	lockdep_assert_held(&cache->lock);
-	WRITE_ONCE(cache->shortcuts, before + n);
-	if (!before)
-		atomic_inc(&mgre_shortcut_caches);
-	else if (!cache->shortcuts)
-		atomic_dec(&mgre_shortcut_caches);
-}
-
 static struct mgre_cover *mgre_cover_find(struct mgre_cache *cache,
 					  __be32 net, u8 len, u32 tb_id)
 {
@@ -264,6 +251,8 @@ static bool mgre_cover_get(struct mgre_cache *cache, struct mgre_entry *e)
 			.net = e->cover_net, .len = e->cover_len,
 			.tb_id = e->cover_tb,
 		};
+		if (!cache->ncovers)
+			atomic_inc(&mgre_covering_caches);
 		WRITE_ONCE(cache->ncovers, cache->ncovers + 1);
 		WRITE_ONCE(cache->cover_lens,
 			   cache->cover_lens | BIT_ULL(e->cover_len));
@@ -287,6 +276,8 @@ static void mgre_cover_put(struct mgre_cache *cache, struct mgre_entry *e)
 	if (WARN_ON_ONCE(!c) || --c->refs)
 		return;
 	WRITE_ONCE(cache->ncovers, cache->ncovers - 1);
+	if (!cache->ncovers)
+		atomic_dec(&mgre_covering_caches);
 	for (c = cache->covers; c < cache->covers + MGRE_COVERS_MAX; c++)
 		if (c->refs)
 			lens |= BIT_ULL(c->len);
@@ -308,7 +299,7 @@ static void mgre_cache_count_entry(struct mgre_cache *cache,
 			   cache->plens | BIT(p) : cache->plens & ~BIT(p));
 	}
 	if (e->flags & MGRE_F_SHORTCUT)
-		mgre_cache_shortcuts_add(cache, n);
+		WRITE_ONCE(cache->shortcuts, cache->shortcuts + n);
 	if (n > 0 && e->cover_known)
 		mgre_cover_get(cache, e);
 	else if (n < 0)
@@ -577,8 +568,8 @@ static void mgre_entry_update(struct mgre_cache *cache, struct mgre_entry *e,
 	}
 	mgre_entry_changed(cache, e, e->type, e->nbma, type, nbma);
 	if ((e->flags ^ flags) & MGRE_F_SHORTCUT)
-		mgre_cache_shortcuts_add(cache,
-					 (flags & MGRE_F_SHORTCUT) ? 1 : -1);
+		WRITE_ONCE(cache->shortcuts, cache->shortcuts +
+			   ((flags & MGRE_F_SHORTCUT) ? 1 : -1));
 	if (e->type != type)
 		e->created = jiffies;
 	WRITE_ONCE(e->nbma, nbma);
@@ -809,7 +800,7 @@ static void mgre_entry_cover(struct mgre_cache *cache, struct mgre_entry *e,
 	__be32 net;
 
 	lockdep_assert_held(&cache->lock);
-	if (!a->covered || a->cover_len > 32)
+	if (!a->covered)
 		return;
 	net = a->target & inet_make_mask(a->cover_len);
 	if (!e->cover_known || e->cover_len != a->cover_len ||
@@ -1025,10 +1016,11 @@ bool mgre_cache_cover_event(struct mgre_cache *cache, __be32 net, u8 len,
 }
 
 struct mgre_gone {
-	struct mgre_cover cover[MGRE_COVERS_MAX];
-	unsigned int n, removed;
+	struct mgre_cache *cache;
+	unsigned int removed;
 };
 
+/* (the walk holds the lock: the slot's gone flag is read under it) */
 static bool mgre_gone_one(struct mgre_entry *e, void *arg)
 {
 	struct mgre_gone *g = arg;
@@ -1036,45 +1028,31 @@ static bool mgre_gone_one(struct mgre_entry *e, void *arg)
 
 	if (!e->watched)
 		return false;
-	for (c = g->cover; c < g->cover + g->n; c++)
-		if (c->net == e->cover_net && c->len == e->cover_len &&
-		    c->tb_id == e->cover_tb) {
-			g->removed++;
-			return true;
-		}
-	return false;
+	c = mgre_cover_find(g->cache, e->cover_net, e->cover_len,
+			    e->cover_tb);
+	if (!c || !c->gone)
+		return false;
+	g->removed++;
+	return true;
 }
 
 /*
  * The shortcuts whose cover is gone go too, with their routes: traffic
- * follows the routing table again (IOS removes its NHRP routes so).
- * Returns how many went.  Process context.
+ * follows the routing table again (IOS removes its NHRP routes so); the
+ * cover's slot goes with its last shortcut.  Returns how many went.
+ * Process context.
  */
 unsigned int mgre_cache_covers_gone(struct mgre_cache *cache)
 {
-	struct mgre_gone *g;
-	struct mgre_cover *c;
-	unsigned int n;
+	struct mgre_gone g = { .cache = cache };
 
 	if (!READ_ONCE(cache->covers_gone))
 		return 0;
-	/* (none: the next run of the work tries again) */
-	g = kzalloc(sizeof(*g), GFP_KERNEL);
-	if (!g)
-		return 0;
 	spin_lock_bh(&cache->lock);
-	for (c = cache->covers; c < cache->covers + MGRE_COVERS_MAX; c++)
-		if (c->refs && c->gone) {
-			g->cover[g->n++] = *c;
-			c->gone = false;
-		}
 	WRITE_ONCE(cache->covers_gone, false);
 	spin_unlock_bh(&cache->lock);
-	if (g->n)
-		mgre_cache_walk(cache, mgre_gone_one, g, MGRE_CACHE_PURGE);
-	n = g->removed;
-	kfree(g);
-	return n;
+	mgre_cache_walk(cache, mgre_gone_one, &g, MGRE_CACHE_PURGE);
+	return g.removed;
 }
 
 static bool mgre_shortcut_one(struct mgre_entry *e, void *arg)

@@ -76,7 +76,6 @@ struct mgre_entry {
 	 * shortcut's next hop) or on link (0); under lock.
 	 */
 	bool routed;
-	__be32 routed_gw;
 	/* A shortcut, if @cover_known: the route it overrides, its cover
 	 * (the one that took @target into the tunnel when it was made, not
 	 * ours): @cover_net/@cover_len in table @cover_tb.  @watched: it
@@ -86,6 +85,7 @@ struct mgre_entry {
 	bool cover_known;
 	bool watched;
 	u8 cover_len;
+	__be32 routed_gw;
 	__be32 cover_net;
 	u32 cover_tb;
 	/* Learned entries: in the wheel slot of the second they are due
@@ -268,8 +268,8 @@ void mgre_cache_forget_via(struct mgre_cache *cache, __be32 via, __be32 nbma);
 bool mgre_cache_cover_event(struct mgre_cache *cache, __be32 net, u8 len,
 			    u32 tb_id, bool gone);
 unsigned int mgre_cache_covers_gone(struct mgre_cache *cache);
-/* Does any device hold a shortcut?  (The FIB watch's first filter.) */
-bool mgre_cache_any_shortcut(void);
+/* Does any device hold a watched cover?  (The FIB watch's first filter.) */
+bool mgre_cache_any_cover(void);
 unsigned int mgre_cache_resolved_peers(struct mgre_cache *cache,
 				       __be32 *nbma, unsigned int max);
 void mgre_cache_gc(struct mgre_cache *cache, struct mgre_gc_result *res);

@@ -9,7 +9,7 @@
  * netns (in 6.1: a route that becomes the first of its prefix is
  * reported as replaced, the last one's deletion as deleted; only the
  * first route of a prefix is reported).  It returns at once while no
- * device anywhere holds a shortcut; otherwise the netns's mgre devices
+ * device anywhere watches a cover; otherwise the netns's mgre devices
  * look the changed route up among the covers of their shortcuts, exactly
  * (prefix, length, table: no lookup, which could run before the route
  * is unlinked), and have their NHRP work remove the shortcuts of a cover
@@ -37,7 +37,7 @@ static int mgre_fib_event(struct notifier_block *nb, unsigned long event,
 	struct fib_entry_notifier_info *fen;
 	struct net_device *dev;
 
-	if (!mgre_cache_any_shortcut() || info->family != AF_INET ||
+	if (!mgre_cache_any_cover() || info->family != AF_INET ||
 	    (event != FIB_EVENT_ENTRY_DEL && event != FIB_EVENT_ENTRY_REPLACE))
 		return NOTIFY_DONE;
 	fen = container_of(info, struct fib_entry_notifier_info, info);

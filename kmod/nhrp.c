@@ -328,7 +328,7 @@ static void mgre_nhrp_work(struct work_struct *work)
 		mgre_nhrp_reg_tick(md, &cfg);
 	mgre_nhrp_carrier(md, &cfg);
 	mgre_nhrp_purged_work(md);
-	mgre_nhrp_recheck_work(md);
+	mgre_nhrp_covers_work(md);
 
 	/* A burst of misses kicks us often: walk at most 10 times a second. */
 	if (time_after_eq(jiffies, md->nhrp.last_walk + HZ / 10)) {

@@ -109,7 +109,7 @@ bool mgre_route_cover(struct mgre_device *md, __be32 addr, u8 *len,
 		      u32 *tb_id);
 void mgre_nhrp_traffic_ind(struct mgre_device *md, const struct nhrp_pkt *p,
 			   __be32 outer_src);
-void mgre_nhrp_recheck_work(struct mgre_device *md);
+void mgre_nhrp_covers_work(struct mgre_device *md);
 
 /* nhrp_purge.c */
 void mgre_nhrp_purge_req(struct mgre_device *md,

@@ -106,7 +106,7 @@ void mgre_nhrp_route_changed(struct mgre_device *md, __be32 dst, u8 len,
 }
 
 /* The work: remove the shortcuts whose covers went. */
-void mgre_nhrp_recheck_work(struct mgre_device *md)
+void mgre_nhrp_covers_work(struct mgre_device *md)
 {
 	unsigned int gone = mgre_cache_covers_gone(&md->cache);
 

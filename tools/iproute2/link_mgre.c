@@ -428,6 +428,23 @@ static void print_tos(const struct rtattr *rta)
 		     tos == 1 ? "inherit" : buf);
 }
 
+/*
+ * "KEY N " (JSON @json: N) when the kernel reports @rta (u16 or u32, by
+ * its size) with another value than @def
+ */
+static void print_nondefault(const struct rtattr *rta, __u32 def,
+			     const char *json, const char *fmt)
+{
+	__u32 v;
+
+	if (!rta)
+		return;
+	v = RTA_PAYLOAD(rta) == sizeof(__u16) ? rta_getattr_u16(rta) :
+						rta_getattr_u32(rta);
+	if (v != def)
+		print_uint(PRINT_ANY, json, fmt, v);
+}
+
 /* NHRP settings; the password itself is never shown, only whether set. */
 static void mgre_print_nhrp(struct rtattr *tb[])
 {
@@ -445,22 +462,16 @@ static void mgre_print_nhrp(struct rtattr *tb[])
 	if (tb[IFLA_MGRE_CACHE_MAX])
 		print_uint(PRINT_ANY, "cache_max", "cache-max %u ",
 			   rta_getattr_u32(tb[IFLA_MGRE_CACHE_MAX]));
-	if (tb[IFLA_MGRE_REG_TIMEOUT] && rta_getattr_u16(tb[IFLA_MGRE_REG_TIMEOUT]))
-		print_uint(PRINT_ANY, "registration_timeout",
-			   "registration timeout %u ",
-			   rta_getattr_u16(tb[IFLA_MGRE_REG_TIMEOUT]));
+	print_nondefault(tb[IFLA_MGRE_REG_TIMEOUT], 0, "registration_timeout",
+			 "registration timeout %u ");
 	if (tb[IFLA_MGRE_IF_STATE_NHRP] && rta_getattr_u8(tb[IFLA_MGRE_IF_STATE_NHRP]))
 		print_string(PRINT_ANY, "if_state", "if-state %s ", "nhrp");
 	if (tb[IFLA_MGRE_ROUTE_INJECT] && rta_getattr_u8(tb[IFLA_MGRE_ROUTE_INJECT]))
 		print_string(PRINT_ANY, "route_inject", "route-inject %s ", "on");
 	if (tb[IFLA_MGRE_REDIRECT] && rta_getattr_u8(tb[IFLA_MGRE_REDIRECT]))
 		print_string(PRINT_ANY, "redirect", "redirect %s ", "on");
-	if (tb[IFLA_MGRE_REDIRECT_TIMEOUT] &&
-	    rta_getattr_u16(tb[IFLA_MGRE_REDIRECT_TIMEOUT]) !=
-	    MGRE_REDIRECT_INTERVAL)
-		print_uint(PRINT_ANY, "redirect_timeout",
-			   "redirect timeout %u ",
-			   rta_getattr_u16(tb[IFLA_MGRE_REDIRECT_TIMEOUT]));
+	print_nondefault(tb[IFLA_MGRE_REDIRECT_TIMEOUT], MGRE_REDIRECT_INTERVAL,
+			 "redirect_timeout", "redirect timeout %u ");
 	if (tb[IFLA_MGRE_SHORTCUT] && rta_getattr_u8(tb[IFLA_MGRE_SHORTCUT]))
 		print_string(PRINT_ANY, "shortcut", "shortcut %s ", "on");
 }
@@ -518,16 +529,11 @@ static void mgre_print_limits(struct rtattr *tb[])
 {
 	if (tb[IFLA_MGRE_SUBNET_CHECK] && !rta_getattr_u8(tb[IFLA_MGRE_SUBNET_CHECK]))
 		print_string(PRINT_ANY, "subnet_check", "subnet-check %s ", "off");
-	if (tb[IFLA_MGRE_PER_NBMA_MAX] &&
-	    rta_getattr_u32(tb[IFLA_MGRE_PER_NBMA_MAX]) != MGRE_PER_NBMA_MAX_DEFAULT)
-		print_uint(PRINT_ANY, "per_nbma_max", "per-nbma-max %u ",
-			   rta_getattr_u32(tb[IFLA_MGRE_PER_NBMA_MAX]));
-	if (tb[IFLA_MGRE_MCAST_DYNAMIC_MAX] &&
-	    rta_getattr_u32(tb[IFLA_MGRE_MCAST_DYNAMIC_MAX]) !=
-	    MGRE_MCAST_DYNAMIC_MAX_DEFAULT)
-		print_uint(PRINT_ANY, "multicast_dynamic_max",
-			   "multicast-dynamic-max %u ",
-			   rta_getattr_u32(tb[IFLA_MGRE_MCAST_DYNAMIC_MAX]));
+	print_nondefault(tb[IFLA_MGRE_PER_NBMA_MAX], MGRE_PER_NBMA_MAX_DEFAULT,
+			 "per_nbma_max", "per-nbma-max %u ");
+	print_nondefault(tb[IFLA_MGRE_MCAST_DYNAMIC_MAX],
+			 MGRE_MCAST_DYNAMIC_MAX_DEFAULT, "multicast_dynamic_max",
+			 "multicast-dynamic-max %u ");
 	if (tb[IFLA_MGRE_NHRP_RATE_LIMIT] &&
 	    rta_getattr_u32(tb[IFLA_MGRE_NHRP_RATE_LIMIT]) !=
 	    MGRE_NHRP_RATE_LIMIT_DEFAULT) {
