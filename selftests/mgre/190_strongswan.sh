@@ -21,81 +21,11 @@
 # The times it took are logged.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/topo.sh"
-
-EXAMPLES=$REPO/Documentation/examples
-CHARON=${CHARON:-/usr/lib/ipsec/charon}
+source "$(dirname "$0")/ipsec.sh"
 
 require_root
-require_cmd swanctl tcpdump jq
-# (a skip outside CI, a failure in CI: see missing_tool)
-[ -x "$CHARON" ] || missing_tool "strongSwan charon not found at $CHARON (Debian package strongswan-charon)"
-require_module xfrm_user esp4
-
-declare -A IPSEC_DIR=() CHARON_PID=()
-
-# charon_start NS: a charon in NS with the example strongswan.conf,
-# its own /run (bind mounted in the private mount namespace that "ip netns
-# exec" creates: 5.9 hardcodes /var/run/charon.pid) holding the vici
-# socket, then the connections from the swanctl.conf CONF.
-charon_start() {
-	local ns=$1 d=$TMPD/ipsec-$1
-
-	mkdir -p "$d"
-	IPSEC_DIR[$ns]=$d
-	cat >"$d/strongswan.conf" <<-EOF
-	include $EXAMPLES/strongswan.conf
-	charon {
-		plugins {
-			vici {
-				socket = unix://$d/charon.vici
-			}
-		}
-		filelog {
-			stderr {
-				knl = 2
-				cfg = 2
-			}
-		}
-	}
-	EOF
-	# shellcheck disable=SC2016	# expanded by the inner shell
-	bg_start ip netns exec "$ns" sh -c \
-		'mount --bind "$1" /run && STRONGSWAN_CONF="$1/strongswan.conf" exec "$2" 2>"$1/charon.log"' \
-		sh "$d" "$CHARON"
-	CHARON_PID[$ns]=$BG_PID
-}
-
-# swanctl_in NS ARGS...: swanctl talking to the charon of NS.
-swanctl_in() {
-	local ns=$1
-
-	shift
-	swanctl "$@" --uri "unix://${IPSEC_DIR[$ns]}/charon.vici"
-}
-
-charon_load() {
-	local ns=$1 conf=$2 out
-
-	if ! wait_until 60 test -S "${IPSEC_DIR[$ns]}/charon.vici"; then
-		charon_logs "$ns"
-		ksft_fail "charon in $ns did not start"
-	fi
-	# (swanctl complains about every credential directory next to the
-	# file and every plugin it cannot find: harmless)
-	out=$(swanctl_in "$ns" --load-all --file "$conf" 2>&1) ||
-		{ charon_logs "$ns"; ksft_fail "swanctl --load-all in $ns: $out"; }
-	log "$ns: $(grep -E '^(loaded|successfully)' <<<"$out" | tr '\n' ' ')"
-}
-
-charon_logs() {
-	local ns
-
-	for ns in "${@:-${!IPSEC_DIR[@]}}"; do
-		log "--- charon log of $ns (IKE and kernel lines, the last 80):"
-		grep -v -e '\[CFG\] vici' -e 'INFORMATIONAL' -e 'DPD' "${IPSEC_DIR[$ns]}/charon.log" 2>/dev/null |
-			tail -n 80 | sed 's/^/    /'
-	done
-}
+require_cmd tcpdump jq
+ipsec_require
 
 # diag NS...: what a failed resolution leaves to read: the NHRP counters
 # that are not zero, the XFRM error counters that are not, the SAs.
@@ -110,16 +40,6 @@ diag() {
 		log "--- $ns: SAs: $(in_ns "$ns" ip xfrm state | grep -c '^src') states;" \
 			"$(swanctl_in "$ns" --list-sas 2>/dev/null | grep -E '^[^ ]|INSTALLED' | tr '\n' ' ')"
 	done
-}
-
-# sa_up NS PEER: NS has an established IKE SA with PEER (NBMA address)
-# and an installed transport-mode CHILD_SA under it.
-sa_up() {
-	swanctl_in "$1" --list-sas 2>/dev/null | awk -v p="@ $2[" '
-		/^[^ ]/ { r = 0 }
-		/^  remote / && index($0, p) { r = 1 }
-		/INSTALLED, TRANSPORT/ && r { ok = 1 }
-		END { exit !ok }'
 }
 
 # states_left NS: NS's XFRM states, less the kernel's larval ones (spi 0:
@@ -236,17 +156,7 @@ ns_out() {
 # shellcheck disable=SC2119	# no module parameters
 load_mgre
 topo_wan
-# The first ESP SA of a boot instantiates the kernel's crypto (modules,
-# self-tests, the DRBG seeded by jitterentropy): up to 30 s under TCG,
-# which IKE would see as an unresponsive peer.  Pay it here, untimed by
-# the checks below, with the algorithms of the example configuration.
-t=${EPOCHREALTIME/./}
-key=0x$(printf '%064d' 0)
-in_ns wan ip xfrm state add src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x100 \
-	mode transport enc 'cbc(aes)' "$key" auth-trunc 'hmac(sha256)' "$key" 128 ||
-	missing_tool "cannot add an ESP SA with cbc(aes) and hmac(sha256) (kernel crypto)"
-in_ns wan ip xfrm state flush
-log "kernel ESP crypto ready in $(ms_since "$t") ms"
+ipsec_crypto_warm
 for i in 1 2 3; do
 	topo_router "$i"
 done
