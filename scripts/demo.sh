@@ -85,12 +85,6 @@ ospf_route() {
 	[[ $(in_ns "$1" ip route show "$2") == *"via $3 dev tun0 proto ospf"* ]]
 }
 
-# relayed: spoke-to-spoke packets the hub forwarded (tun0 in, tun0 out;
-# an nftables counter in the hub's forward hook).
-relayed() {
-	in_ns hub nft list counter ip demo relayed | sed -n 's/.*packets \([0-9]*\).*/\1/p'
-}
-
 # esp_seen FILE SRC DST: ESP packets SRC -> DST in the capture FILE.
 esp_seen() { capture_count_bpf "$1" "esp and src $2 and dst $3"; }
 
@@ -160,16 +154,7 @@ for i in 1 2 3; do
 done
 nhrpctl_in hub multicast add dynamic dev tun0
 # What the hub relays spoke to spoke (in on tun0, out on tun0).
-in_ns hub nft -f - <<-'EOF' || ksft_fail "cannot add the hub's nftables counter"
-table ip demo {
-	counter relayed {
-	}
-	chain relay {
-		type filter hook forward priority 0;
-		iifname "tun0" oifname "tun0" counter name relayed
-	}
-}
-EOF
+relay_counter hub
 for i in 1 2 3; do
 	ns=${TOPO_NS[$i]}
 	conf=$EXAMPLES/ospfd-$([ "$i" = 1 ] && echo hub || echo spoke).conf
@@ -222,7 +207,7 @@ echo "  the first packets go through the hub while R2 resolves 172.1.1.3; the"
 echo "  answer comes from R3 itself, and the first GRE packet between the"
 echo "  spokes makes strongSwan negotiate their SA.  Then traffic goes direct."
 T2=${EPOCHREALTIME/./}
-relayed0=$(relayed)
+relayed0=$(relayed hub)
 bg_start ip netns exec sp1 ping -q -i 0.5 -W 1 -c 600 -I 192.168.2.1 192.168.3.1 >/dev/null
 ping_pid=$BG_PID
 claim "R2 resolved R3 (172.1.1.3 -> 192.1.1.3)" wait_until 60 has_entry sp1 172.1.1.3 cached
@@ -230,7 +215,7 @@ claim "R3 knows R2 directly too" wait_until 30 has_entry sp2 172.1.1.2 cached
 claim "an IPsec SA between R2 and R3, negotiated on demand" wait_until 60 sa_up sp1 192.1.1.3
 log "spoke to spoke direct and protected $(secs "$T2") after the first packet"
 _kill_wait "$ping_pid"
-relayed1=$(relayed)
+relayed1=$(relayed hub)
 printf '  the hub relayed %s spoke-to-spoke packets while NHRP and IKE ran\n' \
 	"$((relayed1 - relayed0))"
 claim "the first packets went through the hub" test "$((relayed1 - relayed0))" -ge 1
@@ -242,7 +227,7 @@ if run sp1 ping -c 10 -i 0.2 -W 2 -I 192.168.2.1 192.168.3.1; then
 else
 	claim "10 of 10 answered" false
 fi
-relayed2=$(relayed)
+relayed2=$(relayed hub)
 claim "the hub relayed none of them ($relayed1 -> $relayed2 packets)" test "$relayed2" = "$relayed1"
 claim "they went R2 -> R3 directly, in ESP (the capture)" \
 	capture_wait 5 "$TMPD/sp1.pcap" $((esp0 + 10)) "esp and src 192.1.1.2 and dst 192.1.1.3"

@@ -153,6 +153,36 @@ frr_start() {
 		ksft_fail "$d in $ns did not take its configuration: $(grep 'on config line' "$dir/$d.log")"
 }
 
+# frr_stop NS DAEMON: stop FRR's DAEMON in NS (SIGTERM, as systemd does;
+# zebra then removes the routes it had installed for it).
+frr_stop() {
+	local pid
+
+	pid=$(cat "/run/frr/$1/$2.pid" 2>/dev/null) || ksft_fail "no $2 running in $1"
+	kill -TERM "$pid" 2>/dev/null
+	wait_until 20 _not_running "$pid" || ksft_fail "$2 in $1 did not stop"
+	rm -f "/run/frr/$1/$2.vty"
+}
+
+# relay_counter NS: count, in NS's forward hook, the packets NS relays
+# from tun0 back out of tun0 (a hub carrying spoke-to-spoke traffic);
+# relayed NS reads the count.
+relay_counter() {
+	in_ns "$1" nft -f - <<-'EOF' || ksft_fail "cannot add the relay counter in $1"
+	table ip relay {
+		counter relayed {
+		}
+		chain forward {
+			type filter hook forward priority 0;
+			iifname "tun0" oifname "tun0" counter name relayed
+		}
+	}
+	EOF
+}
+relayed() {
+	in_ns "$1" nft list counter ip relay relayed | sed -n 's/.*packets \([0-9]*\).*/\1/p'
+}
+
 # topo_esp_pair NS_A A NS_B B SPI [DIRS]: manually keyed transport-mode ESP
 # for GRE between the NBMA addresses A (namespace NS_A) and B (NS_B), what
 # Cisco "tunnel protection" negotiates with IKE: SAs A->B (SPI) and B->A
