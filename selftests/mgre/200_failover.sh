@@ -120,17 +120,7 @@ capture_wait 5 "$TMPD/hub2.pcap" 1 "src 192.1.1.2 and dst 192.1.1.4 and $(nhrp_f
 # printed no statistics).  Captured at sp1's port: all of it must go
 # straight between sp1 and sp2.
 capture_start wan p-sp1 "ip proto 47 and ip[22:2] = 0x0800" "$TMPD/sp1.pcap"
-# shellcheck disable=SC2317	# (run by bg_start)
-est_pings() {
-	while [ ! -e "$TMPD/est.stop" ]; do
-		echo "@@run"
-		in_ns sp1 ping -n -c 8 -i 0.25 -W 2 -I 192.168.2.1 192.168.3.1
-	done >"$TMPD/est.txt" 2>&1
-}
-bg_start est_pings
-EST_PID=$BG_PID
-wait_until 10 grep -q 'bytes from' "$TMPD/est.txt" ||
-	fail "the established path's first ping got no answer: $(cat "$TMPD/est.txt")"
+pings_start sp1 192.168.3.1 "$TMPD/est.txt" -I 192.168.2.1
 
 # --- 1. the primary dies ------------------------------------------------------
 r0=$(res_req hub2)
@@ -205,18 +195,8 @@ capture_wait 5 "$TMPD/hub.pcap" 1 "src 192.1.1.3 and dst 192.1.1.1 and $RES_SP3"
 
 # The established path never noticed: stop the pings (the current run
 # finishes), count.
-touch "$TMPD/est.stop"
-wait_until 10 _not_running "$EST_PID" || fail "the established path's pings did not stop"
-wait "$EST_PID" 2>/dev/null
-runs=0 sent=0 rcvd=0 stats=0
-while IFS= read -r l; do
-	if [ "$l" = @@run ]; then
-		runs=$((runs + 1))
-	elif [[ $l =~ ^([0-9]+)\ packets\ transmitted,\ ([0-9]+)\ received ]]; then
-		stats=$((stats + 1))
-		sent=$((sent + BASH_REMATCH[1])) rcvd=$((rcvd + BASH_REMATCH[2]))
-	fi
-done <"$TMPD/est.txt"
+pings_stop "$TMPD/est.txt"
+runs=$PINGS_RUNS sent=$PINGS_SENT rcvd=$PINGS_RCVD stats=$PINGS_STATS
 log "established sp1 -> sp2 path: $rcvd of $sent pings answered across both switchovers ($runs runs of ping -c 8)"
 expect_eq "$runs" "$stats" "runs of ping on the established path that printed their statistics"
 check_ge "$sent" 20 "pings sent on the established path"

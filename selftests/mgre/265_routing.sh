@@ -155,7 +155,7 @@ for i in 1 2 3; do
  ospf router-id 172.1.1.$i"
 done
 wait_until 60 ospf_full hub 2 ||
-	fail "OSPF p2mp: the hub is not Full with both spokes: $(in_ns hub vtysh -N hub -c 'show ip ospf neighbor' 2>&1)"
+	fail "OSPF p2mp: the hub is not Full with both spokes: $(in_ns hub vtysh -N hub -c 'show ip ospf neighbor' 2>/dev/null)"
 wait_until 30 route_via sp1 192.168.30.0/24 172.1.1.1 ospf ||
 	fail "OSPF p2mp: sp1 has no route to sp2's LAN via the hub: $(in_ns sp1 ip route)"
 wait_until 30 route_via sp2 192.168.20.0/24 172.1.1.1 ospf ||
@@ -180,7 +180,7 @@ frr_start sp2 ospfd "$OSPF_P2MP
 wait_until 30 has_entry hub 172.1.1.3 dynamic unique registered ||
 	fail "reboot: sp2 not registered again: $(nhrpctl_in hub show)"
 wait_until 60 ospf_full hub 2 ||
-	fail "reboot: sp2 not Full again at the hub: $(in_ns hub vtysh -N hub -c 'show ip ospf neighbor' 2>&1)"
+	fail "reboot: sp2 not Full again at the hub: $(in_ns hub vtysh -N hub -c 'show ip ospf neighbor' 2>/dev/null)"
 wait_until 30 route_via sp2 192.168.20.0/24 172.1.1.1 ospf ||
 	fail "reboot: sp2 did not learn sp1's LAN again: $(in_ns sp2 ip route)"
 wait_until 30 lan_ping h2 192.168.30.10 || fail "reboot: h2 cannot reach h3 again"

@@ -164,6 +164,50 @@ frr_stop() {
 	rm -f "/run/frr/$1/$2.vty"
 }
 
+# pings_start NS DST FILE [PING ARGS...]: an established path pinged
+# throughout: one "ping -c 8" after the other from NS to DST until
+# pings_stop (each run counts its own requests and waits for their
+# replies; a marker line per run shows runs that printed no statistics),
+# their output in FILE; PINGS_PID is the loop's.
+# shellcheck disable=SC2317	# (run by bg_start)
+_pings_loop() {
+	local ns=$1 dst=$2 file=$3
+
+	shift 3
+	while [ ! -e "$file.stop" ]; do
+		echo "@@run"
+		in_ns "$ns" ping -n -c 8 -i 0.25 -W 2 "$@" "$dst"
+	done >"$file" 2>&1
+}
+PINGS_PID=
+pings_start() {
+	bg_start _pings_loop "$@"
+	PINGS_PID=$BG_PID
+	wait_until 10 grep -q 'bytes from' "$3" ||
+		fail "the first ping from $1 to $2 got no answer: $(cat "$3")"
+}
+# pings_stop FILE: stop the pings (the current run finishes) and count:
+# PINGS_SENT, PINGS_RCVD, PINGS_RUNS, and PINGS_STATS the runs that
+# printed their statistics (a failure each if it does not stop).
+PINGS_SENT=0 PINGS_RCVD=0 PINGS_RUNS=0 PINGS_STATS=0
+pings_stop() {
+	local l
+
+	touch "$1.stop"
+	wait_until 10 _not_running "$PINGS_PID" || fail "the pings into $1 did not stop"
+	wait "$PINGS_PID" 2>/dev/null
+	PINGS_SENT=0 PINGS_RCVD=0 PINGS_RUNS=0 PINGS_STATS=0
+	while IFS= read -r l; do
+		if [ "$l" = @@run ]; then
+			PINGS_RUNS=$((PINGS_RUNS + 1))
+		elif [[ $l =~ ^([0-9]+)\ packets\ transmitted,\ ([0-9]+)\ received ]]; then
+			PINGS_STATS=$((PINGS_STATS + 1))
+			PINGS_SENT=$((PINGS_SENT + BASH_REMATCH[1]))
+			PINGS_RCVD=$((PINGS_RCVD + BASH_REMATCH[2]))
+		fi
+	done <"$1"
+}
+
 # relay_counter NS: count, in NS's forward hook, the packets NS relays
 # from tun0 back out of tun0 (a hub carrying spoke-to-spoke traffic);
 # relayed NS reads the count.
