@@ -7,7 +7,7 @@
 #   make check      deps + build + unit tests + VM selftests (selftests/run.sh)
 #   make unit       host-side unit tests (selftests/unit)
 #   make fuzz       fuzzers (selftests/fuzz), FUZZ_SECONDS=60 each
-#   make demo       boot the test VM and run scripts/demo.sh in it
+#   make demo       boot the test VM and run scripts/demo.sh in it (PHASE=3: phase 3)
 #   make bench      boot the test VM and run bench/run.sh, bench/spokes.sh and
 #                   bench/multicast.sh in it
 #   make vm-shell   interactive shell in the test VM (Ctrl-A x quits)
@@ -94,7 +94,7 @@ fuzz:
 
 demo: deps
 	$(MAKE) all
-	$(VM_RUN) -- scripts/demo.sh
+	$(VM_RUN) -- scripts/demo.sh --phase $(or $(PHASE),2)
 
 bench: all
 	$(VM_RUN) -- bench/run.sh

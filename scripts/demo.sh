@@ -20,6 +20,13 @@
 # IPsec SA that appeared on demand, and the NBMA network never carries
 # GRE in the clear.  Everything is removed at exit.  Exit status: 0 when
 # every check passed, 1 otherwise (each failure is printed "FAILED:").
+#
+# "scripts/demo.sh --phase 3" ("make demo PHASE=3") builds the same
+# network as DMVPN phase 3: the hub "redirect on" (IOS "ip nhrp
+# redirect"), the spokes "shortcut on" ("ip nhrp shortcut"), OSPF
+# point-to-multipoint, so every spoke routes everything through the hub;
+# the hub's Traffic Indication makes the spokes resolve the destination
+# and their shortcuts override the route through the hub.
 
 # shellcheck source-path=SCRIPTDIR source=../selftests/mgre/lib.sh
 source "$(dirname "$0")/../selftests/mgre/lib.sh"
@@ -27,6 +34,13 @@ source "$(dirname "$0")/../selftests/mgre/lib.sh"
 source "$(dirname "$0")/../selftests/mgre/topo.sh"
 # shellcheck source-path=SCRIPTDIR source=../selftests/mgre/ipsec.sh
 source "$(dirname "$0")/../selftests/mgre/ipsec.sh"
+
+PHASE=2
+case "$*" in
+"" | "--phase 2") ;;
+"--phase 3") PHASE=3 ;;
+*) echo "usage: $0 [--phase 2|3]" >&2; exit 2 ;;
+esac
 
 require_root
 require_cmd ip ping jq nft tcpdump vtysh /usr/lib/frr/zebra /usr/lib/frr/ospfd
@@ -89,7 +103,7 @@ ospf_route() {
 esp_seen() { capture_count_bpf "$1" "esp and src $2 and dst $3"; }
 
 # --- the plan ----------------------------------------------------------------------
-rule "The seed network: a DMVPN (phase 2) with NHRP, OSPF and IPsec"
+rule "The seed network: a DMVPN (phase $PHASE) with NHRP, OSPF and IPsec"
 cat <<'EOF'
   NBMA network 192.1.1.0/24 (a bridge in netns "wan", the Internet's
   stand-in), tunnel 172.1.1.0/24, GRE key 10000; each router is a network
@@ -148,18 +162,24 @@ done
 charon_load hub "$EXAMPLES/swanctl-hub.conf"
 charon_load sp1 "$EXAMPLES/swanctl-spoke.conf"
 charon_load sp2 "$EXAMPLES/swanctl-spoke.conf"
+# Phase 3: the hub redirects, the spokes take shortcuts.
+P3_OPT=(_ "" "" "")
+[ "$PHASE" = 2 ] || P3_OPT=(_ "redirect on" "shortcut on" "shortcut on")
 for i in 1 2 3; do
 	# shellcheck disable=SC2086
-	topo_tunnel "$i" $TOPO_NHRP protection require
+	topo_tunnel "$i" $TOPO_NHRP protection require ${P3_OPT[$i]}
 done
 nhrpctl_in hub multicast add dynamic dev tun0
 # What the hub relays spoke to spoke (in on tun0, out on tun0).
 relay_counter hub
+OSPF_NET=broadcast
+[ "$PHASE" = 2 ] || OSPF_NET=point-to-multipoint
 for i in 1 2 3; do
 	ns=${TOPO_NS[$i]}
 	conf=$EXAMPLES/ospfd-$([ "$i" = 1 ] && echo hub || echo spoke).conf
 	frr_start "$ns" zebra "hostname R$i"
-	frr_start "$ns" ospfd "$(cat "$conf")
+	# (phase 3: point-to-multipoint, every route through the hub)
+	frr_start "$ns" ospfd "$(sed "s/network broadcast/network ${OSPF_NET}/" "$conf")
 router ospf
  ospf router-id $(topo_tun "$i")"
 done
@@ -177,12 +197,19 @@ for i in 2 3; do
 		wait_until 60 has_entry hub "$(topo_tun "$i")" dynamic unique registered
 done
 log "both spokes registered $(secs "$T1") after their NHS was configured"
-claim "the hub is FULL with both spokes, as DR" wait_until 90 ospf_full hub 2 DROther
-for ns in sp1 sp2; do
-	claim "$ns is FULL with the hub, its DR" wait_until 30 ospf_full "$ns" 1 DR
-done
-claim "R2 learned R3's LAN via R3 (172.1.1.3)" wait_until 60 ospf_route sp1 192.168.3.0/24 172.1.1.3
-claim "R3 learned R2's LAN via R2 (172.1.1.2)" wait_until 60 ospf_route sp2 192.168.2.0/24 172.1.1.2
+if [ "$PHASE" = 2 ]; then
+	claim "the hub is FULL with both spokes, as DR" wait_until 90 ospf_full hub 2 DROther
+	for ns in sp1 sp2; do
+		claim "$ns is FULL with the hub, its DR" wait_until 30 ospf_full "$ns" 1 DR
+	done
+	claim "R2 learned R3's LAN via R3 (172.1.1.3)" wait_until 60 ospf_route sp1 192.168.3.0/24 172.1.1.3
+	claim "R3 learned R2's LAN via R2 (172.1.1.2)" wait_until 60 ospf_route sp2 192.168.2.0/24 172.1.1.2
+else
+	# (point-to-multipoint: no DR; FRR prints the role as "-" or DROther)
+	claim "the hub is FULL with both spokes" wait_until 90 ospf_full hub 2 '[^ ]*'
+	claim "R2 learned R3's LAN via the hub (172.1.1.1)" wait_until 60 ospf_route sp1 192.168.3.0/24 172.1.1.1
+	claim "R3 learned R2's LAN via the hub (172.1.1.1)" wait_until 60 ospf_route sp2 192.168.2.0/24 172.1.1.1
+fi
 claim "R1 learned both spokes' LANs" eval \
 	'ospf_route hub 192.168.2.0/24 172.1.1.2 && ospf_route hub 192.168.3.0/24 172.1.1.3'
 log "OSPF converged $(secs "$T1") after the NHS was configured"
@@ -202,16 +229,32 @@ run hub swanctl --list-sas
 
 # --- spoke to spoke ----------------------------------------------------------------
 rule "Spoke to spoke: R2's LAN -> R3's LAN (Cisco: ping 192.168.3.1 source 192.168.2.1)"
-echo "  R2 routes 192.168.3.0/24 via 172.1.1.3, which it has no NHRP entry for:"
-echo "  the first packets go through the hub while R2 resolves 172.1.1.3; the"
-echo "  answer comes from R3 itself, and the first GRE packet between the"
-echo "  spokes makes strongSwan negotiate their SA.  Then traffic goes direct."
+if [ "$PHASE" = 2 ]; then
+	echo "  R2 routes 192.168.3.0/24 via 172.1.1.3, which it has no NHRP entry for:"
+	echo "  the first packets go through the hub while R2 resolves 172.1.1.3; the"
+	echo "  answer comes from R3 itself, and the first GRE packet between the"
+	echo "  spokes makes strongSwan negotiate their SA.  Then traffic goes direct."
+else
+	echo "  R2 routes 192.168.3.0/24 via the hub.  The hub forwards the first"
+	echo "  packets back into the tunnel and tells R2 so (a Traffic Indication);"
+	echo "  R2 resolves 192.168.3.1, R3 answers with the prefix of its route to it"
+	echo "  (its own address: a /32; a host on its LAN would get the /24), and"
+	echo "  R2's shortcut overrides the route through the hub (flag nho).  The"
+	echo "  first GRE packet between the spokes makes strongSwan negotiate their SA."
+fi
 T2=${EPOCHREALTIME/./}
 relayed0=$(relayed hub)
 bg_start ip netns exec sp1 ping -q -i 0.5 -W 1 -c 600 -I 192.168.2.1 192.168.3.1 >/dev/null
 ping_pid=$BG_PID
-claim "R2 resolved R3 (172.1.1.3 -> 192.1.1.3)" wait_until 60 has_entry sp1 172.1.1.3 cached
-claim "R3 knows R2 directly too" wait_until 30 has_entry sp2 172.1.1.2 cached
+if [ "$PHASE" = 2 ]; then
+	claim "R2 resolved R3 (172.1.1.3 -> 192.1.1.3)" wait_until 60 has_entry sp1 172.1.1.3 cached
+	claim "R3 knows R2 directly too" wait_until 30 has_entry sp2 172.1.1.2 cached
+else
+	claim "R2 has a shortcut to 192.168.3.1 via R3 (192.1.1.3)" \
+		wait_until 60 shortcut_to sp1 192.168.3.1/32 192.1.1.3 172.1.1.3
+	claim "R3 has one back to 192.168.2.1 via R2 (192.1.1.2)" \
+		wait_until 30 shortcut_to sp2 192.168.2.1/32 192.1.1.2 172.1.1.2
+fi
 claim "an IPsec SA between R2 and R3, negotiated on demand" wait_until 60 sa_up sp1 192.1.1.3
 log "spoke to spoke direct and protected $(secs "$T2") after the first packet"
 _kill_wait "$ping_pid"
