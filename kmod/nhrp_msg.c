@@ -146,6 +146,26 @@ bool mgre_is_nhs_nbma(struct mgre_device *md, __be32 nbma)
 	return found;
 }
 
+/*
+ * The NBMA address configured for the NHS whose protocol address is
+ * @proto, or 0.  IOS's "ip nhrp nhs X nbma Y" stands for "ip nhrp map X
+ * Y" too: data for an NHS goes straight to it, never resolved (and never
+ * relayed by another hub, which would expire what is sent with TTL 1,
+ * such as OSPF's unicast packets).  Caller holds rcu_read_lock().
+ */
+__be32 mgre_nhs_mapped_nbma(struct mgre_device *md, __be32 proto)
+{
+	struct mgre_nhs *n;
+
+	if (!proto)	/* (a dynamic NHS's, until its reply) */
+		return 0;
+	list_for_each_entry_rcu(n, &md->nhs.list, node) {
+		if (READ_ONCE(n->proto) == proto)
+			return READ_ONCE(n->nbma);
+	}
+	return 0;
+}
+
 /* Encode @m and send it GRE-encapsulated to @nbma. */
 void mgre_nhrp_xmit(struct mgre_device *md, struct mgre_msg *m,
 		    __be32 nbma)

@@ -5,7 +5,10 @@
 # A backup hub with OSPF (the seeds' primary and backup hubs): hub
 # (172.1.1.1, NBMA .1) and hub2 (172.1.1.4, NBMA .4) on one cloud, both
 # NHS of the spokes sp1 and sp2 (priorities 0 and 1: the primary first;
-# the spokes map both and send multicast to both), both with "multicast
+# "nhs add 172.1.1.4 nbma 192.1.1.4", which maps the NHS too, as IOS's
+# "ip nhrp nhs X nbma Y": OSPF's unicast to hub2 goes straight there, not
+# relayed by the primary, which would expire it, TTL 1; multicast to
+# both), both with "multicast
 # add dynamic", each mapping the other, sending it multicast (a
 # statically mapped peer that registers keeps its static map and takes
 # no place in the dynamic multicast map) and using it as NHS (a
@@ -101,10 +104,8 @@ for h in 1 4; do
 done
 for i in 2 3; do
 	ns=${TOPO_NS[$i]}
-	for h in 1 4; do
-		nhrpctl_in "$ns" map add "172.1.1.$h" nbma "192.1.1.$h" dev tun0
-		nhrpctl_in "$ns" multicast add nbma "192.1.1.$h" dev tun0
-	done
+	nhrpctl_in "$ns" multicast add nbma 192.1.1.1 dev tun0
+	nhrpctl_in "$ns" multicast add nbma 192.1.1.4 dev tun0
 	nhrpctl_in "$ns" nhs add 172.1.1.1 nbma 192.1.1.1 priority 0 dev tun0
 	nhrpctl_in "$ns" nhs add 172.1.1.4 nbma 192.1.1.4 priority 1 dev tun0
 done
