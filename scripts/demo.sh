@@ -210,7 +210,7 @@ else
 	claim "R2 learned R3's LAN via the hub (172.1.1.1)" wait_until 60 ospf_route sp1 192.168.3.0/24 172.1.1.1
 	claim "R3 learned R2's LAN via the hub (172.1.1.1)" wait_until 60 ospf_route sp2 192.168.2.0/24 172.1.1.1
 fi
-claim "R1 learned both spokes' LANs" eval \
+claim "R1 learned both spokes' LANs" wait_until 30 eval \
 	'ospf_route hub 192.168.2.0/24 172.1.1.2 && ospf_route hub 192.168.3.0/24 172.1.1.3'
 log "OSPF converged $(secs "$T1") after the NHS was configured"
 
