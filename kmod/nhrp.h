@@ -93,6 +93,7 @@ void mgre_nhrp_rcv(struct mgre_device *md, struct sk_buff *skb, int gre_hlen);
  * with @known it takes no lock and allocates nothing.
  */
 __be32 mgre_nhrp_miss(struct mgre_device *md, __be32 proto, bool known);
+__be32 mgre_nhrp_mapped_nhs(struct mgre_device *md, __be32 proto);
 
 /*
  * Phase 3 hub ("redirect"): @skb (IPv4, network header set) came in

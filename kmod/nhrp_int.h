@@ -42,7 +42,6 @@ bool mgre_proto_allowed(struct mgre_device *md, __be32 addr);
 bool mgre_is_tunnel_host(struct mgre_device *md, __be32 addr);
 bool mgre_prefix_overlaps_tunnel(struct mgre_device *md, __be32 addr, u8 plen);
 bool mgre_is_nhs_nbma(struct mgre_device *md, __be32 nbma);
-__be32 mgre_nhs_mapped_nbma(struct mgre_device *md, __be32 proto);
 void mgre_nhrp_xmit(struct mgre_device *md, struct mgre_msg *m,
 		    __be32 nbma);
 struct mgre_msg *mgre_msg_new(struct mgre_device *md, u8 type);

@@ -147,21 +147,24 @@ bool mgre_is_nhs_nbma(struct mgre_device *md, __be32 nbma)
 }
 
 /*
- * The NBMA address configured for the NHS whose protocol address is
- * @proto, or 0.  IOS's "ip nhrp nhs X nbma Y" stands for "ip nhrp map X
- * Y" too: data for an NHS goes straight to it, never resolved (and never
- * relayed by another hub, which would expire what is sent with TTL 1,
- * such as OSPF's unicast packets).  Caller holds rcu_read_lock().
+ * The NBMA address configured for the static NHS whose protocol address
+ * is @proto, or 0.  IOS's "ip nhrp nhs X nbma Y" stands for "ip nhrp map
+ * X Y" too: data for an NHS goes straight to it, never resolved (and
+ * never relayed by another hub, which would expire what is sent with TTL
+ * 1, such as OSPF's unicast packets).  Both addresses are configured; a
+ * dynamic NHS's protocol address comes from its replies, which must not
+ * steer data (a reply claiming another spoke's address would take its
+ * traffic): it is not looked at.  Caller holds rcu_read_lock().
  */
-__be32 mgre_nhs_mapped_nbma(struct mgre_device *md, __be32 proto)
+__be32 mgre_nhrp_mapped_nhs(struct mgre_device *md, __be32 proto)
 {
 	struct mgre_nhs *n;
 
-	if (!proto)	/* (a dynamic NHS's, until its reply) */
+	if (!READ_ONCE(md->nhrp.enabled))
 		return 0;
 	list_for_each_entry_rcu(n, &md->nhs.list, node) {
-		if (READ_ONCE(n->proto) == proto)
-			return READ_ONCE(n->nbma);
+		if (!n->dynamic && n->proto == proto)
+			return n->nbma;
 	}
 	return 0;
 }

@@ -72,9 +72,6 @@ __be32 mgre_nhrp_miss(struct mgre_device *md, __be32 proto, bool known)
 
 	if (!READ_ONCE(md->nhrp.enabled))
 		return 0;
-	nbma = mgre_nhs_mapped_nbma(md, proto);
-	if (nbma)
-		return nbma;
 	nbma = mgre_best_nhs(md, NULL);
 	if (!nbma || known || READ_ONCE(md->nhrp.behind_nat))
 		return nbma;

@@ -245,6 +245,9 @@ static void mgre_xmit_ipv4(struct mgre_device *md, struct sk_buff *skb)
 		if (nbma)
 			mgre_entry_touch(e);
 	}
+	/* An NHS given with its NBMA address: mapped by it. */
+	if (!nbma)
+		nbma = mgre_nhrp_mapped_nhs(md, nh);
 	/* Resolve, and meanwhile send through the NHS if there is one. */
 	if (!nbma)
 		via = mgre_nhrp_miss(md, nh, !!e);

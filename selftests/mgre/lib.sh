@@ -294,7 +294,7 @@ declare -A _CMD_PKG=(
 	[python3]=python3 [swanctl]=strongswan-swanctl
 	[/usr/lib/ipsec/charon]=strongswan-charon [valgrind]=valgrind
 	[zebra]=frr [/usr/lib/frr/zebra]=frr [/usr/lib/frr/nhrpd]=frr
-	[/usr/lib/frr/ospfd]=frr [/usr/lib/frr/bgpd]=frr [vtysh]=frr
+	[/usr/lib/frr/ospfd]=frr [/usr/lib/frr/bgpd]=frr [/usr/lib/frr/eigrpd]=frr [vtysh]=frr
 	[ping]=iputils-ping [ip]=iproute2 [modprobe]=kmod [rmmod]=kmod
 	[modinfo]=kmod [bridge]=iproute2
 )
