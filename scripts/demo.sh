@@ -244,7 +244,7 @@ else
 fi
 T2=${EPOCHREALTIME/./}
 relayed0=$(relayed hub)
-bg_start ip netns exec sp1 ping -q -i 0.5 -W 1 -c 600 -I 192.168.2.1 192.168.3.1 >/dev/null
+bg_start ip netns exec sp1 ping -q -i 0.5 -W 1 -c 2000 -I 192.168.2.1 192.168.3.1 >/dev/null
 ping_pid=$BG_PID
 if [ "$PHASE" = 2 ]; then
 	claim "R2 resolved R3 (172.1.1.3 -> 192.1.1.3)" wait_until 60 has_entry sp1 172.1.1.3 cached

@@ -113,6 +113,15 @@ capture_wait 5 "$TMPD/hub.pcap" 1 "src 192.1.1.2 and dst 192.1.1.1 and $(data_f 
 # counts are taken at the end, over the whole capture)
 capture_wait 5 "$TMPD/hub2.pcap" 1 "src 192.1.1.2 and dst 192.1.1.4 and $(nhrp_f 3)" ||
 	fail "positive control: the backup's capture lacks sp1's registrations"
+# "nhs add 172.1.1.4 nbma 192.1.1.4" maps the backup too (IOS's one-line
+# form): sp1's ping to its tunnel address goes straight to it, without a
+# resolution through the primary (whose capture has sp1's request for
+# sp2 above: the positive control of the zero).
+ping_ok sp1 172.1.1.4 || fail "sp1 cannot reach the backup's tunnel address"
+capture_wait 5 "$TMPD/hub2.pcap" 1 "src 192.1.1.2 and dst 192.1.1.4 and $(data_f 172.1.1.2 172.1.1.4 8)" ||
+	fail "sp1's ping to 172.1.1.4 did not go straight to the backup's NBMA address"
+expect_eq 0 "$(capture_count_bpf "$TMPD/hub.pcap" "src 192.1.1.2 and ($(nhrp_f 1 "" 172.1.1.4) or $(data_f 172.1.1.2 172.1.1.4))")" \
+	"sp1's resolution requests for, or data to, the backup's tunnel address at the primary"
 
 # The established spoke-to-spoke path, pinged throughout: one "ping -c 8"
 # after the other until told to stop (each run counts its own requests

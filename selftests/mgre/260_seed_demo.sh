@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# timeout: 360
+# timeout: 480
 #
 # make demo, as a test: scripts/demo.sh builds the seed network (mgre
 # with NHRP, FRR ospfd broadcast with the hub DR, stock strongSwan with

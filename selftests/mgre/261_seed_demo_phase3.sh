@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# timeout: 360
+# timeout: 480
 #
 # make demo PHASE=3, as a test: scripts/demo.sh --phase 3 builds the seed
 # network as DMVPN phase 3 (the hub "redirect on", the spokes "shortcut

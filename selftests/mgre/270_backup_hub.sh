@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# timeout: 420
+# timeout: 600
 #
 # A backup hub with OSPF (the seeds' primary and backup hubs): hub
 # (172.1.1.1, NBMA .1) and hub2 (172.1.1.4, NBMA .4) on one cloud, both
@@ -27,8 +27,8 @@
 #      the time from the failure is measured and printed (OSPF's dead
 #      interval, 8 s here, plus the SPF).  h2 <-> h3 keeps working.
 #   3. The primary returns (link up, ospfd started again: hub2 stays DR,
-#      OSPF's election does not preempt): the spokes register with it
-#      again, OSPF is Full with it again, the data centre's route and
+#      OSPF's election does not preempt): the spokes' registrations with
+#      it are answered again, OSPF is Full with it again, the data centre's route and
 #      traffic move back to it (time printed), and the established
 #      spoke-to-spoke path loses nothing meanwhile (every echo request
 #      answered, none through either hub).
@@ -161,6 +161,8 @@ else
 	fail "the data centre's route did not move to hub2: $(in_ns sp1 ip route show 192.168.100.0/24)"
 fi
 wait_until 30 route_via sp1 192.168.30.0/24 172.1.1.3 || fail "sp1 lost its route to sp2's LAN via sp2"
+# (the primary is sp1's first NHS, priority 0)
+wait_until 30 nhs_state_is sp1 down || fail "sp1 did not mark the primary down: $(nhrpctl_in sp1 show nhs dev tun0)"
 wait_until 30 in_ns h2 ping -c 1 -W 1 192.168.30.10 || fail "h2 cannot reach h3 with the primary down"
 pings_stop "$TMPD/fail.txt"
 log "h2 -> h3 while the primary failed: $PINGS_RCVD of $PINGS_SENT pings answered" \
@@ -172,9 +174,11 @@ pings_start h2 192.168.30.10 "$TMPD/return.txt"
 t0=$(now_ms)
 in_ns hub ip link set eth0 up
 frr_start hub ospfd "$HUB_OSPF"
-for p in 172.1.1.2 172.1.1.3; do
-	wait_until 30 has_entry hub "$p" dynamic registered ||
-		fail "$p not registered at the primary again: $(nhrpctl_in hub show)"
+# (the primary kept the spokes' registrations while its link was down:
+# the spokes' side tells that they registered again)
+for ns in sp1 sp2; do
+	wait_until 30 nhs_state_is "$ns" responding ||
+		fail "$ns's registration with the primary not answered again: $(nhrpctl_in "$ns" show nhs dev tun0)"
 done
 wait_until 60 ospf_full hub 3 ||
 	fail "the primary is not Full again: $(in_ns hub vtysh -N hub -c 'show ip ospf neighbor' 2>/dev/null)"
@@ -190,6 +194,7 @@ check_ge "$PINGS_SENT" 16 "pings sent h2 -> h3 while the primary returned"
 expect_eq "$PINGS_SENT" "$PINGS_RCVD" "pings answered h2 -> h3 while the primary returned" ||
 	grep -v 'bytes from' "$TMPD/return.txt" | head -n 20
 expect_eq "$r1" "$(relayed hub)" "spoke-to-spoke packets the primary relayed while it returned"
+# (hub2's counter is the primary's rule, whose positive control is above)
 expect_eq "$r4" "$(relayed hub2)" "spoke-to-spoke packets hub2 relayed while the primary returned"
 
 exit_status
