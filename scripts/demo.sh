@@ -83,21 +83,6 @@ claim() {
 secs() { local ms; ms=$(ms_since "$1"); printf '%d.%d s' $((ms / 1000)) $((ms % 1000 / 100)); }
 ms_since() { echo $(( (${EPOCHREALTIME/./} - $1) / 1000 )); }
 
-# ospf_full NS N ROLE: NS has at least N OSPF neighbours in state Full
-# whose role (as NS sees it) is ROLE (DR, DROther).
-# shellcheck disable=SC2317	# (called through wait_until)
-ospf_full() {
-	local n
-	n=$(in_ns "$1" vtysh -N "$1" -c 'show ip ospf neighbor' | grep -c " Full/$3 ")
-	[ "$n" -ge "$2" ]
-}
-
-# ospf_route NS PREFIX VIA: NS's kernel routes PREFIX via VIA on tun0,
-# put there by ospfd (through zebra).
-# shellcheck disable=SC2317	# (called through wait_until)
-ospf_route() {
-	[[ $(in_ns "$1" ip route show "$2") == *"via $3 dev tun0 proto ospf"* ]]
-}
 
 # esp_seen FILE SRC DST: ESP packets SRC -> DST in the capture FILE.
 esp_seen() { capture_count_bpf "$1" "esp and src $2 and dst $3"; }
@@ -202,16 +187,16 @@ if [ "$PHASE" = 2 ]; then
 	for ns in sp1 sp2; do
 		claim "$ns is FULL with the hub, its DR" wait_until 30 ospf_full "$ns" 1 DR
 	done
-	claim "R2 learned R3's LAN via R3 (172.1.1.3)" wait_until 60 ospf_route sp1 192.168.3.0/24 172.1.1.3
-	claim "R3 learned R2's LAN via R2 (172.1.1.2)" wait_until 60 ospf_route sp2 192.168.2.0/24 172.1.1.2
+	claim "R2 learned R3's LAN via R3 (172.1.1.3)" wait_until 60 route_via sp1 192.168.3.0/24 172.1.1.3 ospf
+	claim "R3 learned R2's LAN via R2 (172.1.1.2)" wait_until 60 route_via sp2 192.168.2.0/24 172.1.1.2 ospf
 else
 	# (point-to-multipoint: no DR; FRR prints the role as "-" or DROther)
-	claim "the hub is FULL with both spokes" wait_until 90 ospf_full hub 2 '[^ ]*'
-	claim "R2 learned R3's LAN via the hub (172.1.1.1)" wait_until 60 ospf_route sp1 192.168.3.0/24 172.1.1.1
-	claim "R3 learned R2's LAN via the hub (172.1.1.1)" wait_until 60 ospf_route sp2 192.168.2.0/24 172.1.1.1
+	claim "the hub is FULL with both spokes" wait_until 90 ospf_full hub 2
+	claim "R2 learned R3's LAN via the hub (172.1.1.1)" wait_until 60 route_via sp1 192.168.3.0/24 172.1.1.1 ospf
+	claim "R3 learned R2's LAN via the hub (172.1.1.1)" wait_until 60 route_via sp2 192.168.2.0/24 172.1.1.1 ospf
 fi
 claim "R1 learned both spokes' LANs" wait_until 30 eval \
-	'ospf_route hub 192.168.2.0/24 172.1.1.2 && ospf_route hub 192.168.3.0/24 172.1.1.3'
+	'route_via hub 192.168.2.0/24 172.1.1.2 ospf && route_via hub 192.168.3.0/24 172.1.1.3 ospf'
 log "OSPF converged $(secs "$T1") after the NHS was configured"
 
 step "R1: the spokes, registered (Cisco: show dmvpn)"

@@ -37,25 +37,11 @@ source "$(dirname "$0")/topo.sh"
 
 require_cmd jq nft vtysh /usr/lib/frr/zebra /usr/lib/frr/ospfd /usr/lib/frr/bgpd /usr/lib/frr/eigrpd
 
-# route_via NS PREFIX VIA PROTO: NS's kernel routes PREFIX via VIA on tun0,
-# installed by PROTO's daemon.
-# shellcheck disable=SC2317	# (called through wait_until)
-route_via() {
-	[[ $(in_ns "$1" ip route show "$2" proto "$4") == *"via $3 dev tun0 "* ]]
-}
 # no_routes NS PROTO: NS has no route of PROTO left.
 # shellcheck disable=SC2317	# (called through wait_until)
 no_routes() {
 	local out
 	out=$(in_ns "$1" ip route show proto "$2") && [ -z "$out" ]
-}
-# ospf_full NS N: NS has at least N OSPF neighbours in state Full (in
-# point-to-multipoint FRR prints "Full/-" or "Full/DROther": no DR).
-# shellcheck disable=SC2317	# (called through wait_until)
-ospf_full() {
-	local n
-	n=$(in_ns "$1" vtysh -N "$1" -c 'show ip ospf neighbor' 2>/dev/null | grep -c " Full/")
-	[ "$n" -ge "$2" ]
 }
 # ospf_below NS N: NS's ospfd answers and has fewer than N neighbours Full.
 # shellcheck disable=SC2317	# (called through wait_until)
@@ -73,9 +59,6 @@ p3_direct() {
 	shortcut_to sp1 192.168.30.0/24 192.1.1.3 172.1.1.3 &&
 		shortcut_to sp2 192.168.20.0/24 192.1.1.2 172.1.1.2
 }
-# p2_direct: both spokes resolved the other's tunnel address (phase 2).
-# shellcheck disable=SC2317	# (called through wait_until)
-p2_direct() { has_entry sp1 172.1.1.3 cached && has_entry sp2 172.1.1.2 cached; }
 # direct_after WHAT: traffic h2 <-> h3 (the spokes' LAN hosts): 10 pings
 # answered and none relayed by the hub (the relay counter's positive
 # control is the caller's: it saw the first packets relayed).

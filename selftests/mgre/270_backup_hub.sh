@@ -41,22 +41,10 @@ TOPO_NS=(_ hub sp1 sp2 hub2)
 NH="network-id 10000 holdtime 500 auth cisco123 registration timeout 2"
 
 # shellcheck disable=SC2317	# (called through wait_until)
-route_via() {	# NS PREFIX VIA: NS routes PREFIX via VIA on tun0 (ospfd's)
-	[[ $(in_ns "$1" ip route show "$2" proto ospf) == *"via $3 dev tun0 "* ]]
-}
-# shellcheck disable=SC2317	# (called through wait_until)
-ospf_full() {	# NS N: NS has at least N OSPF neighbours in state Full
-	local n
-	n=$(in_ns "$1" vtysh -N "$1" -c 'show ip ospf neighbor' 2>/dev/null | grep -c " Full/")
-	[ "$n" -ge "$2" ]
-}
-# shellcheck disable=SC2317	# (called through wait_until)
 dc_via() {	# VIA: sp1 routes the data centre via VIA, and h2 reaches it
-	route_via sp1 192.168.100.0/24 "$1" &&
+	route_via sp1 192.168.100.0/24 "$1" ospf &&
 		in_ns h2 ping -c 1 -W 1 192.168.100.1 >/dev/null
 }
-# shellcheck disable=SC2317	# (called through wait_until)
-p2_direct() { has_entry sp1 172.1.1.3 cached && has_entry sp2 172.1.1.2 cached; }
 
 # diag NS...: what a failed adjacency leaves to read.
 diag() {
@@ -139,8 +127,8 @@ check_match "$(in_ns sp1 vtysh -N sp1 -c 'show ip ospf neighbor' 2>/dev/null)" \
 	'172\.1\.1\.1 +2 Full/DR .*172\.1\.1\.4 +1 Full/Backup|172\.1\.1\.4 +1 Full/Backup .*172\.1\.1\.1 +2 Full/DR' \
 	"sp1's neighbours: the primary DR, hub2 BDR"
 wait_until 30 dc_via 172.1.1.1 || fail "sp1 does not reach the data centre via the primary: $(in_ns sp1 ip route)"
-wait_until 30 route_via sp1 192.168.30.0/24 172.1.1.3 || fail "sp1 has no route to sp2's LAN via sp2"
-wait_until 30 route_via sp2 192.168.20.0/24 172.1.1.2 || fail "sp2 has no route to sp1's LAN via sp1"
+wait_until 30 route_via sp1 192.168.30.0/24 172.1.1.3 ospf || fail "sp1 has no route to sp2's LAN via sp2"
+wait_until 30 route_via sp2 192.168.20.0/24 172.1.1.2 ospf || fail "sp2 has no route to sp1's LAN via sp1"
 log "OSPF over both hubs converged in $(( $(now_ms) - t )) ms"
 # The spoke-to-spoke path, direct.
 wait_until 20 in_ns h2 ping -c 1 -W 1 192.168.30.10 || fail "h2 cannot reach h3"
@@ -160,7 +148,7 @@ if wait_timed 40 dc_via 172.1.1.4; then
 else
 	fail "the data centre's route did not move to hub2: $(in_ns sp1 ip route show 192.168.100.0/24)"
 fi
-wait_until 30 route_via sp1 192.168.30.0/24 172.1.1.3 || fail "sp1 lost its route to sp2's LAN via sp2"
+wait_until 30 route_via sp1 192.168.30.0/24 172.1.1.3 ospf || fail "sp1 lost its route to sp2's LAN via sp2"
 # (the primary is sp1's first NHS, priority 0)
 wait_until 30 nhs_state_is sp1 down || fail "sp1 did not mark the primary down: $(nhrpctl_in sp1 show nhs dev tun0)"
 wait_until 30 in_ns h2 ping -c 1 -W 1 192.168.30.10 || fail "h2 cannot reach h3 with the primary down"

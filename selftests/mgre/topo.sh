@@ -208,6 +208,27 @@ pings_stop() {
 	done <"$1"
 }
 
+# ospf_full NS N [ROLE]: NS's ospfd has at least N neighbours in state
+# Full, with ROLE as NS sees it (DR, Backup, DROther) if given.
+# shellcheck disable=SC2317	# (called through wait_until)
+ospf_full() {
+	local n
+	n=$(in_ns "$1" vtysh -N "$1" -c 'show ip ospf neighbor' 2>/dev/null |
+		grep -c " Full/${3:-[^ ]*} ")
+	[ "$n" -ge "$2" ]
+}
+
+# route_via NS PREFIX VIA PROTO: NS's kernel routes PREFIX via VIA on
+# tun0, installed by PROTO's daemon (ospf, bgp, eigrp).
+# shellcheck disable=SC2317	# (called through wait_until)
+route_via() {
+	[[ $(in_ns "$1" ip route show "$2" proto "$4") == *"via $3 dev tun0 "* ]]
+}
+
+# p2_direct: sp1 and sp2 resolved each other's tunnel address (phase 2).
+# shellcheck disable=SC2317	# (called through wait_until)
+p2_direct() { has_entry sp1 172.1.1.3 cached && has_entry sp2 172.1.1.2 cached; }
+
 # relay_counter NS: count, in NS's forward hook, the packets NS relays
 # from tun0 back out of tun0 (a hub carrying spoke-to-spoke traffic);
 # relayed NS reads the count.
